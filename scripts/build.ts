@@ -1,0 +1,110 @@
+// Compiles every filter folder with an entry (assembly/<filter>/index.ts) and
+// every test fixture (test/fixtures/<name>/index.ts) into build/, release and
+// debug, then checks each module against what Envoy can load.
+//
+//   npm run build                 build what is stale
+//   npm run build -- --force      rebuild everything
+//   npm run build -- --only NAME  one filter or fixture
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { checkModule, formatSize } from "./lib/wasm-check.ts";
+import { ROOT } from "./lib/paths.ts";
+
+export interface Target {
+  name: string;
+  entry: string;
+  outDir: string;
+  fixture: boolean;
+}
+
+export function discoverTargets(): Target[] {
+  const targets: Target[] = [];
+  const scan = (dir: string, outDir: string, fixture: boolean) => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir).sort()) {
+      if (name === "common") continue;
+      const entry = join(dir, name, "index.ts");
+      if (existsSync(entry)) targets.push({ name, entry, outDir, fixture });
+    }
+  };
+  scan(join(ROOT, "assembly"), join(ROOT, "build"), false);
+  scan(join(ROOT, "test", "fixtures"), join(ROOT, "build", "test"), true);
+  return targets;
+}
+
+function newestInput(): number {
+  let newest = 0;
+  const walk = (p: string) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const n of readdirSync(p)) walk(join(p, n));
+    } else if (p.endsWith(".ts") || p.endsWith(".json")) {
+      newest = Math.max(newest, st.mtimeMs);
+    }
+  };
+  walk(join(ROOT, "assembly"));
+  walk(join(ROOT, "test", "fixtures"));
+  walk(join(ROOT, "asconfig.json"));
+  walk(join(ROOT, "package-lock.json"));
+  return newest;
+}
+
+function outputsOf(t: Target): string[] {
+  return [join(t.outDir, `${t.name}.wasm`), join(t.outDir, `${t.name}.debug.wasm`)];
+}
+
+async function compile(t: Target, variant: "release" | "debug"): Promise<string> {
+  const asc = (await import("assemblyscript/asc")).default;
+  const out = variant === "release" ? join(t.outDir, `${t.name}.wasm`) : join(t.outDir, `${t.name}.debug.wasm`);
+  const args = [relative(ROOT, t.entry), "--config", "asconfig.json", "--target", variant, "--outFile", relative(ROOT, out)];
+  let stderr = "";
+  const { error } = await asc.main(args, {
+    stdout: { write: () => true } as never,
+    stderr: { write: (s: string) => ((stderr += s), true) } as never,
+  });
+  if (error) throw new Error(`asc failed for ${t.name} (${variant}):\n${stderr}\n${error.message}`);
+  return out;
+}
+
+export async function build(opts: { force?: boolean; only?: string; quiet?: boolean } = {}): Promise<Target[]> {
+  process.chdir(ROOT);
+  const targets = discoverTargets().filter((t) => !opts.only || t.name === opts.only);
+  if (opts.only && targets.length === 0) throw new Error(`no filter or fixture named ${opts.only}`);
+  const newest = newestInput();
+  const stale = targets.filter(
+    (t) => opts.force || outputsOf(t).some((o) => !existsSync(o) || statSync(o).mtimeMs < newest),
+  );
+  const failures: string[] = [];
+  for (const t of stale) {
+    mkdirSync(t.outDir, { recursive: true });
+    for (const variant of ["release", "debug"] as const) {
+      const out = await compile(t, variant);
+      const problems = checkModule(out);
+      if (problems.length) failures.push(`${relative(ROOT, out)}:\n  - ${problems.join("\n  - ")}`);
+    }
+  }
+  if (failures.length) {
+    throw new Error(`modules Envoy could not load:\n${failures.join("\n")}`);
+  }
+  if (!opts.quiet) {
+    for (const t of targets) {
+      const [rel, dbg] = outputsOf(t);
+      const tag = t.fixture ? " (test fixture)" : "";
+      const fresh = stale.includes(t) ? "built" : "up to date";
+      console.log(
+        `${relative(ROOT, rel).padEnd(36)} ${formatSize(statSync(rel).size).padStart(9)}   debug ${formatSize(statSync(dbg).size).padStart(9)}   ${fresh}${tag}`,
+      );
+    }
+  }
+  return targets;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const argv = process.argv.slice(2);
+  const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
+  build({ force: argv.includes("--force"), only }).catch((e: Error) => {
+    console.error(`build failed: ${e.message}`);
+    process.exit(1);
+  });
+}

@@ -10,7 +10,7 @@ import {
   streamFor,
 } from "./context";
 
-export { malloc } from "@gcoredev/proxy-wasm-sdk-as/assembly/malloc";
+export { malloc, free } from "@gcoredev/proxy-wasm-sdk-as/assembly/malloc";
 
 export function proxy_abi_version_0_2_1(): void {}
 

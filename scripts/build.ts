@@ -5,7 +5,9 @@
 //   npm run build                 build what is stale
 //   npm run build -- --force      rebuild everything
 //   npm run build -- --only NAME  one filter or fixture
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { checkModule, formatSize } from "./lib/wasm-check.ts";
 import { ROOT } from "./lib/paths.ts";
@@ -54,17 +56,36 @@ function outputsOf(t: Target): string[] {
   return [join(t.outDir, `${t.name}.wasm`), join(t.outDir, `${t.name}.debug.wasm`)];
 }
 
-async function compile(t: Target, variant: "release" | "debug"): Promise<string> {
-  const asc = (await import("assemblyscript/asc")).default;
+const ASC = join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
+
+/** Runs the AssemblyScript compiler in a child process (builds run in parallel). */
+function compile(t: Target, variant: "release" | "debug"): Promise<string> {
   const out = variant === "release" ? join(t.outDir, `${t.name}.wasm`) : join(t.outDir, `${t.name}.debug.wasm`);
-  const args = [relative(ROOT, t.entry), "--config", "asconfig.json", "--target", variant, "--outFile", relative(ROOT, out)];
-  let stderr = "";
-  const { error } = await asc.main(args, {
-    stdout: { write: () => true } as never,
-    stderr: { write: (s: string) => ((stderr += s), true) } as never,
+  const args = [ASC, relative(ROOT, t.entry), "--config", "asconfig.json", "--target", variant, "--outFile", relative(ROOT, out)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (b: Buffer) => (output += b));
+    child.stderr.on("data", (b: Buffer) => (output += b));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0 && existsSync(out)) resolve(out);
+      else reject(new Error(`asc failed for ${t.name} (${variant}), exit ${code}:\n${output}`));
+    });
   });
-  if (error) throw new Error(`asc failed for ${t.name} (${variant}):\n${stderr}\n${error.message}`);
-  return out;
+}
+
+async function inParallel<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, jobs.length) }, worker));
+  return results;
 }
 
 export async function build(opts: { force?: boolean; only?: string; quiet?: boolean } = {}): Promise<Target[]> {
@@ -75,13 +96,19 @@ export async function build(opts: { force?: boolean; only?: string; quiet?: bool
   const stale = targets.filter(
     (t) => opts.force || outputsOf(t).some((o) => !existsSync(o) || statSync(o).mtimeMs < newest),
   );
-  const failures: string[] = [];
-  for (const t of stale) {
+  const jobs = stale.flatMap((t) => {
     mkdirSync(t.outDir, { recursive: true });
-    for (const variant of ["release", "debug"] as const) {
-      const out = await compile(t, variant);
-      const problems = checkModule(out);
-      if (problems.length) failures.push(`${relative(ROOT, out)}:\n  - ${problems.join("\n  - ")}`);
+    return (["release", "debug"] as const).map((variant) => () => compile(t, variant));
+  });
+  await inParallel(jobs, Math.max(1, availableParallelism()));
+  // Check every module, fresh or not, and delete the ones Envoy would refuse
+  // so that a later build cannot mistake them for up to date.
+  const failures: string[] = [];
+  for (const out of targets.flatMap(outputsOf)) {
+    const problems = checkModule(out);
+    if (problems.length) {
+      failures.push(`${relative(ROOT, out)}:\n  - ${problems.join("\n  - ")}`);
+      rmSync(out, { force: true });
     }
   }
   if (failures.length) {

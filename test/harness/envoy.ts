@@ -30,6 +30,8 @@ export interface EnvoyOptions {
 
 /** A started Envoy process (or container) as the runtime sees it. */
 export interface RunningEnvoy {
+  /** OS process id of Envoy itself (native runtime only). */
+  pid?: number;
   /** Resolves with the exit code when the process ends. */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -115,6 +117,11 @@ export class Envoy {
       throw e;
     }
     return envoy;
+  }
+
+  /** OS process id of Envoy (native runtime); undefined in a container. */
+  get pid(): number | undefined {
+    return this.proc.pid;
   }
 
   port(name: string): number {

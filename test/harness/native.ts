@@ -27,6 +27,7 @@ export async function startNative(launch: Launch): Promise<RunningEnvoy> {
     });
   });
   return {
+    pid: child.pid,
     exited,
     kill: () => {
       if (child.exitCode === null) child.kill("SIGKILL");

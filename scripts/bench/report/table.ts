@@ -1,0 +1,63 @@
+// Markdown rendering of bench results: one row per chain per cell; every
+// chain other than bare shows its ratio to bare next to each value.
+import type { BenchResults, CellResult } from "../results.ts";
+import { DASH, cellLabel, fmtInt, fmtMs, fmtOne, withRatio } from "./format.ts";
+
+const HEADER = [
+  "cell", "chain", "RPS", "p50 ms", "p99 ms", "TTFB p50 ms", "CPU % of core", "CPU µs/req", "RSS MB", "peak RSS MB", "errors",
+];
+const ALIGN = [":--", ":--", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:"];
+
+function row(cells: string[]): string {
+  return `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
+}
+
+export function tableRows(cell: CellResult): string[][] {
+  return cell.runs.map((run, i) => {
+    const r = run.vsBare;
+    const has = r !== null;
+    const errors = run.errors.connect + run.errors.read + run.errors.write + run.errors.status + run.errors.timeout;
+    return [
+      i === 0 ? cellLabel(cell.cell) : "",
+      run.envoy,
+      withRatio(fmtInt(run.rps), r?.rps, has),
+      withRatio(fmtMs(run.latencyMs.p50), r?.p50, has),
+      withRatio(fmtMs(run.latencyMs.p99), r?.p99, has),
+      run.ttfbMs ? withRatio(fmtMs(run.ttfbMs.p50), r?.ttfbP50, has) : DASH,
+      withRatio(fmtOne(run.cpu.percentOfCore), r?.cpuPercent, has),
+      withRatio(fmtInt(run.cpu.microsPerRequest), r?.cpuPerRequest, has),
+      withRatio(fmtOne(run.memory.rssMb), r?.rss, has),
+      withRatio(fmtOne(run.memory.hwmMb), r?.hwm, has),
+      String(errors),
+    ];
+  });
+}
+
+export function renderTable(cells: readonly CellResult[]): string {
+  const lines = [row(HEADER), row(ALIGN)];
+  for (const cell of cells) for (const r of tableRows(cell)) lines.push(row(r));
+  return lines.join("\n");
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const m = results.meta;
+  const o = results.options;
+  const lines = [
+    `# Bench ${m.startedAt}`,
+    "",
+    `Envoy ${m.envoyVersion ?? "?"} (--concurrency ${m.envoyConcurrency}), wrk ${m.wrkVersion ?? "?"}, Node ${m.node}, ` +
+      `${m.cpus} × ${m.cpuModel}, commit ${m.gitCommit ?? "?"}.`,
+    `${o.durationS} s or ${o.maxRequests} requests per run, warm-up ${o.warmupS} s per Envoy. ${m.method}`,
+    "",
+    "Chains:",
+    ...results.scenarios.map((s) => `- \`${s.name}\`: ${s.description}`),
+    "",
+    "Values of a chain other than bare carry their ratio to bare on the same cell in parentheses. " +
+      "Latency is full response (last byte); TTFB is the first body byte of streaming responses, from a side client. " +
+      "CPU is Envoy's utime+stime over the run; peak RSS is VmHWM since Envoy started.",
+    "",
+    renderTable(results.cells),
+    "",
+  ];
+  return lines.join("\n");
+}

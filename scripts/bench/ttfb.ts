@@ -1,49 +1,98 @@
 // Side sampler for streaming cells: while wrk drives the load, one extra
-// keep-alive connection sends the same streaming request every INTERVAL_MS
-// (one at a time) and times the first body byte, i.e. the first SSE event the
-// client sees. wrk cannot time the first byte; this light client can, and at
-// ~20 requests/s it adds next to nothing to the measured load.
-import { Agent, request } from "node:http";
+// keep-alive connection sends the same streaming request every INTERVAL_MS,
+// one at a time, and times the first body byte (the start of the first SSE
+// event) from the moment the request was written. wrk cannot time the first
+// byte; this client can, and at ~20 requests/s it adds next to nothing to the
+// measured load. A raw socket keeps the client's own overhead small.
+import { connect, type Socket } from "node:net";
+import { bodyComplete, parseHead, type ResponseHead } from "./framing.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 export const INTERVAL_MS = 50;
+const TIMEOUT_MS = 10_000;
 
 export interface Sampler {
   /** Stops after the request in flight; resolves with time-to-first-body-byte in ms, or null without samples. */
   stop(): Promise<Summary | null>;
 }
 
-function once(agent: Agent, url: URL, body: string): Promise<number | null> {
-  return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
-    let first: number | null = null;
-    const req = request(
-      url,
-      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
-      (res) => {
-        res.on("data", () => {
-          if (first === null) first = Number(process.hrtime.bigint() - t0) / 1e6;
-        });
-        res.on("end", () => resolve(res.statusCode === 200 ? first : null));
-        res.on("error", () => resolve(null));
-      },
-    );
-    req.setTimeout(10_000, () => req.destroy());
-    req.on("error", () => resolve(null));
-    req.end(body);
-  });
+export function rawRequest(url: URL, body: string): Buffer {
+  const head =
+    `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, "latin1"), Buffer.from(body, "utf8")]);
+}
+
+class Connection {
+  private socket: Socket | null = null;
+  constructor(private readonly url: URL) {}
+
+  private open(): Promise<Socket | null> {
+    return new Promise((resolve) => {
+      const s = connect({ host: this.url.hostname, port: Number(this.url.port) });
+      s.setNoDelay(true);
+      s.once("connect", () => resolve(s));
+      // Always listening: an unhandled socket error would end the bench process.
+      s.on("error", () => resolve(null));
+    });
+  }
+
+  /** Milliseconds to the first body byte of a complete 200 response; null on any failure. */
+  async sample(request: Buffer): Promise<number | null> {
+    const reusable = this.socket !== null && !this.socket.destroyed && this.socket.writable && this.socket.readyState === "open";
+    if (!reusable) {
+      this.socket?.destroy();
+      this.socket = await this.open();
+    }
+    const socket = this.socket;
+    if (socket === null) return null;
+    return new Promise((resolve) => {
+      let received = Buffer.alloc(0);
+      let head: ResponseHead | null = null;
+      let first: number | null = null;
+      const t0 = process.hrtime.bigint();
+      const done = (v: number | null) => {
+        clearTimeout(timer);
+        socket.off("data", onData);
+        socket.off("close", onClose);
+        socket.off("end", onClose);
+        if (v === null) socket.destroy();
+        resolve(v);
+      };
+      const onData = (chunk: Buffer) => {
+        received = received.length ? Buffer.concat([received, chunk]) : chunk;
+        head ??= parseHead(received);
+        if (head === null) return;
+        if (first === null && received.length > head.bodyStart) first = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (!bodyComplete(received, head)) return;
+        if (head.close) socket.destroy();
+        done(head.status === 200 ? first : null);
+      };
+      const onClose = () => done(null);
+      const timer = setTimeout(() => done(null), TIMEOUT_MS);
+      socket.on("data", onData);
+      socket.once("close", onClose);
+      socket.once("end", onClose);
+      socket.write(request);
+    });
+  }
+
+  close(): void {
+    this.socket?.destroy();
+  }
 }
 
 export function startTtfbSampler(url: string, body: string, intervalMs = INTERVAL_MS): Sampler {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const target = new URL(url);
+  const request = rawRequest(target, body);
+  const conn = new Connection(target);
   const samples: number[] = [];
   let stopping = false;
-  let wake: (() => void) | null = null;
+  let wake = () => {};
   const loop = (async () => {
     while (!stopping) {
       const started = Date.now();
-      const ms = await once(agent, target, body);
+      const ms = await conn.sample(request);
       if (ms !== null) samples.push(ms);
       const wait = intervalMs - (Date.now() - started);
       if (wait > 0 && !stopping) {
@@ -51,16 +100,15 @@ export function startTtfbSampler(url: string, body: string, intervalMs = INTERVA
           const t = setTimeout(r, wait);
           wake = () => (clearTimeout(t), r());
         });
-        wake = null;
       }
     }
   })();
   return {
     async stop() {
       stopping = true;
-      wake?.();
+      wake();
       await loop;
-      agent.destroy();
+      conn.close();
       return samples.length ? summarize(samples) : null;
     },
   };

@@ -71,9 +71,9 @@ export function renderPanel(panel: Panel, x: number, y: number, width = WIDTH, h
   }
 
   const groupW = plotW / Math.max(1, panel.groups.length);
-  const barW = Math.max(2, (groupW * 0.8) / Math.max(1, panel.series.length));
+  const barW = Math.min(40, Math.max(2, (groupW * 0.8) / Math.max(1, panel.series.length)));
   panel.groups.forEach((g, gi) => {
-    const gx = MARGIN.left + gi * groupW + groupW * 0.1;
+    const gx = MARGIN.left + gi * groupW + (groupW - barW * panel.series.length) / 2;
     panel.series.forEach((s, si) => {
       const v = s.values[gi];
       if (v === null || v === undefined || !Number.isFinite(v)) return;

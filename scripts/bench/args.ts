@@ -11,7 +11,7 @@ export interface BenchOptions {
   modes: PayloadMode[];
   /** Scenario names to compare with bare; empty = all. */
   scenarios: string[];
-  /** Seconds of warm-up load per Envoy before the first measurement. */
+  /** Seconds of warm-up load per payload x mode per Envoy (capped at 2000 requests each). */
   warmupS: number;
   outDir: string;
   list: boolean;
@@ -25,13 +25,13 @@ export const DEFAULTS: BenchOptions = {
   payloads: Object.keys(PAYLOAD_SIZES),
   modes: ["json", "sse"],
   scenarios: [],
-  warmupS: 2,
+  warmupS: 1,
   outDir: "bench-results",
   list: false,
   help: false,
 };
 
-export const QUICK: Partial<BenchOptions> = { durationS: 1, connections: [1, 16], warmupS: 1, maxRequests: 10_000 };
+export const QUICK: Partial<BenchOptions> = { durationS: 1, connections: [1, 16], maxRequests: 10_000 };
 
 export const USAGE = `npm run bench -- [options]
 
@@ -41,9 +41,9 @@ export const USAGE = `npm run bench -- [options]
   --connections A,B,C      concurrency levels (default ${DEFAULTS.connections.join(",")})
   --payloads 1K,32K        request body sizes (default ${DEFAULTS.payloads.join(",")})
   --modes json,sse         non-streaming and/or streaming (default json,sse)
-  --warmup S               warm-up seconds per Envoy before measuring (default ${DEFAULTS.warmupS})
+  --warmup S               warm-up seconds per payload x mode per Envoy, 0 = none (default ${DEFAULTS.warmupS})
   --out DIR                where results go (default ${DEFAULTS.outDir})
-  --quick                  short run: ${QUICK.durationS} s per run, connections ${QUICK.connections!.join(",")}, ${QUICK.warmupS} s warm-up
+  --quick                  short run: ${QUICK.durationS} s per run, connections ${QUICK.connections!.join(",")}, cap ${QUICK.maxRequests}
   --list                   print the scenarios and exit
   --help                   this text`;
 

@@ -140,9 +140,9 @@ function processAlive(pid: number): boolean {
 
 /** Removes harness containers whose owning test process is gone. */
 export function removeStaleContainers(cli = engineCli(), log: Log = stderrLog): number {
-  const r = spawnSync(cli, ["ps", "-a", "--filter", `label=${OWNER_LABEL}`, "--format", `{{.ID}} {{.Label "${OWNER_LABEL}"}}`], {
-    encoding: "utf8",
-  });
+  // podman's ps template has no .Label function, docker's .Labels is a string
+  const owner = cli.endsWith("podman") ? `{{index .Labels "${OWNER_LABEL}"}}` : `{{.Label "${OWNER_LABEL}"}}`;
+  const r = spawnSync(cli, ["ps", "-a", "--filter", `label=${OWNER_LABEL}`, "--format", `{{.ID}} ${owner}`], { encoding: "utf8" });
   if (r.status !== 0) return 0;
   const stale = r.stdout
     .split("\n")

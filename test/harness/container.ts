@@ -7,14 +7,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { dirname } from "node:path";
+import { PassThrough } from "node:stream";
 import { resolveEnvoyImage } from "../../scripts/container-image.ts";
 import { ROOT } from "../../scripts/lib/paths.ts";
-import { applyEngineEnv, engineCli, ensurePodmanService, OWNER_LABEL, usesPodmanSocket } from "../../scripts/setup-podman.ts";
+import { applyEngineEnv, engineCli, ensurePodmanService, OWNER_LABEL, removeStaleContainers, socketAnswers, usesPodmanSocket } from "../../scripts/setup-podman.ts";
 import type { Launch, RunningEnvoy } from "./envoy.ts";
 
 export const CONTAINER_PREFIX = "aigw-envoy-";
 const STOP_TIMEOUT_MS = 5000;
-const LOG_DRAIN_MS = 3000;
+const OUTPUT_DRAIN_MS = 3000;
 
 let counter = 0;
 let prepared: Promise<{ image: string; cli: string }> | undefined;
@@ -45,8 +46,13 @@ function startWatchdog(cli: string): void {
 async function prepare(): Promise<{ image: string; cli: string }> {
   applyEngineEnv();
   if (usesPodmanSocket()) await ensurePodmanService();
+  const host = process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  if (host.startsWith("unix://") && !(await socketAnswers(host.slice("unix://".length)))) {
+    throw new Error(`no container engine answers on ${host} (for podman: npx tsx scripts/setup-podman.ts)`);
+  }
   const cli = engineCli();
   const image = await resolveEnvoyImage();
+  removeStaleContainers(cli);
   startWatchdog(cli);
   return { image, cli };
 }
@@ -60,9 +66,35 @@ export function containerEngine(): Promise<{ image: string; cli: string }> {
   return prepared;
 }
 
+type Testcontainers = typeof import("testcontainers");
+type RuntimeClient = Awaited<ReturnType<Testcontainers["getContainerRuntimeClient"]>>;
+
+/**
+ * Streams the container's stdout/stderr into onData from before it starts.
+ * Attaching is live; the logs endpoint (withLogConsumer) lags ~250 ms behind
+ * on podman, long enough for a test to assert health before a trap shows up.
+ * `done` resolves when the stream ends (the container exited).
+ */
+async function attachOutput(client: RuntimeClient, id: string, onData: (s: string) => void): Promise<{ done: Promise<void> }> {
+  const raw = (await client.container.getById(id).attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream & {
+    socket?: { unref(): void };
+  };
+  raw.socket?.unref(); // an Envoy left running must not keep the test process alive
+  const out = new PassThrough();
+  client.container.dockerode.modem.demuxStream(raw, out, out);
+  out.on("data", (b: Buffer) => onData(b.toString("utf8")));
+  const done = new Promise<void>((resolve) => {
+    raw.on("end", resolve);
+    raw.on("close", resolve);
+    raw.on("error", () => resolve());
+  });
+  return { done };
+}
+
 export async function startContainer(launch: Launch): Promise<RunningEnvoy> {
   const { image, cli } = await containerEngine();
   const { GenericContainer, getContainerRuntimeClient } = await import("testcontainers");
+  const client = await getContainerRuntimeClient();
   const name = `${CONTAINER_PREFIX}${process.pid}-${++counter}`;
   const runDir = dirname(launch.configPath);
   const removeNow = () => spawnSync(cli, ["rm", "-f", name], { stdio: "ignore" });
@@ -73,15 +105,17 @@ export async function startContainer(launch: Launch): Promise<RunningEnvoy> {
     launch.onOutput(s);
     if (launch.echo) process.stderr.write(s);
   };
+  let outputDone: Promise<void> = Promise.resolve();
 
-  // The log stream ends after the container exits; `exited` waits for it so
-  // that an Envoy refusing its config is reported with its last words.
-  let logsEnded = () => {};
-  const logsDone = new Promise<void>((resolve) => (logsEnded = resolve));
+  class EnvoyContainer extends GenericContainer {
+    protected override async containerCreated(id: string): Promise<void> {
+      outputDone = (await attachOutput(client, id, onData)).done;
+    }
+  }
 
   let started;
   try {
-    started = await new GenericContainer(image)
+    started = await new EnvoyContainer(image)
       .withName(name)
       .withLabels({ [OWNER_LABEL]: String(process.pid) })
       .withNetworkMode("host")
@@ -91,11 +125,6 @@ export async function startContainer(launch: Launch): Promise<RunningEnvoy> {
       ])
       .withEntrypoint(["/usr/local/bin/envoy"])
       .withCommand(launch.args)
-      .withLogConsumer((stream) => {
-        stream.on("data", (chunk: string | Buffer) => onData(chunk.toString()));
-        stream.on("end", logsEnded);
-        stream.on("error", logsEnded);
-      })
       .start();
   } catch (e) {
     removeNow();
@@ -103,7 +132,8 @@ export async function startContainer(launch: Launch): Promise<RunningEnvoy> {
     throw new Error(`could not start Envoy container ${name} from ${image}: ${(e as Error).message}`);
   }
 
-  const client = await getContainerRuntimeClient();
+  // Resolves once the output is drained too, so an Envoy refusing its config
+  // is reported with its last words.
   const exited: Promise<number | null> = client.container
     .getById(started.getId())
     .wait()
@@ -112,7 +142,7 @@ export async function startContainer(launch: Launch): Promise<RunningEnvoy> {
       () => null,
     )
     .then(async (code) => {
-      await Promise.race([logsDone, new Promise((r) => setTimeout(r, LOG_DRAIN_MS))]);
+      await Promise.race([outputDone, new Promise((r) => setTimeout(r, OUTPUT_DRAIN_MS))]);
       log.end();
       return code;
     });

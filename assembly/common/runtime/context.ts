@@ -1,7 +1,7 @@
 // Root and stream contexts, and the registry the ABI entry points dispatch
 // through. Unknown context ids are ignored rather than trapping: the host may
 // call proxy_on_done/proxy_on_delete for contexts this module never saw.
-import { BufferType, getBuffer, HeaderPair, httpCall } from "./host";
+import { BufferType, getBuffer, HeaderPair, httpCall, setEffectiveContext } from "./host";
 
 export enum HeadersAction {
   Continue = 0,
@@ -127,6 +127,11 @@ export function dispatchCallResponse(token: u32, numHeaders: u32, bodySize: u32,
   if (!calls.has(token)) return;
   const handler = calls.get(token);
   calls.delete(token);
+  // Envoy makes every HTTP call on the root context and delivers the response
+  // there: point host calls (headers, continue_stream, local replies) at the
+  // stream that made the call.
+  const r = root;
+  if (r !== null && handler.ownerId != r.id) setEffectiveContext(handler.ownerId);
   handler.onResponse(numHeaders, bodySize, numTrailers);
 }
 

@@ -153,6 +153,13 @@ export function setHeaders(map: MapType, pairs: Array<HeaderPair>): Status {
   return <Status>abi.proxy_set_header_map_pairs(map, changetype<usize>(buf), buf.byteLength);
 }
 
+/** Serialized size of a header map as the host counts it, or -1 when the map is not available. */
+export function headerMapSize(map: MapType): i64 {
+  store<usize>(OUT_SIZE, 0);
+  if (abi.proxy_get_header_map_size(map, OUT_SIZE) != Status.Ok) return -1;
+  return <i64>load<usize>(OUT_SIZE);
+}
+
 /** Decodes the ABI's serialized pair list; malformed input yields what could be read. */
 export function decodePairs(buf: ArrayBuffer): Array<HeaderPair> {
   const out = new Array<HeaderPair>();
@@ -261,6 +268,18 @@ export function closeStream(type: StreamType): Status {
 
 export function setEffectiveContext(contextId: u32): Status {
   return <Status>abi.proxy_set_effective_context(contextId);
+}
+
+export class HostStatus {
+  constructor(public code: u32, public message: string) {}
+}
+
+/** The host's status for the current callback (e.g. why an HTTP call failed: BrokenConnection, "reset"). */
+export function getStatus(): HostStatus {
+  store<u32>(OUT_U32, 0);
+  if (abi.proxy_get_status(OUT_U32, OUT_PTR, OUT_SIZE) != Status.Ok) return new HostStatus(Status.InternalFailure, "");
+  const code = load<u32>(OUT_U32);
+  return new HostStatus(code, String.UTF8.decode(takeHostBuffer()));
 }
 
 // ---- shared data ---------------------------------------------------------

@@ -183,7 +183,14 @@ async function main(): Promise<void> {
         envoyConcurrency: ENVOY_CONCURRENCY,
         method: METHOD,
       },
-      options: { ...o },
+      options: {
+        durationS: o.durationS,
+        maxRequests: o.maxRequests,
+        connections: o.connections,
+        payloads: o.payloads,
+        modes: o.modes,
+        warmupS: o.warmupS,
+      },
       scenarios: chainsToRun.map((s) => ({ name: s.name, description: s.description })),
       cells: results,
     };

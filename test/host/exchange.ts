@@ -359,6 +359,9 @@ class Exchange {
   /** Runs callbacks (HTTP call responses, queue notifications, ticks) until `done` or nothing more can come. */
   private async settle(done: () => boolean): Promise<void> {
     const deadline = this.vm.host.nowMs + this.maxWaitMs;
+    // Work posted for "now" (queue notifications, immediate call responses) runs
+    // before the next I/O, as on Envoy's event loop.
+    this.vm.host.scheduler.runDue();
     await this.applyActions();
     while (!done() && !this.reset) {
       const stepped = this.vm.host.scheduler.step((e) => e.at <= deadline);

@@ -4,9 +4,11 @@
 // current chunk or, while buffering, everything buffered, and converts the
 // module's return values like proxy-wasm-cpp-host (a local reply turns any
 // answer into a stop; StopIteration from a headers callback becomes
-// StopAllIterationAndWatermark unless allowed). When the VM is dead it
-// answers like Envoy's fail-closed filter (a 503 local reply, once) or, with
-// fail-open, lets everything through.
+// StopAllIterationAndWatermark unless allowed). Once the VM is dead the
+// stream gets Envoy's 503 local reply (once). Envoy 1.40 does this even with
+// FAIL_OPEN for the stream in which the VM dies (checked by the probe suite);
+// fail-open only skips the filter on streams that start afterwards (see
+// exchange.ts).
 import { DataStatus, HeadersStatus, TrailersStatus } from "./abi.ts";
 import { BodyBuffer } from "./body.ts";
 import type { LocalReply, StreamActions, StreamContextState, StreamInfo } from "./context.ts";
@@ -32,14 +34,9 @@ export class WasmFilter {
     this.stream = vm.trapped ? null : vm.newStream(info);
   }
 
-  private get failOpen(): boolean {
-    return this.vm.plugin.failurePolicy === "fail-open";
-  }
-
-  /** CHECK_FAIL: on a dead VM, fail-open passes and fail-closed answers 503 once. */
-  private failed<T>(open: T, closed: T): T | undefined {
+  /** CHECK_FAIL: on a dead VM the stream fails with a 503, once. */
+  private failed<T>(closed: T): T | undefined {
     if (this.stream && !this.vm.trapped) return undefined;
-    if (this.failOpen) return open;
     if (!this.streamFailed) {
       this.streamFailed = true;
       if (!this.stream || !this.stream.failureLocalReplySent) {
@@ -94,10 +91,10 @@ export class WasmFilter {
       s.requestHeaders = headers;
       s.endOfStream = endOfStream;
     }
-    const pre = this.failed<HeadersResult>("Continue", "StopAllIterationAndWatermark");
+    const pre = this.failed<HeadersResult>("StopAllIterationAndWatermark");
     if (pre || !s) return pre ?? "Continue";
     const r = this.vm.invoke(s.id, "proxy_on_request_headers", s.id, headers.size, endOfStream ? 1 : 0);
-    const post = this.failed<HeadersResult>("Continue", "StopAllIterationAndWatermark");
+    const post = this.failed<HeadersResult>("StopAllIterationAndWatermark");
     if (post) return post;
     const result = this.headersResult(r);
     if (result === "Continue") s.requestHeaders = null;
@@ -112,15 +109,15 @@ export class WasmFilter {
   decodeData(chunk: Uint8Array, endOfStream: boolean): { result: DataResult; current: BodyBuffer } {
     const s = this.stream;
     const current = new BodyBuffer(chunk);
-    if (!s || !s.created) return { result: this.failed<DataResult>("Continue", "StopIterationNoBuffer") ?? "Continue", current };
+    if (!s || !s.created) return { result: this.failed<DataResult>("StopIterationNoBuffer") ?? "Continue", current };
     if (s.bufferingRequestBody) s.requestBuffered.take(current);
     s.requestBody = current;
     s.endOfStream = endOfStream;
     const size = (s.bufferingRequestBody ? s.requestBuffered : current).length;
-    const pre = this.failed<DataResult>("Continue", "StopIterationNoBuffer");
+    const pre = this.failed<DataResult>("StopIterationNoBuffer");
     if (pre) return { result: pre, current };
     const r = this.vm.invoke(s.id, "proxy_on_request_body", s.id, size, endOfStream ? 1 : 0);
-    const result = this.failed<DataResult>("Continue", "StopIterationNoBuffer") ?? this.dataResult(r);
+    const result = this.failed<DataResult>("StopIterationNoBuffer") ?? this.dataResult(r);
     s.bufferingRequestBody = result === "StopIterationAndBuffer";
     if (result === "Continue") s.requestBody = null;
     return { result, current };
@@ -128,12 +125,12 @@ export class WasmFilter {
 
   decodeTrailers(trailers: HeaderMap): TrailersResult {
     const s = this.stream;
-    if (!s || !s.created) return this.failed<TrailersResult>("Continue", "StopIteration") ?? "Continue";
+    if (!s || !s.created) return this.failed<TrailersResult>("StopIteration") ?? "Continue";
     s.requestTrailers = trailers;
-    const pre = this.failed<TrailersResult>("Continue", "StopIteration");
+    const pre = this.failed<TrailersResult>("StopIteration");
     if (pre) return pre;
     const r = this.vm.invoke(s.id, "proxy_on_request_trailers", s.id, trailers.size);
-    const result = this.failed<TrailersResult>("Continue", "StopIteration") ?? this.trailersResult(r);
+    const result = this.failed<TrailersResult>("StopIteration") ?? this.trailersResult(r);
     if (result === "Continue") s.requestTrailers = null;
     return result;
   }
@@ -149,10 +146,10 @@ export class WasmFilter {
     if (!s) return "Continue";
     s.responseHeaders = headers;
     s.endOfStream = endOfStream;
-    const pre = this.failed<HeadersResult>("Continue", "StopAllIterationAndWatermark");
+    const pre = this.failed<HeadersResult>("StopAllIterationAndWatermark");
     if (pre) return pre;
     const r = this.vm.invoke(s.id, "proxy_on_response_headers", s.id, headers.size, endOfStream ? 1 : 0);
-    const result = this.failed<HeadersResult>("Continue", "StopAllIterationAndWatermark") ?? this.headersResult(r);
+    const result = this.failed<HeadersResult>("StopAllIterationAndWatermark") ?? this.headersResult(r);
     if (result === "Continue") s.responseHeaders = null;
     return result;
   }
@@ -165,10 +162,10 @@ export class WasmFilter {
     s.responseBody = current;
     s.endOfStream = endOfStream;
     const size = (s.bufferingResponseBody ? s.responseBuffered : current).length;
-    const pre = this.failed<DataResult>("Continue", "StopIterationNoBuffer");
+    const pre = this.failed<DataResult>("StopIterationNoBuffer");
     if (pre) return { result: pre, current };
     const r = this.vm.invoke(s.id, "proxy_on_response_body", s.id, size, endOfStream ? 1 : 0);
-    const result = this.failed<DataResult>("Continue", "StopIterationNoBuffer") ?? this.dataResult(r);
+    const result = this.failed<DataResult>("StopIterationNoBuffer") ?? this.dataResult(r);
     s.bufferingResponseBody = result === "StopIterationAndBuffer";
     if (result === "Continue") s.responseBody = null;
     return { result, current };
@@ -178,10 +175,10 @@ export class WasmFilter {
     const s = this.encodes();
     if (!s) return "Continue";
     s.responseTrailers = trailers;
-    const pre = this.failed<TrailersResult>("Continue", "StopIteration");
+    const pre = this.failed<TrailersResult>("StopIteration");
     if (pre) return pre;
     const r = this.vm.invoke(s.id, "proxy_on_response_trailers", s.id, trailers.size);
-    const result = this.failed<TrailersResult>("Continue", "StopIteration") ?? this.trailersResult(r);
+    const result = this.failed<TrailersResult>("StopIteration") ?? this.trailersResult(r);
     if (result === "Continue") s.responseTrailers = null;
     return result;
   }

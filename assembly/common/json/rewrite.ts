@@ -1,0 +1,84 @@
+// Byte-level edits of a parsed body: replace value spans, set top-level
+// fields. Everything outside the edited spans is copied unchanged, so a
+// rewrite never re-serializes (or normalizes) what the client sent.
+import { ByteSink } from "./bytes";
+import { parseJson } from "./parser";
+import { JsonDocument, JsonKind, JsonValue } from "./value";
+import { writeJsonString } from "./writer";
+
+/** Replace bytes [start, end) of the source with `bytes` (start == end inserts). */
+export class Splice {
+  constructor(public start: i32, public end: i32, public bytes: ArrayBuffer) {}
+}
+
+/**
+ * Applies splices given in ascending, non-overlapping order (two inserts at
+ * the same offset keep their order). Returns null when a splice is out of
+ * bounds or out of order.
+ */
+export function applySplices(src: ArrayBuffer, edits: Array<Splice>): ArrayBuffer | null {
+  const n = src.byteLength;
+  let grow = 0;
+  let prev = 0;
+  for (let i = 0; i < edits.length; i++) {
+    const e = unchecked(edits[i]);
+    if (e.start < prev || e.end < e.start || e.end > n) return null;
+    prev = e.end;
+    grow += e.bytes.byteLength - (e.end - e.start);
+  }
+  const sink = new ByteSink(n + grow);
+  let at = 0;
+  for (let i = 0; i < edits.length; i++) {
+    const e = unchecked(edits[i]);
+    sink.range(src, at, e.start);
+    sink.bytes(e.bytes);
+    at = e.end;
+  }
+  sink.range(src, at, n);
+  return sink.toBuffer();
+}
+
+/** `src` with bytes [start, end) replaced by `replacement`; null when the span is outside `src`. */
+export function replaceSpan(src: ArrayBuffer, start: i32, end: i32, replacement: ArrayBuffer): ArrayBuffer | null {
+  if (start < 0) return null;
+  return applySplices(src, [new Splice(start, end, replacement)]);
+}
+
+/** True when `raw` is exactly one JSON value. */
+export function isJsonValue(raw: ArrayBuffer): bool {
+  return parseJson(raw).ok;
+}
+
+/**
+ * The document with top-level member `key` set to the JSON value `rawValue`.
+ * Every occurrence of a repeated key is replaced, so whichever one the
+ * upstream parser honours, it sees the new value. When the key is absent it
+ * is inserted as the first member. Returns null when the root is not an
+ * object or `rawValue` is not valid JSON.
+ */
+export function setTopLevelField(doc: JsonDocument, key: string, rawValue: ArrayBuffer): ArrayBuffer | null {
+  const root = doc.root;
+  if (root.kind != JsonKind.Object || !isJsonValue(rawValue)) return null;
+  const edits = new Array<Splice>();
+  let member = root.first();
+  while (member !== null) {
+    if (member.keyEquals(key)) edits.push(new Splice(member.start, member.end, rawValue));
+    member = member.next();
+  }
+  if (edits.length == 0) edits.push(new Splice(root.start + 1, root.start + 1, memberBytes(key, rawValue, root)));
+  return applySplices(doc.src, edits);
+}
+
+/** setTopLevelField with the value given as JSON text, e.g. `"\"gpt-4o-mini\""` or `{"include_usage":true}`. */
+export function setTopLevelFieldText(doc: JsonDocument, key: string, rawValue: string): ArrayBuffer | null {
+  return setTopLevelField(doc, key, String.UTF8.encode(rawValue));
+}
+
+function memberBytes(key: string, rawValue: ArrayBuffer, root: JsonValue): ArrayBuffer {
+  const sink = new ByteSink(key.length + rawValue.byteLength + 8);
+  writeJsonString(sink, key);
+  sink.byte(0x3a);
+  sink.bytes(rawValue);
+  if (root.length > 0) sink.byte(0x2c);
+  return sink.toBuffer();
+}

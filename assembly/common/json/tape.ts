@@ -1,0 +1,39 @@
+// The parsed form of a document: one flat record per value (and per object
+// member name) in document order, 16 bytes each, in a single growable
+// buffer. Parsing allocates nothing per value; handles (JsonValue) are made
+// only for what a caller reads.
+//
+// Record words: [0] kind | flag << 3 | count << 4, [1] start, [2] end,
+// [3] index of the record after this value's subtree (its next sibling).
+// The flag means "has escapes" for strings and names, "integer" for numbers.
+
+/** Record kind of an object member name; never a JsonKind. */
+export const NAME_KIND: i32 = 6;
+export const FLAG: i32 = 8;
+
+export class Tape {
+  buf: ArrayBuffer;
+  count: i32 = 0;
+
+  constructor(capacity: i32) {
+    this.buf = new ArrayBuffer(max(capacity, 8) << 4);
+  }
+
+  /** Records that fit before the next grow(). */
+  get capacity(): i32 {
+    return this.buf.byteLength >> 4;
+  }
+
+  /** Doubles the capacity, keeping the first `count` records. */
+  grow(): void {
+    const grown = new ArrayBuffer(this.buf.byteLength << 1);
+    memory.copy(changetype<usize>(grown), changetype<usize>(this.buf), <usize>this.count << 4);
+    this.buf = grown;
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  word(i: i32, w: i32): i32 {
+    return load<i32>(changetype<usize>(this.buf) + (<usize>i << 4) + (<usize>w << 2));
+  }
+}

@@ -1,0 +1,249 @@
+// Handles over a parsed document. A JsonValue is a small view of one tape
+// record: its kind and its byte span [start, end) in the input, so a filter
+// can splice a new value in place of an old one without re-serializing the
+// rest of the body. Handles are made on access; reading a few fields of a
+// large body allocates little.
+import { FLAG, NAME_KIND, Tape } from "./tape";
+import { decodeJsonString } from "./utf8";
+
+export enum JsonKind {
+  Null = 0,
+  Bool = 1,
+  Number = 2,
+  String = 3,
+  Array = 4,
+  Object = 5,
+}
+
+/** A parsed input: the bytes it was parsed from and the tape of its values. */
+export class JsonDocument {
+  private rootHandle: JsonValue | null = null;
+
+  constructor(public src: ArrayBuffer, public tape: Tape) {}
+
+  get root(): JsonValue {
+    let r = this.rootHandle;
+    if (r === null) {
+      r = new JsonValue(this, 0, this.tape.count);
+      this.rootHandle = r;
+    }
+    return r;
+  }
+
+  /** The text of `v` exactly as it appears in the input (e.g. a JSON-RPC id to echo). */
+  raw(v: JsonValue): string {
+    return String.UTF8.decodeUnsafe(changetype<usize>(this.src) + <usize>v.start, <usize>(v.end - v.start));
+  }
+
+  /** The bytes of `v` exactly as they appear in the input. */
+  rawBytes(v: JsonValue): ArrayBuffer {
+    return this.src.slice(v.start, v.end);
+  }
+}
+
+/**
+ * Compares JSON string contents (bytes [start, end), between the quotes) with
+ * `s`; allocates only when the contents have escapes or non-ASCII bytes.
+ */
+function contentsEqual(src: ArrayBuffer, start: i32, end: i32, escaped: bool, s: string): bool {
+  const base = changetype<usize>(src);
+  if (escaped) return decodeJsonString(base, start, end, true) == s;
+  const n = end - start;
+  if (n < s.length) return false;
+  if (n > s.length) return decodeJsonString(base, start, end, false) == s;
+  for (let i = 0; i < n; i++) {
+    const c = <u32>s.charCodeAt(i);
+    const b = <u32>load<u8>(base + <usize>(start + i));
+    if (c != b) return b >= 0x80 || c >= 0x80 ? decodeJsonString(base, start, end, false) == s : false;
+  }
+  return true;
+}
+
+export class JsonValue {
+  kind: JsonKind;
+  /** Offset of the value's first byte in the input. */
+  start: i32;
+  /** Offset just past the value's last byte. */
+  end: i32;
+
+  constructor(
+    public doc: JsonDocument,
+    /** Record index in the document's tape. */
+    public index: i32,
+    // Index where the parent's subtree ends: siblings stop here.
+    private limit: i32,
+  ) {
+    const t = doc.tape;
+    this.kind = <JsonKind>(t.word(index, 0) & 7);
+    this.start = t.word(index, 1);
+    this.end = t.word(index, 2);
+  }
+
+  private get flag(): bool {
+    return (this.doc.tape.word(this.index, 0) & FLAG) != 0;
+  }
+
+  private get isContainer(): bool {
+    return this.kind == JsonKind.Array || this.kind == JsonKind.Object;
+  }
+
+  get isNull(): bool {
+    return this.kind == JsonKind.Null;
+  }
+
+  /** Elements of an array or members of an object (repeated names counted); 0 for scalars. */
+  get length(): i32 {
+    return this.isContainer ? this.doc.tape.word(this.index, 0) >>> 4 : 0;
+  }
+
+  /** Index of the record after this value's subtree. */
+  private get after(): i32 {
+    return this.doc.tape.word(this.index, 3);
+  }
+
+  // ---- walking -------------------------------------------------------------
+
+  /** First element or member value of a container; null when empty or a scalar. */
+  first(): JsonValue | null {
+    if (!this.isContainer || this.length == 0) return null;
+    const child = this.kind == JsonKind.Object ? this.index + 2 : this.index + 1;
+    return new JsonValue(this.doc, child, this.after);
+  }
+
+  /** The next element or member value of the same container; null after the last. */
+  next(): JsonValue | null {
+    let n = this.after;
+    if (this.isMember) n++;
+    if (n >= this.limit) return null;
+    return new JsonValue(this.doc, n, this.limit);
+  }
+
+  /** True when this value is an object member (it has a name). */
+  get isMember(): bool {
+    return this.index > 0 && (this.doc.tape.word(this.index - 1, 0) & 7) == NAME_KIND;
+  }
+
+  /** The member name of this value; null when it is not an object member. */
+  key(): string | null {
+    if (!this.isMember) return null;
+    const t = this.doc.tape;
+    const n = this.index - 1;
+    return decodeJsonString(changetype<usize>(this.doc.src), t.word(n, 1) + 1, t.word(n, 2) - 1, (t.word(n, 0) & FLAG) != 0);
+  }
+
+  /** Compares the member name with `name` without decoding it when possible. */
+  keyEquals(name: string): bool {
+    if (!this.isMember) return false;
+    return this.nameAt(this.index - 1, name);
+  }
+
+  private nameAt(n: i32, name: string): bool {
+    const t = this.doc.tape;
+    return contentsEqual(this.doc.src, t.word(n, 1) + 1, t.word(n, 2) - 1, (t.word(n, 0) & FLAG) != 0, name);
+  }
+
+  /** Member `key` of an object (the last one when the name repeats, as JSON.parse does); null otherwise. */
+  get(key: string): JsonValue | null {
+    if (this.kind != JsonKind.Object) return null;
+    const t = this.doc.tape;
+    const end = this.after;
+    let found = -1;
+    let n = this.index + 1;
+    while (n < end) {
+      if (this.nameAt(n, key)) found = n + 1;
+      n = t.word(n + 1, 3);
+    }
+    return found < 0 ? null : new JsonValue(this.doc, found, end);
+  }
+
+  /** True when the object has a member `key`. */
+  has(key: string): bool {
+    return this.get(key) !== null;
+  }
+
+  /** Element `i` of an array; null when out of range or not an array. */
+  at(i: i32): JsonValue | null {
+    if (this.kind != JsonKind.Array || i < 0 || i >= this.length) return null;
+    const t = this.doc.tape;
+    let n = this.index + 1;
+    for (let k = 0; k < i; k++) n = t.word(n, 3);
+    return new JsonValue(this.doc, n, this.after);
+  }
+
+  /** Elements of an array (or member values of an object) in order; empty for scalars. */
+  children(): Array<JsonValue> {
+    const out = new Array<JsonValue>(0);
+    let c = this.first();
+    while (c !== null) {
+      out.push(c);
+      c = c.next();
+    }
+    return out;
+  }
+
+  /** The elements of `v` when it is an array; an empty list otherwise (also for null). */
+  static items(v: JsonValue | null): Array<JsonValue> {
+    if (v === null || v.kind != JsonKind.Array) return new Array<JsonValue>(0);
+    return v.children();
+  }
+
+  // ---- scalars ---------------------------------------------------------------
+
+  /** The decoded text of a string value; null for other kinds. */
+  text(): string | null {
+    if (this.kind != JsonKind.String) return null;
+    return decodeJsonString(changetype<usize>(this.doc.src), this.start + 1, this.end - 1, this.flag);
+  }
+
+  /** True when this is a string equal to `s`. */
+  textEquals(s: string): bool {
+    return this.kind == JsonKind.String && contentsEqual(this.doc.src, this.start + 1, this.end - 1, this.flag, s);
+  }
+
+  /** Decoded text of string member `key`; null when absent or not a string. */
+  getText(key: string): string | null {
+    const v = this.get(key);
+    return v === null ? null : v.text();
+  }
+
+  /** True for `true`; false for `false` and every other kind. */
+  get isTrue(): bool {
+    return this.kind == JsonKind.Bool && load<u8>(changetype<usize>(this.doc.src) + <usize>this.start) == 0x74;
+  }
+
+  /** A number written without fraction or exponent. */
+  get isInteger(): bool {
+    return this.kind == JsonKind.Number && this.flag;
+  }
+
+  /** The value's text exactly as written (for numbers: the literal). */
+  raw(): string {
+    return this.doc.raw(this);
+  }
+
+  /** The nearest f64 of a number (huge exponents give +/-Infinity; edge cases may differ from JSON.parse by an ulp); NaN for other kinds. */
+  toF64(): f64 {
+    if (this.kind != JsonKind.Number) return NaN;
+    return parseFloat(this.raw());
+  }
+
+  /** The value of an integer number that fits i64; `fallback` for anything else. */
+  toI64(fallback: i64): i64 {
+    if (!this.isInteger) return fallback;
+    const base = changetype<usize>(this.doc.src);
+    let p = this.start;
+    const negative = load<u8>(base + <usize>p) == 0x2d;
+    if (negative) p++;
+    // Accumulate as a negative number: its range includes i64.MIN_VALUE.
+    let acc: i64 = 0;
+    while (p < this.end) {
+      const d = <i64>(load<u8>(base + <usize>p) - 0x30);
+      if (acc < (i64.MIN_VALUE + d) / 10) return fallback;
+      acc = acc * 10 - d;
+      p++;
+    }
+    if (negative) return acc;
+    if (acc == i64.MIN_VALUE) return fallback;
+    return -acc;
+  }
+}

@@ -94,10 +94,10 @@ export interface ModelEvent {
 export function modelParse(bytes: Uint8Array, finish: boolean): { events: ModelEvent[]; lastEventId: Buffer } {
   const buf = Buffer.from(bytes);
   const events: ModelEvent[] = [];
-  let lastEventId = Buffer.alloc(0);
+  let lastEventId: Buffer = Buffer.alloc(0);
   let pos = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   let emittedUpTo = 0;
-  const fresh = () => ({ event: Buffer.alloc(0), data: [] as Buffer[], id: null as Buffer | null, retry: -1, comments: 0, sawLine: false });
+  const fresh = () => ({ event: Buffer.alloc(0) as Buffer, data: [] as Buffer[], id: null as Buffer | null, retry: -1, comments: 0, sawLine: false });
   let cur = fresh();
   const emit = (end: number, complete: boolean) => {
     events.push({

@@ -1,0 +1,141 @@
+// Buffering a whole request or response body, up to a limit, through Envoy.
+//
+// How Envoy does it: while on_*_body returns StopIterationAndBuffer, Envoy
+// keeps the chunks and each callback reports the total buffered size; at
+// end_of_stream the whole body is readable with getBuffer(type, 0, size).
+// With HTTP/2 and trailers, end_of_stream never comes in a body callback: the
+// body is complete when on_*_trailers runs, and still readable there.
+//
+// Past our limit the outcome is the configured BodyOverflow:
+//   Reject: state TooLarge; the caller answers with rejectStatus() and
+//           rejectJson() (413 for requests) and returns action() from the callback.
+//   Pass:   state Passing; we stop inspecting and everything goes through
+//           unmodified.
+// Keep the limit below Envoy's own buffer limit (per_connection_buffer_limit_bytes,
+// 1 MiB by default) or Envoy answers 413 itself before we see the body.
+//
+// Changing a body: remove content-length in the headers callback, before the
+// headers go out (dropContentLength), then replace() once the body is complete.
+// A response that is rejected must have had its headers held (the headers
+// callback returned StopIteration), or no local reply can be sent any more.
+import { DataAction, TrailersAction } from "./runtime/context";
+import { BufferType, bufferSize, getBuffer, MapType, removeHeader, setBuffer, Status } from "./runtime/host";
+
+export enum BodyOverflow {
+  Reject = 0,
+  Pass = 1,
+}
+
+export enum BodyState {
+  /** Still collecting chunks. */
+  Buffering = 0,
+  /** The whole body is buffered: read() it, maybe replace() it. */
+  Complete = 1,
+  /** Larger than the limit and the policy is Reject. */
+  TooLarge = 2,
+  /** Larger than the limit and the policy is Pass: no longer inspected. */
+  Passing = 3,
+}
+
+export class BodyBuffer {
+  state: BodyState = BodyState.Buffering;
+  /** Bytes buffered, as last reported by the host. */
+  size: u32 = 0;
+
+  /** @param type BufferType.RequestBody or BufferType.ResponseBody */
+  constructor(public type: BufferType, public limit: u32, public overflow: BodyOverflow) {}
+
+  /** For a stream whose headers had end_of_stream: there is no body, and it is complete. */
+  noBody(): BodyState {
+    if (this.state == BodyState.Buffering) {
+      this.size = 0;
+      this.state = BodyState.Complete;
+    }
+    return this.state;
+  }
+
+  /** Call from on_request_body / on_response_body with the host's arguments. */
+  onBody(size: u32, endOfStream: bool): BodyState {
+    if (this.state != BodyState.Buffering) return this.state;
+    this.size = size;
+    if (size > this.limit) {
+      this.state = this.overflow == BodyOverflow.Reject ? BodyState.TooLarge : BodyState.Passing;
+    } else if (endOfStream) {
+      this.state = BodyState.Complete;
+    }
+    return this.state;
+  }
+
+  /** Call from on_request_trailers / on_response_trailers: the body (if any) is complete now. */
+  onTrailers(): BodyState {
+    if (this.state != BodyState.Buffering) return this.state;
+    const n = bufferSize(this.type);
+    if (n > <i64>this.size) this.size = n > <i64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>n;
+    return this.onBody(this.size, true);
+  }
+
+  /** What the body callback should return for the current state. */
+  action(): DataAction {
+    switch (this.state) {
+      case BodyState.Buffering:
+        return DataAction.StopIterationAndBuffer;
+      case BodyState.TooLarge:
+        return DataAction.StopIterationNoBuffer;
+      default:
+        return DataAction.Continue;
+    }
+  }
+
+  /** What the trailers callback should return for the current state. */
+  trailersAction(): TrailersAction {
+    return this.state == BodyState.TooLarge ? TrailersAction.StopIteration : TrailersAction.Continue;
+  }
+
+  /** The whole body once Complete; null before, or when the host has none. */
+  read(): ArrayBuffer | null {
+    if (this.state != BodyState.Complete) return null;
+    const n = this.currentSize();
+    if (n == 0) return new ArrayBuffer(0);
+    return getBuffer(this.type, 0, n);
+  }
+
+  /** Replaces the whole body (content-length must have been removed in the headers callback). */
+  replace(body: ArrayBuffer): Status {
+    if (this.state != BodyState.Complete) return Status.BadArgument;
+    const st = setBuffer(this.type, 0, this.currentSize(), body);
+    if (st == Status.Ok) this.size = <u32>body.byteLength;
+    return st;
+  }
+
+  /** HTTP status for a rejected body: 413 for a request, 502 for an upstream response. */
+  rejectStatus(): u32 {
+    return this.type == BufferType.RequestBody ? 413 : 502;
+  }
+
+  /** Stable error code for a rejected body. */
+  rejectCode(): string {
+    return this.type == BufferType.RequestBody ? "request_body_too_large" : "response_body_too_large";
+  }
+
+  /** JSON error body for a rejected body: {"error":{"code","message","limit"}}. */
+  rejectJson(): string {
+    const what = this.type == BufferType.RequestBody ? "request" : "response";
+    const limit = this.limit.toString();
+    return `{"error":{"code":"${this.rejectCode()}","message":"${what} body exceeds the limit of ${limit} bytes","limit":${limit}}}`;
+  }
+
+  private currentSize(): u32 {
+    const n = bufferSize(this.type);
+    if (n < 0) return this.size;
+    return n > <i64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>n;
+  }
+}
+
+/**
+ * Removes content-length so a body can change size. Call it from the headers
+ * callback of the same direction (request headers for RequestBody).
+ */
+export function dropContentLength(type: BufferType): Status {
+  const map = type == BufferType.RequestBody ? MapType.RequestHeaders : MapType.ResponseHeaders;
+  return removeHeader(map, "content-length");
+}

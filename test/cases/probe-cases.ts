@@ -252,7 +252,8 @@ export const PROBE_CASES: ProbeCase[] = [
   },
   {
     name: "request-body-over-buffer-limit",
-    request: { method: "POST", path: "/big", headers: op("buffer-rq"), body: ["x".repeat(600_000), "y".repeat(600_000)] },
+    // One byte over Envoy's default 1 MiB buffer limit (so the client has sent everything when the 413 comes).
+    request: { method: "POST", path: "/big", headers: op("buffer-rq"), body: ["x".repeat(524_288), "y".repeat(524_289)] },
     expect: {
       status: 413,
       body: "Payload Too Large",

@@ -193,7 +193,12 @@ class Direction {
     let current = new BodyBuffer(chunk);
     if (f) ({ result, current } = this.side === "request" ? f.decodeData(chunk, eos) : f.encodeData(chunk, eos));
     this.lastDataEos = eos;
-    if (result === "Continue" && this.state !== "stopped-headers") {
+    if (result === "Continue" && this.state === "stopped-headers") {
+      // Continue from a body callback resumes headers stopped with StopIteration.
+      this.state = "streaming";
+      this.ex.sinkHeaders(this.side, false);
+    }
+    if (result === "Continue") {
       this.dataStopped = false;
       this.buffered.take(current);
       this.forwardBuffered(eos);

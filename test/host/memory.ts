@@ -61,6 +61,28 @@ export class GuestMemory {
     return true;
   }
 
+  readU64(ptr: number): bigint | null {
+    ptr >>>= 0;
+    if (!this.inBounds(ptr, 8)) return null;
+    return new DataView(this.buffer).getBigUint64(ptr, true);
+  }
+
+  /** Copies `data` into memory from the module's malloc (for tests that call host functions directly). */
+  alloc(data: Uint8Array | string): number {
+    const bytes = typeof data === "string" ? utf8(data) : data;
+    const ptr = this.malloc(Math.max(bytes.length, 1)) >>> 0;
+    this.write(ptr, bytes);
+    return ptr;
+  }
+
+  /** Reads a (pointer, size) pair of out-parameters the host filled in. */
+  readOut(ptrPtr: number, sizePtr: number): Uint8Array | null {
+    const ptr = this.readU32(ptrPtr);
+    const size = this.readU32(sizePtr);
+    if (ptr === null || size === null) return null;
+    return size === 0 ? new Uint8Array(0) : this.read(ptr, size);
+  }
+
   readU32(ptr: number): number | null {
     ptr >>>= 0;
     if (!this.inBounds(ptr, 4)) return null;

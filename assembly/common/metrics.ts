@@ -5,10 +5,10 @@
 // grow the host's tables. When the host refuses a definition the metric stays
 // inert; updates never trap.
 //
-// Naming scheme. Envoy stores a wasm metric as "wasmcustom.<name>" and, on
-// /stats/prometheus, strips the "wasmcustom." namespace, replaces every
-// character outside [a-zA-Z0-9_] with "_" and adds no "envoy_" prefix. Tags
-// are encoded in the name after the base, as name/value segments:
+// Naming scheme. Envoy stores a wasm metric as "wasmcustom.<name>" (so it is
+// listed on /stats), and on /stats/prometheus strips that namespace, replaces
+// every character outside [a-zA-Z0-9_] with "_" and adds no "envoy_" prefix.
+// Tags are encoded in the name after the base, as name/value segments:
 //
 //   <base>.<tag1>.<value1>.<tag2>.<value2>      e.g. aigw_tokens_total.route.chat.model.gpt-4o
 //
@@ -23,7 +23,7 @@
 //     regex: '^wasmcustom\.[^.]+(?:\.[^.]+\.[^.]+)*?(\.route\.([^.]+))(?:\.[^.]+\.[^.]+)*$'
 //
 // (anchored and aligned on name/value pairs, so a value equal to a tag name
-// cannot be mistaken for a tag). Values are sanitized to [A-Za-z0-9_-] ("."
+// cannot be mistaken for a tag; checked against Envoy 1.40's /stats/prometheus). Values are sanitized to [A-Za-z0-9_-] ("."
 // and anything else become "_"), cut to 64 characters, and "unknown" when
 // empty. Avoid base names ending in `_rq_<3 digits>` or `_rq_<digit>xx`:
 // Envoy's default response-code extractors would match them.

@@ -534,7 +534,7 @@ export const PROBE_CASES: ProbeCase[] = [
   {
     name: "lifecycle",
     request: { path: "/lifecycle", headers: op("lifecycle") },
-    expect: { logOrder: ["probe-lifecycle log lifecycle", "probe-lifecycle done lifecycle", "probe-lifecycle delete lifecycle"] },
+    expect: { logOrder: ["probe-lifecycle log lifecycle path=/lifecycle", "probe-lifecycle done lifecycle", "probe-lifecycle delete lifecycle"] },
   },
   // ---- failures (each kills its VM: a group of its own) ----
   {

@@ -59,7 +59,7 @@ describe("stream lifecycle", () => {
     const b = await probe(vm, "lifecycle", [["x-case", "two"]]);
     expect(b.streamId).toBe(a.streamId! + 1);
     expect([...vm.contexts.keys()]).toEqual([vm.root!.id]);
-    expect(b.logs.map((l) => l.message)).toEqual(["probe-lifecycle log two", "probe-lifecycle done two", "probe-lifecycle delete two"]);
+    expect(b.logs.map((l) => l.message)).toEqual(["probe-lifecycle log two path=/", "probe-lifecycle done two", "probe-lifecycle delete two"]);
   });
 
   it("reports response code details the way Envoy's access log would", async () => {

@@ -205,7 +205,7 @@ function readOpenAIToolCalls(node: JsonValue, m: LlmMessage): void {
   for (let i = 0; i < calls.length; i++) {
     const c = unchecked(calls[i]);
     const fn = c.get("function");
-    if (fn === null) continue;
+    if (fn === null || fn.kind != JsonKind.Object) continue;
     const call = new LlmToolCall();
     call.id = c.getText("id");
     call.name = fn.getText("name");

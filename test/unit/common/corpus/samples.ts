@@ -197,11 +197,16 @@ export function sampleBodies(): { name: string; body: Buffer }[] {
 /** A Chat Completions body of about `bytes` bytes, with accents, quotes and newlines in the text. */
 export function chatBodyOfSize(bytes: number): Buffer {
   const messages: { role: string; content: string }[] = [{ role: "system", content: "You are a helpful assistant." }];
-  for (let i = 0; JSON.stringify({ messages }).length < bytes - 120; i++) {
+  const encode = () => Buffer.from(JSON.stringify({ model: "gpt-4o", stream: true, stream_options: { include_usage: true }, temperature: 0.7, messages }));
+  let body = encode();
+  for (let i = 0; ; i++) {
     messages.push({
       role: i % 2 ? "assistant" : "user",
       content: `Turn ${i}: the quick brown fox jumps over the lazy dog — naïve café, "quoted" text\nand a number ${i * 31}. `.repeat(2),
     });
+    const next = encode();
+    if (next.length > bytes) break;
+    body = next;
   }
-  return Buffer.from(JSON.stringify({ model: "gpt-4o", stream: true, stream_options: { include_usage: true }, temperature: 0.7, messages }));
+  return body;
 }

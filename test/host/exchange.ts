@@ -203,7 +203,7 @@ class Direction {
       this.buffered.take(current);
       this.forwardBuffered(eos);
     } else {
-      this.dataStopped = result !== "Continue";
+      this.dataStopped = true;
       if (result !== "StopIterationNoBuffer") this.buffered.take(current);
       if (result === "StopIterationAndBuffer") await this.ex.checkLimit(this.side, this.buffered.length);
     }

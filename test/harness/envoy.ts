@@ -26,6 +26,8 @@ export interface EnvoyOptions {
   readyTimeoutMs?: number;
   /** Print Envoy's output to this process's stderr as it comes. */
   echo?: boolean;
+  /** More Envoy command-line arguments (e.g. ["--file-flush-interval-msec", "250"]). */
+  extraArgs?: string[];
 }
 
 /** A started Envoy process (or container) as the runtime sees it. */
@@ -89,6 +91,7 @@ export class Envoy {
       "--drain-time-s", "1",
     ];
     if (opts.componentLogLevel) args.push("--component-log-level", opts.componentLogLevel);
+    if (opts.extraArgs) args.push(...opts.extraArgs);
 
     const holder: { envoy?: Envoy } = {};
     const launch: Launch = {

@@ -1,0 +1,86 @@
+// Writes one response the way the knobs ask: after a delay, as JSON or as an
+// SSE stream, optionally in tiny writes, optionally cut off mid-body by
+// destroying the socket.
+import type { ServerResponse } from "node:http";
+import type { Knobs } from "./knobs.ts";
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const nextTick = () => new Promise<void>((r) => setImmediate(r));
+
+export class Responder {
+  private closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly knobs: Knobs,
+  ) {
+    res.on("close", () => (this.closed = true));
+  }
+
+  /** Waits x-mock-delay-ms. Call once, before the response starts. */
+  async delay(): Promise<void> {
+    if (this.knobs.delayMs > 0) await sleep(this.knobs.delayMs);
+  }
+
+  async json(status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
+    const bytes = Buffer.from(JSON.stringify(body), "utf8");
+    this.res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": String(bytes.length) });
+    const cut = this.knobs.cutAfter;
+    if (cut !== undefined && cut < bytes.length) {
+      await this.write(bytes.subarray(0, cut));
+      this.abort();
+      return;
+    }
+    await this.write(bytes);
+    this.res.end();
+  }
+
+  /** Sends each entry of `events` (complete SSE events, blank line included) in order. */
+  async sse(events: string[]): Promise<void> {
+    this.res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+    });
+    this.res.flushHeaders();
+    for (let i = 0; i < events.length; i++) {
+      if (this.knobs.cutAfter !== undefined && i >= this.knobs.cutAfter) {
+        this.abort();
+        return;
+      }
+      if (i > 0 && this.knobs.chunkDelayMs > 0) await sleep(this.knobs.chunkDelayMs);
+      if (!(await this.write(Buffer.from(events[i], "utf8")))) return;
+    }
+    this.res.end();
+  }
+
+  /** Ends the exchange abruptly: the peer sees a reset connection, not an end of stream. */
+  private abort(): void {
+    this.res.socket?.destroy();
+    this.res.destroy();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off("drain", done);
+        this.res.off("close", done);
+        resolve();
+      };
+      this.res.on("drain", done);
+      this.res.on("close", done);
+    });
+  }
+
+  private async write(bytes: Buffer): Promise<boolean> {
+    const step = this.knobs.chunkBytes;
+    if (step !== undefined) this.res.socket?.setNoDelay(true);
+    const size = step ?? bytes.length;
+    for (let off = 0; off < bytes.length; off += size) {
+      if (this.closed) return false;
+      const ok = this.res.write(bytes.subarray(off, off + size));
+      if (!ok) await this.drained();
+      if (step !== undefined) await nextTick();
+    }
+    return !this.closed;
+  }
+}

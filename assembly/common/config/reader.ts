@@ -1,0 +1,328 @@
+// Typed reads of a parsed configuration object. Each read records a readable
+// error when the field is missing, of the wrong type or out of range, e.g.
+//   field `_rules_[1].limits[0].window`: must be one of second, minute, hour, day (got "week")
+// and returns a fallback so parsing goes on and every problem is reported.
+// An explicit JSON null counts as absent (YAML's `key: ~` gives one).
+import { JsonKind, JsonValue, quoteJson } from "../json";
+import { ConfigErrors } from "./errors";
+
+const SAFE_INTEGER: f64 = 9007199254740992;
+
+/** A short description of a value for error messages: strings quoted (cut at 40 characters), containers by kind. */
+export function describeValue(v: JsonValue): string {
+  switch (v.kind) {
+    case JsonKind.String: {
+      const s = v.text()!;
+      return s.length > 40 ? quoteJson(s.substring(0, 40)) + "..." : quoteJson(s);
+    }
+    case JsonKind.Array:
+      return "an array";
+    case JsonKind.Object:
+      return "an object";
+    default: {
+      const raw = v.raw();
+      return raw.length > 40 ? raw.substring(0, 40) + "..." : raw;
+    }
+  }
+}
+
+function numberText(x: f64): string {
+  if (x == Math.floor(x) && Math.abs(x) < SAFE_INTEGER) return (<i64>x).toString();
+  return x.toString();
+}
+
+function rangeText(min: f64, max: f64, integer: bool): string {
+  const what = integer ? "an integer" : "a number";
+  const lo = numberText(min);
+  const hi = numberText(max);
+  if (min > -Infinity && max < Infinity) return what + " between " + lo + " and " + hi;
+  if (min > -Infinity) return what + " >= " + lo;
+  if (max < Infinity) return what + " <= " + hi;
+  return what;
+}
+
+export class ConfigReader {
+  // Member names read so far, for rejectUnknown().
+  private seen: Array<string> = new Array<string>();
+
+  constructor(
+    /** The object being read (anything else is reported once, by the creator of the reader). */
+    public value: JsonValue,
+    /** Path of this object from the configuration root, "" at the root. */
+    public path: string,
+    public errors: ConfigErrors,
+  ) {}
+
+  /** Path of member `key` of this object. */
+  fieldPath(key: string): string {
+    return this.path.length == 0 ? key : this.path + "." + key;
+  }
+
+  /** Records a problem with member `key` (for checks the typed reads cannot express). */
+  fail(key: string, reason: string): void {
+    this.errors.add(this.fieldPath(key), reason);
+  }
+
+  /** Records a problem with this object as a whole. */
+  failHere(reason: string): void {
+    this.errors.add(this.path, reason);
+  }
+
+  /** Counts `key` as known, for rejectUnknown(). */
+  markSeen(key: string): void {
+    if (!this.seen.includes(key)) this.seen.push(key);
+  }
+
+  /** The member, or null when absent or JSON null. */
+  member(key: string): JsonValue | null {
+    this.markSeen(key);
+    const v = this.value.get(key);
+    if (v === null || v.kind == JsonKind.Null) return null;
+    return v;
+  }
+
+  has(key: string): bool {
+    return this.member(key) !== null;
+  }
+
+  private missing(key: string, required: bool): void {
+    if (required) this.fail(key, "is required");
+  }
+
+  private wrongType(key: string, what: string, v: JsonValue): void {
+    this.fail(key, "must be " + what + " (got " + describeValue(v) + ")");
+  }
+
+  // ---- strings ---------------------------------------------------------------
+
+  private readString(key: string, required: bool): string | null {
+    const v = this.member(key);
+    if (v === null) {
+      this.missing(key, required);
+      return null;
+    }
+    const s = v.text();
+    if (s === null) {
+      this.wrongType(key, "a string", v);
+      return null;
+    }
+    if (required && s.length == 0) {
+      this.fail(key, "must not be empty");
+      return null;
+    }
+    return s;
+  }
+
+  /** A non-empty string; "" (with an error recorded) when missing or invalid. */
+  requiredString(key: string): string {
+    const s = this.readString(key, true);
+    return s === null ? "" : s;
+  }
+
+  /** A string, or `fallback` when absent (or invalid, with an error recorded). */
+  optionalString(key: string, fallback: string): string {
+    const s = this.readString(key, false);
+    return s === null ? fallback : s;
+  }
+
+  /** A string, or null when absent (or invalid, with an error recorded). */
+  stringOrNull(key: string): string | null {
+    return this.readString(key, false);
+  }
+
+  private readEnum(key: string, allowed: Array<string>, required: bool): string | null {
+    const v = this.member(key);
+    if (v === null) {
+      this.missing(key, required);
+      return null;
+    }
+    const s = v.text();
+    if (s !== null && allowed.includes(s)) return s;
+    this.fail(key, "must be one of " + allowed.join(", ") + " (got " + describeValue(v) + ")");
+    return null;
+  }
+
+  /** One of `allowed`; the first allowed value (with an error recorded) when missing or invalid. */
+  requiredEnum(key: string, allowed: Array<string>): string {
+    const s = this.readEnum(key, allowed, true);
+    return s === null ? (allowed.length > 0 ? allowed[0] : "") : s;
+  }
+
+  /** One of `allowed`, or `fallback` when absent (or invalid, with an error recorded). */
+  optionalEnum(key: string, allowed: Array<string>, fallback: string): string {
+    const s = this.readEnum(key, allowed, false);
+    return s === null ? fallback : s;
+  }
+
+  // ---- numbers and booleans --------------------------------------------------
+
+  /** Reads an integer in [min, max]; integral numbers written as 1e3 or 10.0 count. Sets `lastOk`. */
+  private readInt(key: string, min: i64, max: i64, required: bool): i64 {
+    this.lastOk = false;
+    const v = this.member(key);
+    // The i64 extremes are the "no bound" defaults.
+    const range = rangeText(min == i64.MIN_VALUE ? -Infinity : <f64>min, max == i64.MAX_VALUE ? Infinity : <f64>max, true);
+    if (v === null) {
+      this.missing(key, required);
+      return 0;
+    }
+    if (v.kind != JsonKind.Number) {
+      this.wrongType(key, range, v);
+      return 0;
+    }
+    let n = v.toI64(i64.MIN_VALUE);
+    let exact = n != i64.MIN_VALUE || v.raw() == "-9223372036854775808";
+    if (!exact) {
+      const f = v.toF64();
+      if (f == Math.floor(f) && Math.abs(f) < SAFE_INTEGER) {
+        n = <i64>f;
+        exact = true;
+      }
+    }
+    if (!exact || n < min || n > max) {
+      this.wrongType(key, range, v);
+      return 0;
+    }
+    this.lastOk = true;
+    return n;
+  }
+
+  private lastOk: bool = false;
+
+  /** An integer in [min, max]; `min` (with an error recorded) when missing or invalid. */
+  requiredInt(key: string, min: i64 = i64.MIN_VALUE, max: i64 = i64.MAX_VALUE): i64 {
+    const n = this.readInt(key, min, max, true);
+    return this.lastOk ? n : min;
+  }
+
+  /** An integer in [min, max], or `fallback` when absent (or invalid, with an error recorded). */
+  optionalInt(key: string, fallback: i64, min: i64 = i64.MIN_VALUE, max: i64 = i64.MAX_VALUE): i64 {
+    const n = this.readInt(key, min, max, false);
+    return this.lastOk ? n : fallback;
+  }
+
+  private readNumber(key: string, min: f64, max: f64, required: bool): f64 {
+    this.lastOk = false;
+    const v = this.member(key);
+    if (v === null) {
+      this.missing(key, required);
+      return 0;
+    }
+    const f = v.toF64();
+    if (v.kind != JsonKind.Number || !isFinite(f) || f < min || f > max) {
+      this.wrongType(key, rangeText(min, max, false), v);
+      return 0;
+    }
+    this.lastOk = true;
+    return f;
+  }
+
+  /** A finite number in [min, max]; `min` (or 0 when unbounded, with an error recorded) when missing or invalid. */
+  requiredNumber(key: string, min: f64 = -Infinity, max: f64 = Infinity): f64 {
+    const f = this.readNumber(key, min, max, true);
+    return this.lastOk ? f : isFinite(min) ? min : 0;
+  }
+
+  /** A finite number in [min, max], or `fallback` when absent (or invalid, with an error recorded). */
+  optionalNumber(key: string, fallback: f64, min: f64 = -Infinity, max: f64 = Infinity): f64 {
+    const f = this.readNumber(key, min, max, false);
+    return this.lastOk ? f : fallback;
+  }
+
+  private readBool(key: string, required: bool, fallback: bool): bool {
+    const v = this.member(key);
+    if (v === null) {
+      this.missing(key, required);
+      return fallback;
+    }
+    if (v.kind != JsonKind.Bool) {
+      this.wrongType(key, "true or false", v);
+      return fallback;
+    }
+    return v.isTrue;
+  }
+
+  requiredBool(key: string): bool {
+    return this.readBool(key, true, false);
+  }
+
+  optionalBool(key: string, fallback: bool): bool {
+    return this.readBool(key, false, fallback);
+  }
+
+  // ---- containers ------------------------------------------------------------
+
+  /** An array of strings (each non-empty), at least `minItems` long; empty when absent or invalid. */
+  stringArray(key: string, required: bool = false, minItems: i32 = 0): Array<string> {
+    const out = new Array<string>();
+    const v = this.member(key);
+    if (v === null) {
+      this.missing(key, required);
+      return out;
+    }
+    if (v.kind != JsonKind.Array) {
+      this.wrongType(key, "an array of strings", v);
+      return out;
+    }
+    const base = this.fieldPath(key);
+    const items = v.children();
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const s = item.text();
+      const at = base + "[" + i.toString() + "]";
+      if (s === null) this.errors.add(at, "must be a string (got " + describeValue(item) + ")");
+      else if (s.length == 0) this.errors.add(at, "must not be empty");
+      else out.push(s);
+    }
+    if (items.length < minItems) this.fail(key, "must have at least " + minItems.toString() + (minItems == 1 ? " item" : " items"));
+    return out;
+  }
+
+  /** A reader for object member `key`; null when absent (or not an object, with an error recorded). */
+  object(key: string, required: bool = false): ConfigReader | null {
+    const v = this.member(key);
+    if (v === null) {
+      this.missing(key, required);
+      return null;
+    }
+    if (v.kind != JsonKind.Object) {
+      this.wrongType(key, "an object", v);
+      return null;
+    }
+    return new ConfigReader(v, this.fieldPath(key), this.errors);
+  }
+
+  /** Readers for the objects of array member `key` (at least `minItems`); non-objects are reported and skipped. */
+  objectArray(key: string, required: bool = false, minItems: i32 = 0): Array<ConfigReader> {
+    const out = new Array<ConfigReader>();
+    const v = this.member(key);
+    if (v === null) {
+      this.missing(key, required);
+      return out;
+    }
+    if (v.kind != JsonKind.Array) {
+      this.wrongType(key, "an array of objects", v);
+      return out;
+    }
+    const base = this.fieldPath(key);
+    const items = v.children();
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      const at = base + "[" + i.toString() + "]";
+      if (item.kind != JsonKind.Object) this.errors.add(at, "must be an object (got " + describeValue(item) + ")");
+      else out.push(new ConfigReader(item, at, this.errors));
+    }
+    if (items.length < minItems) this.fail(key, "must have at least " + minItems.toString() + (minItems == 1 ? " item" : " items"));
+    return out;
+  }
+
+  /** Reports every member not read (or marked seen) so far: call it last, when typos must not pass silently. */
+  rejectUnknown(): void {
+    let m = this.value.first();
+    while (m !== null) {
+      const name = m.key();
+      if (name !== null && !this.seen.includes(name)) this.fail(name, "unknown field");
+      m = m.next();
+    }
+  }
+}

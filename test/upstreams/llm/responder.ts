@@ -28,8 +28,7 @@ export class Responder {
     const cut = this.knobs.cutAfter;
     if (cut !== undefined && cut < bytes.length) {
       await this.write(bytes.subarray(0, cut));
-      this.abort();
-      return;
+      return this.abort();
     }
     await this.write(bytes);
     this.res.end();
@@ -43,19 +42,24 @@ export class Responder {
     });
     this.res.flushHeaders();
     for (let i = 0; i < events.length; i++) {
-      if (this.knobs.cutAfter !== undefined && i >= this.knobs.cutAfter) {
-        this.abort();
-        return;
-      }
+      if (this.knobs.cutAfter !== undefined && i >= this.knobs.cutAfter) return this.abort();
       if (i > 0 && this.knobs.chunkDelayMs > 0) await sleep(this.knobs.chunkDelayMs);
       if (!(await this.write(Buffer.from(events[i], "utf8")))) return;
     }
     this.res.end();
   }
 
-  /** Ends the exchange abruptly: the peer sees a reset connection, not an end of stream. */
-  private abort(): void {
-    this.res.socket?.destroy();
+  /**
+   * Ends the exchange abruptly: the peer gets what was written so far, then
+   * a closed connection instead of the end of the body.
+   */
+  private async abort(): Promise<void> {
+    const socket = this.res.socket;
+    if (socket && !socket.destroyed) {
+      // An empty write completes once everything queued before it reached the kernel.
+      await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+      socket.destroy();
+    }
     this.res.destroy();
   }
 

@@ -50,23 +50,27 @@ export function isJsonValue(raw: ArrayBuffer): bool {
 }
 
 /**
- * The document with top-level member `key` set to the JSON value `rawValue`.
- * Every occurrence of a repeated key is replaced, so whichever one the
- * upstream parser honours, it sees the new value. When the key is absent it
- * is inserted as the first member. Returns null when the root is not an
- * object or `rawValue` is not valid JSON.
+ * The document with member `key` of object `obj` (a value of `doc`) set to
+ * the JSON value `rawValue`. Every occurrence of a repeated key is replaced,
+ * so whichever one the upstream parser honours, it sees the new value. When
+ * the key is absent it is inserted as the first member. Returns null when
+ * `obj` is not an object or `rawValue` is not valid JSON.
  */
-export function setTopLevelField(doc: JsonDocument, key: string, rawValue: ArrayBuffer): ArrayBuffer | null {
-  const root = doc.root;
-  if (root.kind != JsonKind.Object || !isJsonValue(rawValue)) return null;
+export function setField(doc: JsonDocument, obj: JsonValue, key: string, rawValue: ArrayBuffer): ArrayBuffer | null {
+  if (obj.kind != JsonKind.Object || obj.doc !== doc || !isJsonValue(rawValue)) return null;
   const edits = new Array<Splice>();
-  let member = root.first();
+  let member = obj.first();
   while (member !== null) {
     if (member.keyEquals(key)) edits.push(new Splice(member.start, member.end, rawValue));
     member = member.next();
   }
-  if (edits.length == 0) edits.push(new Splice(root.start + 1, root.start + 1, memberBytes(key, rawValue, root)));
+  if (edits.length == 0) edits.push(new Splice(obj.start + 1, obj.start + 1, memberBytes(key, rawValue, obj)));
   return applySplices(doc.src, edits);
+}
+
+/** setField on the root object, e.g. to rewrite `model` or add `stream_options`. */
+export function setTopLevelField(doc: JsonDocument, key: string, rawValue: ArrayBuffer): ArrayBuffer | null {
+  return setField(doc, doc.root, key, rawValue);
 }
 
 /** setTopLevelField with the value given as JSON text, e.g. `"\"gpt-4o-mini\""` or `{"include_usage":true}`. */

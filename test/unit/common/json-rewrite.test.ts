@@ -92,6 +92,22 @@ describe("setTopLevelField", () => {
   });
 });
 
+describe("setField on a nested object", () => {
+  const setNested = (body: string, parent: string, key: string, raw: string) => kit.callText("set_nested_field", `${parent}\n${key}\n${raw}\n${body}`);
+
+  it("sets stream_options.include_usage and keeps the other options", () => {
+    const body = '{"model":"m","stream_options":{"foo":1,"include_usage":false},"stream":true}';
+    expect(setNested(body, "stream_options", "include_usage", "true")).toBe('OK {"model":"m","stream_options":{"foo":1,"include_usage":true},"stream":true}');
+    expect(setNested('{"stream_options":{"foo":1}}', "stream_options", "include_usage", "true")).toBe('OK {"stream_options":{"include_usage":true,"foo":1}}');
+    expect(setNested('{"stream_options":{}}', "stream_options", "include_usage", "true")).toBe('OK {"stream_options":{"include_usage":true}}');
+  });
+
+  it("refuses a member that is not an object", () => {
+    expect(setNested('{"stream_options":[1]}', "stream_options", "include_usage", "true")).toBe("ERR refused");
+    expect(setNested('{"stream_options":null}', "stream_options", "include_usage", "true")).toBe("ERR refused");
+  });
+});
+
 describe("replaceSpan", () => {
   it("splices a nested value found by its span", () => {
     const body = JSON.stringify(S.openaiChatRequest);

@@ -12,7 +12,8 @@ const SAFE_INTEGER: f64 = 9007199254740992;
 export function describeValue(v: JsonValue): string {
   switch (v.kind) {
     case JsonKind.String: {
-      const s = v.text()!;
+      const t = v.text();
+      const s = t === null ? "" : t;
       return s.length > 40 ? quoteJson(s.substring(0, 40)) + "..." : quoteJson(s);
     }
     case JsonKind.Array:

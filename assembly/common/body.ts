@@ -7,8 +7,9 @@
 // body is complete when on_*_trailers runs, and still readable there.
 //
 // Past our limit the outcome is the configured BodyOverflow:
-//   Reject: state TooLarge; the caller answers with rejectStatus() and
-//           rejectJson() (413 for requests) and returns action() from the callback.
+//   Reject: state TooLarge; the caller answers with sendReject() (413
+//           body_too_large for requests, 502 response_too_large for
+//           responses, OpenAI error format) and returns action().
 //   Pass:   state Passing; we stop inspecting and everything goes through
 //           unmodified.
 // Keep the limit below Envoy's own buffer limit (per_connection_buffer_limit_bytes,
@@ -19,6 +20,8 @@
 // A response that is rejected must have had its headers held (the headers
 // callback returned StopIteration), or no local reply can be sent any more.
 import { DataAction, TrailersAction } from "./runtime/context";
+import { BODY_TOO_LARGE, ErrorSpec, RESPONSE_TOO_LARGE } from "./reply-catalog";
+import { sendError } from "./reply";
 import { BufferType, bufferSize, getBuffer, MapType, removeHeader, setBuffer, Status } from "./runtime/host";
 
 export enum BodyOverflow {
@@ -107,21 +110,19 @@ export class BodyBuffer {
     return st;
   }
 
-  /** HTTP status for a rejected body: 413 for a request, 502 for an upstream response. */
-  rejectStatus(): u32 {
-    return this.type == BufferType.RequestBody ? 413 : 502;
+  /** The catalog error for a rejected body: 413 for a request, 502 for an upstream response. */
+  rejectSpec(): ErrorSpec {
+    return this.type == BufferType.RequestBody ? BODY_TOO_LARGE : RESPONSE_TOO_LARGE;
   }
 
-  /** Stable error code for a rejected body. */
-  rejectCode(): string {
-    return this.type == BufferType.RequestBody ? "request_body_too_large" : "response_body_too_large";
-  }
-
-  /** JSON error body for a rejected body: {"error":{"code","message","limit"}}. */
-  rejectJson(): string {
+  rejectMessage(): string {
     const what = this.type == BufferType.RequestBody ? "request" : "response";
-    const limit = this.limit.toString();
-    return `{"error":{"code":"${this.rejectCode()}","message":"${what} body exceeds the limit of ${limit} bytes","limit":${limit}}}`;
+    return what + " body exceeds the limit of " + this.limit.toString() + " bytes";
+  }
+
+  /** Answers a TooLarge body with the catalog error as a local reply. */
+  sendReject(): Status {
+    return sendError(this.rejectSpec(), this.rejectMessage());
   }
 
   private currentSize(): u32 {

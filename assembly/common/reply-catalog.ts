@@ -21,6 +21,7 @@ export const UNAUTHORIZED = new ErrorSpec("unauthorized", 401, "authentication_e
 export const FORBIDDEN = new ErrorSpec("forbidden", 403, "permission_error");
 export const NOT_FOUND = new ErrorSpec("not_found", 404, "invalid_request_error");
 export const BODY_TOO_LARGE = new ErrorSpec("body_too_large", 413, "invalid_request_error");
+export const RESPONSE_TOO_LARGE = new ErrorSpec("response_too_large", 502, "server_error");
 export const RATE_LIMITED = new ErrorSpec("rate_limited", 429, "rate_limit_error");
 export const INTERNAL = new ErrorSpec("internal", 500, "server_error");
 export const UPSTREAM_UNAVAILABLE = new ErrorSpec("upstream_unavailable", 503, "server_error");
@@ -35,6 +36,7 @@ export const ERROR_CATALOG: Array<ErrorSpec> = [
   FORBIDDEN,
   NOT_FOUND,
   BODY_TOO_LARGE,
+  RESPONSE_TOO_LARGE,
   RATE_LIMITED,
   INTERNAL,
   UPSTREAM_UNAVAILABLE,

@@ -31,6 +31,7 @@ describe("catalog", () => {
       ["forbidden", 403, "permission_error"],
       ["not_found", 404, "invalid_request_error"],
       ["body_too_large", 413, "invalid_request_error"],
+      ["response_too_large", 502, "server_error"],
       ["rate_limited", 429, "rate_limit_error"],
       ["internal", 500, "server_error"],
       ["upstream_unavailable", 503, "server_error"],

@@ -9,6 +9,7 @@
 //   npx tsx scripts/render-compose.ts --check  exit 1 when it is stale
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ENVOY_DIR } from "./lib/paths.ts";
 import { placeholders, readTemplate, render } from "../test/harness/template.ts";
 
@@ -47,7 +48,7 @@ export function renderComposeConfig(): string {
   return HEADER + render(template, COMPOSE_VARS);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const fresh = renderComposeConfig();
     if (process.argv.includes("--check")) {

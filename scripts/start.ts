@@ -7,6 +7,7 @@
 //
 // startDemo() is the same stack as a function, for test/e2e/demo.test.ts.
 import { createServer } from "node:net";
+import { pathToFileURL } from "node:url";
 import { build } from "./build.ts";
 import { ensureEnvoy } from "./setup-envoy.ts";
 import { type Envoy, startEnvoy } from "../test/harness/envoy.ts";
@@ -227,7 +228,7 @@ async function main(): Promise<void> {
   await new Promise(() => undefined);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((e: Error) => {
     console.error(e instanceof PortInUseError ? `npm start: ${e.message}` : `npm start failed: ${e.stack ?? e.message}`);
     process.exit(1);

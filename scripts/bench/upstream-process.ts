@@ -4,7 +4,8 @@
 // SIGTERM closes it.
 import { startLlmUpstream } from "../../test/upstreams/llm.ts";
 
-const upstream = await startLlmUpstream({ name: "bench-llm" });
+// Recording nothing: the bench never reads the requests back, and keeping them costs per request.
+const upstream = await startLlmUpstream({ name: "bench-llm", maxRecorded: 0 });
 process.stdout.write(JSON.stringify({ port: upstream.port }) + "\n");
 const close = async () => {
   await upstream.close();

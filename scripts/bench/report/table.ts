@@ -4,9 +4,9 @@ import type { BenchResults, CellResult } from "../results.ts";
 import { DASH, cellLabel, fmtInt, fmtMs, fmtOne, withRatio } from "./format.ts";
 
 const HEADER = [
-  "cell", "chain", "RPS", "p50 ms", "p99 ms", "TTFB p50 ms", "CPU % of core", "CPU µs/req", "RSS MB", "peak RSS MB", "errors",
+  "cell", "chain", "RPS", "p50 ms", "p99 ms", "TTFB p50 ms", "CPU % of core", "CPU µs/req", "RSS MB", "peak RSS MB", "host busy %", "errors",
 ];
-const ALIGN = [":--", ":--", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:"];
+const ALIGN = [":--", ":--", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:"];
 
 function row(cells: string[]): string {
   return `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
@@ -28,6 +28,7 @@ export function tableRows(cell: CellResult): string[][] {
       withRatio(fmtInt(run.cpu.microsPerRequest), r?.cpuPerRequest, has),
       withRatio(fmtOne(run.memory.rssMb), r?.rss, has),
       withRatio(fmtOne(run.memory.hwmMb), r?.hwm, has),
+      fmtInt(run.hostBusyPercent),
       String(errors),
     ];
   });
@@ -54,7 +55,8 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     "Values of a chain other than bare carry their ratio to bare on the same cell in parentheses. " +
       "Latency is full response (last byte); TTFB is the first body byte of streaming responses, from a side client. " +
-      "CPU is Envoy's utime+stime over the run; peak RSS is VmHWM since Envoy started.",
+      "CPU is Envoy's utime+stime over the run; peak RSS is VmHWM since Envoy started; " +
+      "host busy is the whole machine's CPU over the run (100 = every core busy: the run measured a saturated box).",
     "",
     renderTable(results.cells),
     "",

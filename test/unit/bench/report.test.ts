@@ -56,13 +56,13 @@ describe("markdown table", () => {
     const cells = sampleResults().cells;
     const rows = tableRows(cells[0]);
     expect(rows).toEqual([
-      ["1K json c1", "bare", "1000", "1.00", "2.00", "–", "50.0", "500", "40.0", "50.0", "0"],
-      ["", "wasm-passthrough", "800 (0.80×)", "1.25 (1.25×)", "3.00 (1.50×)", "–", "50.0 (1.00×)", "500 (1.00×)", "40.0 (1.00×)", "50.0 (1.00×)", "0"],
+      ["1K json c1", "bare", "1000", "1.00", "2.00", "–", "50.0", "500", "40.0", "50.0", "90", "0"],
+      ["", "wasm-passthrough", "800 (0.80×)", "1.25 (1.25×)", "3.00 (1.50×)", "–", "50.0 (1.00×)", "500 (1.00×)", "40.0 (1.00×)", "50.0 (1.00×)", "90", "0"],
     ]);
     const sse = tableRows(cells[1]);
     expect(sse[0][5]).toBe("2.00");
     expect(sse[1][5]).toBe("3.00 (1.50×)");
-    expect(sse[1][10]).toBe("3"); // read + status errors
+    expect(sse[1][11]).toBe("3"); // read + status errors
   });
 
   it("renders a well-formed GitHub table", () => {

@@ -23,12 +23,15 @@ import { cellLabel, fmtInt, fmtMs, fmtOne } from "./report/format.ts";
 const ENVOY_CONCURRENCY = 1;
 const WARMUP_CONNECTIONS = 16;
 const WARMUP_REQUESTS = 2000;
+/** Untimed load of the cell's own kind right before each measured run (at most 1 s). */
+const CELL_WARMUP_REQUESTS = 1000;
 /** Pause between runs so closing connections and timers settle. */
 const SETTLE_MS = 250;
 
 const METHOD =
-  "Bare and chain Envoys run side by side (both started and warmed up before any measurement) in front of one " +
-  "upstream process; on every cell they take turns, one wrk run each, in reversed order on odd cells.";
+  "Bare and chain Envoys run side by side (all started and warmed up before any measurement) in front of one " +
+  "upstream process; on every cell they take turns, one wrk run each, in reversed order on odd cells, each run " +
+  "preceded by an unmeasured burst (<= 1 s) of the same load.";
 
 const log = (s: string) => process.stderr.write(s + "\n");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -129,6 +132,19 @@ async function main(): Promise<void> {
       if (scenario.check) await checkChain(scenario.name, envoy, [...payloads.values()][0].body, scenario.check);
     }
     if (o.warmupS > 0) {
+      // The upstream is a fresh Node process whose latency tail settles only
+      // after many requests (JIT, heap sizing): warm it directly first, twice
+      // as long as each Envoy, so the first measured cell is not its victim.
+      log("  warm-up upstream");
+      for (const p of payloads.values()) {
+        await runWrk(wrkBin, {
+          url: `http://127.0.0.1:${upstream.port}${CHAT_PATH}`,
+          bodyFile: p.file,
+          connections: WARMUP_CONNECTIONS,
+          durationS: 2 * o.warmupS,
+          maxRequests: 10 * WARMUP_REQUESTS,
+        });
+      }
       for (const { scenario, envoy } of chains) {
         log(`  warm-up ${scenario.name}`);
         for (const p of payloads.values()) {
@@ -142,6 +158,14 @@ async function main(): Promise<void> {
         }
         envoy.assertHealthy();
       }
+      // One unmeasured full-length run of the first cell per Envoy: without it
+      // the first measured run shows a latency tail the later ones do not.
+      const first = cells[0];
+      const p = payloads.get(`${first.payload}-${first.mode}`)!;
+      for (const { envoy } of chains) {
+        const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: first.connections };
+        await runWrk(wrkBin, { ...load, durationS: o.durationS, maxRequests: o.maxRequests });
+      }
     }
 
     const results: CellResult[] = [];
@@ -150,6 +174,10 @@ async function main(): Promise<void> {
       const p = payloads.get(`${cell.payload}-${cell.mode}`)!;
       const runs: RunResult[] = [];
       for (const { scenario, envoy } of runOrder(chains, i)) {
+        if (o.warmupS > 0) {
+          const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: cell.connections };
+          await runWrk(wrkBin, { ...load, durationS: 1, maxRequests: CELL_WARMUP_REQUESTS });
+        }
         await sleep(SETTLE_MS);
         const run = await measureRun({
           name: scenario.name,

@@ -47,7 +47,7 @@ class Connection {
     const socket = this.socket;
     if (socket === null) return null;
     return new Promise((resolve) => {
-      let received = Buffer.alloc(0);
+      let received: Buffer = Buffer.alloc(0);
       let head: ResponseHead | null = null;
       let first: number | null = null;
       const t0 = process.hrtime.bigint();

@@ -48,7 +48,7 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     `Envoy ${m.envoyVersion ?? "?"} (--concurrency ${m.envoyConcurrency}), wrk ${m.wrkVersion ?? "?"}, Node ${m.node}, ` +
       `${m.cpus} × ${m.cpuModel}, commit ${m.gitCommit ?? "?"}.`,
-    `${o.durationS} s or ${o.maxRequests} requests per run, warm-up ${o.warmupS} s per Envoy. ${m.method}`,
+    `${o.durationS} s or ${o.maxRequests} requests per run; warm-up ${o.warmupS} s per payload × mode per Envoy. ${m.method}`,
     "",
     "Chains:",
     ...results.scenarios.map((s) => `- \`${s.name}\`: ${s.description}`),

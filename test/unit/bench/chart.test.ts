@@ -21,7 +21,7 @@ describe("chart panels", () => {
     const panels = chartPanels(sampleResults());
     expect(panels.map((p) => p.title)).toEqual([
       "Requests per second",
-      "p99 latency, ms (full response)",
+      "p50 latency, ms (full response)",
       "Envoy CPU per request, µs",
       "wasm-passthrough ÷ bare (1.0 = same as bare)",
     ]);

@@ -20,6 +20,8 @@ export interface Panel {
   refLine?: number;
   /** Print each bar's value above it with this format. */
   barLabel?: (v: number) => string;
+  /** Upper end of the axis: taller values are drawn cut at it (their label keeps the value, with a ↑). */
+  clampAt?: number;
 }
 
 export const WIDTH = 1200;
@@ -58,10 +60,11 @@ export function renderPanel(panel: Panel, x: number, y: number, width = WIDTH, h
   const plotW = width - MARGIN.left - MARGIN.right;
   const plotH = height - MARGIN.top - MARGIN.bottom;
   const values = panel.series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
-  const max = Math.max(panel.refLine ?? 0, ...values, 0) * (panel.barLabel ? 1.12 : 1);
+  const tallest = Math.max(panel.refLine ?? 0, ...values, 0);
+  const max = (panel.clampAt !== undefined ? Math.min(tallest, panel.clampAt) : tallest) * (panel.barLabel ? 1.12 : 1);
   const ticks = niceTicks(max);
   const top = ticks[ticks.length - 1];
-  const yOf = (v: number) => MARGIN.top + plotH - (Math.max(0, v) / top) * plotH;
+  const yOf = (v: number) => MARGIN.top + plotH - (Math.min(Math.max(0, v), top) / top) * plotH;
   const out: string[] = [`<g transform="translate(${x},${y})">`];
   out.push(`<text x="${MARGIN.left}" y="20" class="title">${escapeXml(panel.title)}</text>`);
 
@@ -86,9 +89,15 @@ export function renderPanel(panel: Panel, x: number, y: number, width = WIDTH, h
           `<title>${escapeXml(`${s.name} ${g}: ${v}`)}</title></rect>`,
       );
       if (panel.barLabel) {
+        // Rotated labels read upwards from above the bar; a cut bar carries its label inside, from the top down.
+        const cut = v > top;
         const lx = bx + barW / 2;
-        const ly = by - 3;
-        out.push(`<text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" class="bar" transform="rotate(-90 ${lx.toFixed(1)} ${ly.toFixed(1)})">${escapeXml(panel.barLabel(v))}</text>`);
+        const ly = cut ? by + 4 : by - 3;
+        const label = panel.barLabel(v) + (cut ? " ↑" : "");
+        out.push(
+          `<text x="${lx.toFixed(1)}" y="${ly.toFixed(1)}" class="${cut ? "bar cut" : "bar"}"${cut ? ' text-anchor="end"' : ""} ` +
+            `dominant-baseline="middle" transform="rotate(-90 ${lx.toFixed(1)} ${ly.toFixed(1)})">${escapeXml(label)}</text>`,
+        );
       }
     });
     const [first, ...rest] = g.split(" ");
@@ -157,9 +166,10 @@ export function chartPanels(results: BenchResults): Panel[] {
   ];
   for (const name of names.filter((n) => n !== "bare")) {
     panels.push({
-      title: `${name} ÷ bare (1.0 = same as bare)`,
+      title: `${name} ÷ bare (1.0 = same as bare; axis cut at 2)`,
       groups,
       refLine: 1,
+      clampAt: 2,
       barLabel: (v) => v.toFixed(2),
       series: metrics.map(([label, f], i) => ({
         name: label,
@@ -181,7 +191,7 @@ export function renderChart(results: BenchResults): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
     "<style>",
     ".title{font-size:15px;font-weight:bold;fill:#222}.tick,.group{font-size:11px;fill:#444}.legend{font-size:12px;fill:#222}",
-    ".bar{font-size:9px;fill:#333}.grid{stroke:#e4e4e4}.axis{stroke:#666}.ref{stroke:#c00;stroke-dasharray:5 3;stroke-width:1.5}",
+    ".bar{font-size:9px;fill:#333}.cut{fill:#fff;font-weight:bold}.grid{stroke:#e4e4e4}.axis{stroke:#666}.ref{stroke:#c00;stroke-dasharray:5 3;stroke-width:1.5}",
     ".head{font-size:18px;font-weight:bold;fill:#111}.sub{font-size:12px;fill:#555}",
     "</style>",
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,

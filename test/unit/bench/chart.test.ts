@@ -23,7 +23,7 @@ describe("chart panels", () => {
       "Requests per second",
       "p50 latency, ms (full response)",
       "Envoy CPU per request, µs",
-      "wasm-passthrough ÷ bare (1.0 = same as bare)",
+      "wasm-passthrough ÷ bare (1.0 = same as bare; axis cut at 2)",
     ]);
     expect(panels[0].groups).toEqual(["1K json c1", "32K stream c16"]);
     expect(panels[0].series.map((s) => [s.name, s.values])).toEqual([
@@ -59,7 +59,28 @@ describe("SVG rendering", () => {
   it("draws the reference line at 1.0 and rotated value labels on ratio panels", () => {
     const svg = renderPanel({ title: "r", groups: ["g"], series: [{ name: "x", color: "#333", values: [0.5] }], refLine: 1, barLabel: (v) => v.toFixed(2) }, 0, 0);
     expect(svg).toContain('class="ref"');
-    expect(svg).toMatch(/class="bar" transform="rotate\(-90 [\d. ]+\)">0\.50<\/text>/);
+    expect(svg).toMatch(/class="bar" dominant-baseline="middle" transform="rotate\(-90 [\d. ]+\)">0\.50<\/text>/);
+  });
+
+  it("cuts bars taller than clampAt at the top of the axis and marks their label", () => {
+    const svg = renderPanel(
+      {
+        title: "r",
+        groups: ["g"],
+        series: [{ name: "x", color: "#333", values: [8.26] }, { name: "y", color: "#444", values: [1] }],
+        refLine: 1,
+        clampAt: 2,
+        barLabel: (v) => v.toFixed(2),
+      },
+      0,
+      0,
+    );
+    const ticks = [...svg.matchAll(/class="tick"[^>]*>([^<]+)</g)].map((m) => m[1]);
+    expect(ticks.at(-1)).toBe("2.5"); // 2 x 1.12 headroom for labels, not 8.26
+    const bars = [...svg.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#/g)].map((m) => Number(m[2]));
+    expect(bars[0] / bars[1]).toBeCloseTo(2.5, 1); // drawn at the axis top (2.5), not 8.26
+    expect(svg).toMatch(/class="bar cut" text-anchor="end"[^>]*>8\.26 ↑<\/text>/);
+    expect(svg).toContain(">1.00</text>");
   });
 
   it("renders a complete, parseable SVG document with escaped text", () => {

@@ -1,13 +1,15 @@
 // The project's test command (`npm test`): builds, then runs the unit, e2e
-// (native Envoy) and container suites in that order, and ends with one
+// (native Envoy) and container suites in that order (setting up podman for
+// the last when no container engine is configured), and ends with one
 // summary line "N passed, N failed".
 //   npm test                    everything
 //   npm test -- unit e2e        chosen suites
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "./build.ts";
 import { ROOT, TMP } from "./lib/paths.ts";
+import { setupPodman } from "./setup-podman.ts";
 
 const SUITES = ["unit", "e2e", "container"] as const;
 
@@ -44,6 +46,9 @@ async function main() {
   const total: Counts = { passed: 0, failed: 0, skipped: 0 };
   let ok = true;
   for (const s of suites) {
+    // The container suite needs a container engine: install/start podman
+    // when there is none (idempotent; apt-get needs root).
+    if (s === "container" && !process.env.DOCKER_HOST && !existsSync("/var/run/docker.sock")) await setupPodman();
     const r = runSuite(s);
     total.passed += r.passed;
     total.failed += r.failed;

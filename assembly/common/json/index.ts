@@ -4,7 +4,7 @@ export * from "./errors";
 export * from "./value";
 export * from "./tape";
 export * from "./parser";
-export * from "./bytes";
+export { ByteBuf } from "../bytes";
 export * from "./writer";
 export * from "./rewrite";
 export * from "./llm";

@@ -1,7 +1,7 @@
 // Byte-level edits of a parsed body: replace value spans, set top-level
 // fields. Everything outside the edited spans is copied unchanged, so a
 // rewrite never re-serializes (or normalizes) what the client sent.
-import { ByteSink } from "./bytes";
+import { ByteBuf } from "../bytes";
 import { parseJson } from "./parser";
 import { JsonDocument, JsonKind, JsonValue } from "./value";
 import { writeJsonString } from "./writer";
@@ -26,16 +26,16 @@ export function applySplices(src: ArrayBuffer, edits: Array<Splice>): ArrayBuffe
     prev = e.end;
     grow += e.bytes.byteLength - (e.end - e.start);
   }
-  const sink = new ByteSink(n + grow);
+  const sink = new ByteBuf(n + grow);
   let at = 0;
   for (let i = 0; i < edits.length; i++) {
     const e = unchecked(edits[i]);
-    sink.range(src, at, e.start);
-    sink.bytes(e.bytes);
+    sink.pushRange(src, at, e.start);
+    sink.pushBuffer(e.bytes);
     at = e.end;
   }
-  sink.range(src, at, n);
-  return sink.toBuffer();
+  sink.pushRange(src, at, n);
+  return sink.toArrayBuffer();
 }
 
 /** `src` with bytes [start, end) replaced by `replacement`; null when the span is outside `src`. */
@@ -79,10 +79,10 @@ export function setTopLevelFieldText(doc: JsonDocument, key: string, rawValue: s
 }
 
 function memberBytes(key: string, rawValue: ArrayBuffer, root: JsonValue): ArrayBuffer {
-  const sink = new ByteSink(key.length + rawValue.byteLength + 8);
+  const sink = new ByteBuf(key.length + rawValue.byteLength + 8);
   writeJsonString(sink, key);
-  sink.byte(0x3a);
-  sink.bytes(rawValue);
-  if (root.length > 0) sink.byte(0x2c);
-  return sink.toBuffer();
+  sink.pushByte(0x3a);
+  sink.pushBuffer(rawValue);
+  if (root.length > 0) sink.pushByte(0x2c);
+  return sink.toArrayBuffer();
 }

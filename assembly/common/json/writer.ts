@@ -2,77 +2,77 @@
 // (short escapes for \b \f \n \r \t, \u00XX for other control characters,
 // \uXXXX for lone surrogates, everything else as UTF-8), so the output is
 // valid JSON for any AssemblyScript string, including non-BMP text.
-import { ByteSink } from "./bytes";
+import { ByteBuf } from "../bytes";
 
 const HEX = "0123456789abcdef";
 
-function escapeUnit(sink: ByteSink, u: u32): void {
-  sink.byte(0x5c);
-  sink.byte(0x75);
-  sink.byte(<u32>HEX.charCodeAt((u >> 12) & 0xf));
-  sink.byte(<u32>HEX.charCodeAt((u >> 8) & 0xf));
-  sink.byte(<u32>HEX.charCodeAt((u >> 4) & 0xf));
-  sink.byte(<u32>HEX.charCodeAt(u & 0xf));
+function escapeUnit(sink: ByteBuf, u: u32): void {
+  sink.pushByte(0x5c);
+  sink.pushByte(0x75);
+  sink.pushByte(<u32>HEX.charCodeAt((u >> 12) & 0xf));
+  sink.pushByte(<u32>HEX.charCodeAt((u >> 8) & 0xf));
+  sink.pushByte(<u32>HEX.charCodeAt((u >> 4) & 0xf));
+  sink.pushByte(<u32>HEX.charCodeAt(u & 0xf));
 }
 
 /** Appends `s` as a quoted JSON string. */
-export function writeJsonString(sink: ByteSink, s: string): void {
+export function writeJsonString(sink: ByteBuf, s: string): void {
   const n = s.length;
   sink.reserve(n + 2);
-  sink.byte(0x22);
+  sink.pushByte(0x22);
   for (let i = 0; i < n; i++) {
     const c = <u32>s.charCodeAt(i);
     if (c < 0x80) {
       if (c >= 0x20 && c != 0x22 && c != 0x5c) {
-        sink.byte(c);
+        sink.pushByte(c);
       } else if (c == 0x22 || c == 0x5c) {
-        sink.byte(0x5c);
-        sink.byte(c);
+        sink.pushByte(0x5c);
+        sink.pushByte(c);
       } else if (c == 0x08) {
-        sink.byte(0x5c);
-        sink.byte(0x62);
+        sink.pushByte(0x5c);
+        sink.pushByte(0x62);
       } else if (c == 0x0c) {
-        sink.byte(0x5c);
-        sink.byte(0x66);
+        sink.pushByte(0x5c);
+        sink.pushByte(0x66);
       } else if (c == 0x0a) {
-        sink.byte(0x5c);
-        sink.byte(0x6e);
+        sink.pushByte(0x5c);
+        sink.pushByte(0x6e);
       } else if (c == 0x0d) {
-        sink.byte(0x5c);
-        sink.byte(0x72);
+        sink.pushByte(0x5c);
+        sink.pushByte(0x72);
       } else if (c == 0x09) {
-        sink.byte(0x5c);
-        sink.byte(0x74);
+        sink.pushByte(0x5c);
+        sink.pushByte(0x74);
       } else {
         escapeUnit(sink, c);
       }
     } else if (c < 0x800) {
-      sink.byte(0xc0 | (c >> 6));
-      sink.byte(0x80 | (c & 0x3f));
+      sink.pushByte(0xc0 | (c >> 6));
+      sink.pushByte(0x80 | (c & 0x3f));
     } else if (c >= 0xd800 && c <= 0xdfff) {
       const next = i + 1 < n ? <u32>s.charCodeAt(i + 1) : 0;
       if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
         const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        sink.byte(0xf0 | (cp >> 18));
-        sink.byte(0x80 | ((cp >> 12) & 0x3f));
-        sink.byte(0x80 | ((cp >> 6) & 0x3f));
-        sink.byte(0x80 | (cp & 0x3f));
+        sink.pushByte(0xf0 | (cp >> 18));
+        sink.pushByte(0x80 | ((cp >> 12) & 0x3f));
+        sink.pushByte(0x80 | ((cp >> 6) & 0x3f));
+        sink.pushByte(0x80 | (cp & 0x3f));
         i++;
       } else {
         escapeUnit(sink, c);
       }
     } else {
-      sink.byte(0xe0 | (c >> 12));
-      sink.byte(0x80 | ((c >> 6) & 0x3f));
-      sink.byte(0x80 | (c & 0x3f));
+      sink.pushByte(0xe0 | (c >> 12));
+      sink.pushByte(0x80 | ((c >> 6) & 0x3f));
+      sink.pushByte(0x80 | (c & 0x3f));
     }
   }
-  sink.byte(0x22);
+  sink.pushByte(0x22);
 }
 
 /** `s` as a quoted JSON string literal. */
 export function quoteJson(s: string): string {
-  const sink = new ByteSink(s.length + 16);
+  const sink = new ByteBuf(s.length + 16);
   writeJsonString(sink, s);
   return sink.toText();
 }
@@ -84,13 +84,13 @@ export function quoteJson(s: string): string {
  * writer is driven by our own code, never by input.
  */
 export class JsonWriter {
-  sink: ByteSink;
+  sink: ByteBuf;
   // One entry per open container: true until its first element is written.
   private firsts: Array<bool> = new Array<bool>();
   private afterKey: bool = false;
 
   constructor(capacity: i32 = 256) {
-    this.sink = new ByteSink(capacity);
+    this.sink = new ByteBuf(capacity);
   }
 
   private separate(): void {
@@ -101,18 +101,18 @@ export class JsonWriter {
     const depth = this.firsts.length;
     if (depth == 0) return;
     if (unchecked(this.firsts[depth - 1])) unchecked((this.firsts[depth - 1] = false));
-    else this.sink.byte(0x2c);
+    else this.sink.pushByte(0x2c);
   }
 
   private close(b: u32): JsonWriter {
     if (this.firsts.length > 0) this.firsts.pop();
-    this.sink.byte(b);
+    this.sink.pushByte(b);
     return this;
   }
 
   beginObject(): JsonWriter {
     this.separate();
-    this.sink.byte(0x7b);
+    this.sink.pushByte(0x7b);
     this.firsts.push(true);
     return this;
   }
@@ -123,7 +123,7 @@ export class JsonWriter {
 
   beginArray(): JsonWriter {
     this.separate();
-    this.sink.byte(0x5b);
+    this.sink.pushByte(0x5b);
     this.firsts.push(true);
     return this;
   }
@@ -135,7 +135,7 @@ export class JsonWriter {
   key(name: string): JsonWriter {
     this.separate();
     writeJsonString(this.sink, name);
-    this.sink.byte(0x3a);
+    this.sink.pushByte(0x3a);
     this.afterKey = true;
     return this;
   }
@@ -154,7 +154,7 @@ export class JsonWriter {
 
   int(v: i64): JsonWriter {
     this.separate();
-    this.sink.ascii(v.toString());
+    this.sink.pushAscii(v.toString());
     return this;
   }
 
@@ -162,20 +162,20 @@ export class JsonWriter {
   float(v: f64): JsonWriter {
     if (!isFinite(v)) return this.nullValue();
     this.separate();
-    if (v == Math.floor(v) && Math.abs(v) < 9007199254740992) this.sink.ascii((<i64>v).toString());
-    else this.sink.ascii(v.toString());
+    if (v == Math.floor(v) && Math.abs(v) < 9007199254740992) this.sink.pushAscii((<i64>v).toString());
+    else this.sink.pushAscii(v.toString());
     return this;
   }
 
   bool(v: bool): JsonWriter {
     this.separate();
-    this.sink.ascii(v ? "true" : "false");
+    this.sink.pushAscii(v ? "true" : "false");
     return this;
   }
 
   nullValue(): JsonWriter {
     this.separate();
-    this.sink.ascii("null");
+    this.sink.pushAscii("null");
     return this;
   }
 
@@ -183,19 +183,19 @@ export class JsonWriter {
   raw(json: string): JsonWriter {
     this.separate();
     const b = String.UTF8.encode(json);
-    this.sink.bytes(b);
+    this.sink.pushBuffer(b);
     return this;
   }
 
   /** Like raw(), from bytes [start, end) of `src`. */
   rawRange(src: ArrayBuffer, start: i32, end: i32): JsonWriter {
     this.separate();
-    this.sink.range(src, start, end);
+    this.sink.pushRange(src, start, end);
     return this;
   }
 
   toBytes(): ArrayBuffer {
-    return this.sink.toBuffer();
+    return this.sink.toArrayBuffer();
   }
 
   toString(): string {

@@ -1,5 +1,5 @@
 // One server-sent event as the parser reports it.
-import { bytesEqualAscii } from "./bytes";
+import { bytesEqualAscii } from "../bytes";
 
 export class SseEvent {
   /** Value of the last `event:` field; "" when absent (clients treat that as "message"). */

@@ -1,4 +1,4 @@
-export { ByteBuf } from "./bytes";
+export { ByteBuf } from "../bytes";
 export { SseEvent } from "./event";
 export { SseParser, SseStatus } from "./parser";
 export { SseWriter } from "./writer";

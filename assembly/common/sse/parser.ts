@@ -26,7 +26,7 @@
 // status to EventTooLarge. The error is sticky: the parser ignores further
 // input until reset(); events completed before the error in the same feed
 // stay in `events`. Untrusted bytes never trap.
-import { ByteBuf } from "./bytes";
+import { ByteBuf } from "../bytes";
 import { SseEvent } from "./event";
 
 export enum SseStatus {

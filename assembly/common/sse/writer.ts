@@ -6,7 +6,7 @@
 // them with "\n", so "\r\n" and "\r" inside data come back as "\n" (SSE cannot
 // carry a CR in data). CR, LF and NUL are dropped from event names, ids and
 // comments so a value can never break the framing.
-import { ByteBuf } from "./bytes";
+import { ByteBuf } from "../bytes";
 import { SseEvent } from "./event";
 
 const LF: u8 = 0x0a;

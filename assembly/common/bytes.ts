@@ -1,5 +1,6 @@
-// A growable byte buffer that is reused across chunks: the SSE parser and
-// writer run once per response chunk, so they keep one backing store and only
+// A growable byte buffer, the one byte builder of the shared code: JSON
+// writer and rewrites build bodies in it, and the SSE parser and writer reuse
+// one per stream across chunks (clear() keeps the backing store), so they only
 // reallocate when it must grow.
 
 export class ByteBuf {
@@ -23,7 +24,8 @@ export class ByteBuf {
     this.used = 0;
   }
 
-  private reserve(extra: i32): void {
+  /** Makes room for `extra` more bytes. */
+  reserve(extra: i32): void {
     const need = this.used + extra;
     let cap = this.store.byteLength;
     if (need <= cap) return;
@@ -33,9 +35,10 @@ export class ByteBuf {
     this.store = grown;
   }
 
-  pushByte(b: u8): void {
+  /** Appends the low byte of `b`. */
+  pushByte(b: u32): void {
     this.reserve(1);
-    store<u8>(changetype<usize>(this.store) + <usize>this.used, b);
+    store<u8>(changetype<usize>(this.store) + <usize>this.used, <u8>b);
     this.used += 1;
   }
 
@@ -48,6 +51,20 @@ export class ByteBuf {
 
   pushBuffer(buf: ArrayBuffer): void {
     this.pushRaw(changetype<usize>(buf), buf.byteLength);
+  }
+
+  /** Appends bytes [start, end) of `buf`; the caller keeps the range inside `buf`. */
+  pushRange(buf: ArrayBuffer, start: i32, end: i32): void {
+    this.pushRaw(changetype<usize>(buf) + <usize>start, end - start);
+  }
+
+  /** Appends a string known to be ASCII (literals, numbers), skipping the UTF-8 check. */
+  pushAscii(s: string): void {
+    const n = s.length;
+    this.reserve(n);
+    const base = changetype<usize>(this.store) + <usize>this.used;
+    for (let i = 0; i < n; i++) store<u8>(base + <usize>i, <u8>s.charCodeAt(i));
+    this.used += n;
   }
 
   /** Appends the UTF-8 encoding of `s` without an intermediate buffer for ASCII text. */
@@ -83,6 +100,11 @@ export class ByteBuf {
   /** A copy of the whole content. */
   toArrayBuffer(): ArrayBuffer {
     return this.slice(0, this.used);
+  }
+
+  /** The content decoded as UTF-8. */
+  toText(): string {
+    return String.UTF8.decodeUnsafe(changetype<usize>(this.store), <usize>this.used);
   }
 
   /** Drops the first `n` bytes, moving the rest to the front. */

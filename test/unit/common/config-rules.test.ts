@@ -4,19 +4,16 @@
 // Istio-style service names), with hosts compared case-insensitively. Checked
 // through kit exports and, end to end, in the host emulator where route and
 // cluster come from xds properties and the domain from :authority.
-import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../../scripts/build.ts";
-import { wasmPath } from "../../../scripts/lib/paths.ts";
 import { Host } from "../../host/index.ts";
+import { builtFixture } from "../../host/fixtures.ts";
 import { loadKit, type Kit } from "../../host/kit.ts";
 
-const WASM = wasmPath("kit-config", { fixture: true });
+let WASM: string;
 let kit: Kit;
 
 beforeAll(async () => {
-  await build({ only: "kit-config", quiet: true });
-  if (!existsSync(WASM)) throw new Error(`${WASM} missing after build`);
+  WASM = await builtFixture("kit-config");
   kit = loadKit(WASM);
 }, 120_000);
 

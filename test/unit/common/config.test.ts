@@ -2,19 +2,16 @@
 // fixture: typed reads name the field path and the reason, rules parse the
 // Higress way, and an invalid configuration is refused with every problem
 // logged at error level (in the host emulator, as Envoy would see it).
-import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../../scripts/build.ts";
-import { wasmPath } from "../../../scripts/lib/paths.ts";
 import { Host, LogLevel } from "../../host/index.ts";
+import { builtFixture } from "../../host/fixtures.ts";
 import { loadKit, type Kit } from "../../host/kit.ts";
 
-const WASM = wasmPath("kit-config", { fixture: true });
+let WASM: string;
 let kit: Kit;
 
 beforeAll(async () => {
-  await build({ only: "kit-config", quiet: true });
-  if (!existsSync(WASM)) throw new Error(`${WASM} missing after build`);
+  WASM = await builtFixture("kit-config");
   kit = loadKit(WASM);
 }, 120_000);
 

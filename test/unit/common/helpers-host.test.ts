@@ -1,17 +1,14 @@
 // The shared helpers that need a host (assembly/common/{body,properties,
 // metrics,log,route}.ts), run by the common-host fixture in the host emulator.
-import { existsSync } from "node:fs";
+import { builtFixture } from "../../host/fixtures.ts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../../scripts/build.ts";
-import { wasmPath } from "../../../scripts/lib/paths.ts";
 import { Host, LogLevel, WasmResult, type ExchangeRequest, type ExchangeResult, type HostOptions, type PluginOptions, type ProxyVm, type Route } from "../../host/index.ts";
 
-const WASM = wasmPath("common-host", { fixture: true });
+let WASM: string;
 const PLUGIN: PluginOptions = { name: "helpers-plugin", rootId: "helpers-root", vmId: "helpers-vm" };
 
 beforeAll(async () => {
-  await build({ only: "common-host", quiet: true });
-  if (!existsSync(WASM)) throw new Error(`${WASM} missing after build`);
+  WASM = await builtFixture("common-host");
 }, 120_000);
 
 function start(config: string, hostOpts: HostOptions = {}, plugin: PluginOptions = {}): { host: Host; vm: ProxyVm } {

@@ -2,19 +2,16 @@
 // bodies from the pure builders (kit exports), the stable catalog, and the
 // send wrappers in the host emulator (status, content-type, extra headers,
 // response code details).
-import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../../scripts/build.ts";
-import { wasmPath } from "../../../scripts/lib/paths.ts";
 import { Host } from "../../host/index.ts";
+import { builtFixture } from "../../host/fixtures.ts";
 import { loadKit, type Kit } from "../../host/kit.ts";
 
-const WASM = wasmPath("kit-config", { fixture: true });
+let WASM: string;
 let kit: Kit;
 
 beforeAll(async () => {
-  await build({ only: "kit-config", quiet: true });
-  if (!existsSync(WASM)) throw new Error(`${WASM} missing after build`);
+  WASM = await builtFixture("kit-config");
   kit = loadKit(WASM);
 }, 120_000);
 

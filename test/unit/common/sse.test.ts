@@ -3,10 +3,8 @@
 // split points must give the events of the one-chunk parse, which must match
 // a reference parser; plus exact field semantics, the event size bound, the
 // writer round trip, and garbage input that must never trap.
-import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { build } from "../../../scripts/build.ts";
-import { wasmPath } from "../../../scripts/lib/paths.ts";
+import { builtFixture } from "../../host/fixtures.ts";
 import { loadKit, type Kit } from "../../host/kit.ts";
 import {
   fixedSizes,
@@ -25,10 +23,7 @@ import {
 let kit: Kit;
 
 beforeAll(async () => {
-  await build({ only: "kit-sse", quiet: true });
-  const path = wasmPath("kit-sse", { fixture: true });
-  if (!existsSync(path)) throw new Error(`${path} missing after build`);
-  kit = loadKit(path);
+  kit = loadKit(await builtFixture("kit-sse"));
 }, 120_000);
 
 const shape = (e: ParsedEvent) => ({ event: e.event, data: e.data, hasData: e.hasData, id: e.id, retry: e.retry, comments: e.comments, rawLength: e.rawLength, complete: e.complete });

@@ -1,16 +1,11 @@
 // Typed wrappers over the kit-json fixture's exports.
-import { existsSync } from "node:fs";
-import { build } from "../../../../scripts/build.ts";
-import { wasmPath } from "../../../../scripts/lib/paths.ts";
+import { builtFixture } from "../../../host/fixtures.ts";
 import { loadKit, type Kit } from "../../../host/kit.ts";
 
 export type Parsed = { ok: true; json: string } | { ok: false; code: string; offset: number; message: string };
 
 export async function loadJsonKit(): Promise<Kit> {
-  await build({ only: "kit-json", quiet: true });
-  const path = wasmPath("kit-json", { fixture: true });
-  if (!existsSync(path)) throw new Error(`${path} missing after build`);
-  return loadKit(path);
+  return loadKit(await builtFixture("kit-json"));
 }
 
 function decodeParsed(out: string): Parsed {

@@ -1,4 +1,5 @@
-// The project's test command (`npm test`): builds, then runs the unit, e2e
+// The project's test command (`npm test`): builds, typechecks the TypeScript
+// (scripts and tests), then runs the unit, e2e
 // (native Envoy) and container suites in that order (setting up podman for
 // the last when no container engine is configured), and ends with one
 // summary line "N passed, N failed".
@@ -44,7 +45,9 @@ async function main() {
   mkdirSync(join(TMP, "test-results"), { recursive: true });
   await build();
   const total: Counts = { passed: 0, failed: 0, skipped: 0 };
-  let ok = true;
+  console.log("\n=== typecheck (tsc) ===");
+  let ok = spawnSync("npx", ["tsc", "--noEmit", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" }).status === 0;
+  if (!ok) total.failed += 1;
   for (const s of suites) {
     // The container suite needs a container engine: install/start podman
     // when there is none (idempotent; apt-get needs root).

@@ -3,8 +3,7 @@
 // Endpoints, knobs (x-mock-* headers) and the tokenizer: test/upstreams/README.md.
 //
 //   npx tsx test/upstreams/llm.ts [--port 10001] [--host 127.0.0.1] [--name demo-base] [--models a,b] [--strict-models]
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { pathToFileURL } from "node:url";
 import { chatCompletions } from "./llm/chat.ts";
 import { embeddings } from "./llm/embeddings.ts";
@@ -16,6 +15,7 @@ import { messages } from "./llm/messages.ts";
 import { Recorder, type RecordedRequest } from "./llm/recorder.ts";
 import { Responder } from "./llm/responder.ts";
 import { responses } from "./llm/responses.ts";
+import { argValue, baseUrl, closeServer, listen, standaloneOptions, stopOnSignal } from "./serve.ts";
 
 export type { RecordedRequest } from "./llm/recorder.ts";
 export { countTokens, tokenize } from "./llm/tokenizer.ts";
@@ -152,16 +152,6 @@ class LlmServer {
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 export async function startLlmUpstream(opts: LlmUpstreamOptions = {}): Promise<LlmUpstream> {
   const name = opts.name ?? "llm";
   const llm = new LlmServer(name, opts);
@@ -171,45 +161,28 @@ export async function startLlmUpstream(opts: LlmUpstreamOptions = {}): Promise<L
       else res.destroy();
     });
   });
-  // Longer than Envoy's idle timeouts, so Envoy never reuses a connection
-  // this side is closing (that race shows up as sporadic 503s).
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 125_000;
   const host = opts.host ?? "127.0.0.1";
   const port = await listen(server, opts.port ?? 0, host);
   return {
     name,
     port,
-    url: `http://${host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+    url: baseUrl(host, port),
     requests: () => llm.recorder.list(),
     clearRequests: () => llm.recorder.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
-}
-
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const models = argValue(args, "--models");
   const upstream = await startLlmUpstream({
-    port: Number(argValue(args, "--port") ?? process.env.PORT ?? 0),
-    host: argValue(args, "--host") ?? process.env.HOST,
-    name: argValue(args, "--name") ?? process.env.UPSTREAM_NAME,
+    ...standaloneOptions(args),
     models: models ? models.split(",").map((m) => m.trim()).filter(Boolean) : undefined,
     strictModels: args.includes("--strict-models"),
   });
   console.log(`LLM upstream "${upstream.name}" listening on ${upstream.url}`);
-  const stop = () => upstream.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignal(upstream.close);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

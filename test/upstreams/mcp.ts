@@ -9,11 +9,11 @@
 //   npx tsx test/upstreams/mcp.ts [--port 10003] [--host 127.0.0.1] [--name mcp]
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { createServer as createEverythingServer } from "@modelcontextprotocol/server-everything/dist/server/index.js";
 import { Recorder, type RecordedRequest } from "./llm/recorder.ts";
+import { baseUrl, closeServer, listen, standaloneOptions, stopOnSignal } from "./serve.ts";
 
 export interface McpUpstreamOptions {
   /** 0 or unset: a free port. */
@@ -157,50 +157,26 @@ export async function startMcpUpstream(opts: McpUpstreamOptions = {}): Promise<M
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 125_000;
   const address = opts.host ?? "127.0.0.1";
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, address, () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-  const shown = address === "0.0.0.0" ? "127.0.0.1" : address.includes(":") ? `[${address}]` : address;
+  const port = await listen(server, opts.port ?? 0, address);
   return {
     name,
     port,
-    url: `http://${shown}:${port}${MCP_PATH}`,
+    url: `${baseUrl(address, port)}${MCP_PATH}`,
     requests: () => host.recorder.list(),
     clearRequests: () => host.recorder.clear(),
     sessions: () => [...host.sessions.keys()],
     close: async () => {
       await host.closeAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }
 
-function argValue(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const upstream = await startMcpUpstream({
-    port: Number(argValue(args, "--port") ?? process.env.PORT ?? 0),
-    host: argValue(args, "--host") ?? process.env.HOST,
-    name: argValue(args, "--name") ?? process.env.UPSTREAM_NAME,
-  });
+  const upstream = await startMcpUpstream(standaloneOptions(process.argv.slice(2)));
   console.log(`MCP upstream "${upstream.name}" listening on ${upstream.url}`);
-  const stop = () => upstream.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  stopOnSignal(upstream.close);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,0 +1,60 @@
+// One audit record per request, written as filter state `wasm.mcp_auth` so
+// access logs can print it (%FILTER_STATE(wasm.mcp_auth:PLAIN)%), and the
+// decision counters on /stats.
+import { JsonWriter } from "../common/json";
+import { Counter } from "../common/metrics";
+import { setFilterState } from "../common/properties";
+
+export const FILTER_STATE = "mcp_auth";
+
+export class AuditMetrics {
+  allowed: Counter = new Counter("mcp_auth_allowed");
+  denied: Counter = new Counter("mcp_auth_denied");
+  unauthenticated: Counter = new Counter("mcp_auth_unauthenticated");
+  rateLimited: Counter = new Counter("mcp_auth_rate_limited");
+}
+
+export class AuditCall {
+  constructor(public method: string, public name: string, public allowed: bool, public reason: string) {}
+}
+
+/** What happened to one request; written once, at access-log time. */
+export class AuditRecord {
+  subject: string = "";
+  via: string = "";
+  /** allow, deny, unauthenticated, rate_limited, error */
+  decision: string = "";
+  reason: string = "";
+  calls: Array<AuditCall> = new Array<AuditCall>();
+
+  toJson(): string {
+    const w = new JsonWriter();
+    w.beginObject();
+    w.key("decision").string(this.decision);
+    if (this.subject.length > 0) w.key("subject").string(this.subject);
+    if (this.via.length > 0) w.key("via").string(this.via);
+    if (this.reason.length > 0) w.key("reason").string(this.reason);
+    if (this.calls.length == 1) {
+      const c = this.calls[0];
+      w.key("method").string(c.method);
+      if (c.name.length > 0) w.key("target").string(c.name);
+    } else if (this.calls.length > 1) {
+      w.key("calls").beginArray();
+      for (let i = 0; i < this.calls.length; i++) {
+        const c = this.calls[i];
+        w.beginObject().key("method").string(c.method);
+        if (c.name.length > 0) w.key("target").string(c.name);
+        w.key("allowed").bool(c.allowed);
+        if (!c.allowed) w.key("reason").string(c.reason);
+        w.endObject();
+      }
+      w.endArray();
+    }
+    w.endObject();
+    return w.toString();
+  }
+
+  write(): void {
+    if (this.decision.length > 0) setFilterState(FILTER_STATE, this.toJson());
+  }
+}

@@ -1,0 +1,139 @@
+// The verdict on a POSTed JSON-RPC body (one message or a batch): every
+// request authorized, scope-checked and counted against tool limits, or the
+// JSON-RPC errors to answer with instead.
+import { parseJson, quoteJson, ParseOptions, readJsonRpc, RpcKind, RpcMessage } from "../common/json";
+import { jsonRpcErrorBody, RPC_FORBIDDEN, RPC_INVALID_REQUEST, RPC_PARSE_ERROR, RPC_RATE_LIMITED } from "../common/reply";
+import { AuditCall } from "./audit";
+import { Caller } from "./caller";
+import { McpAuthConfig } from "./config";
+import { countToolCall } from "./limits";
+import { authorize, missingToolScopes, MessageTarget, Target, targetOf } from "./policy";
+
+export enum VerdictKind {
+  Allow = 0,
+  /** JSON-RPC error(s) in `body`, HTTP `status`. */
+  Reject = 1,
+  /** 403 with a Bearer insufficient_scope challenge naming `scope`. */
+  InsufficientScope = 2,
+}
+
+export class Verdict {
+  kind: VerdictKind = VerdictKind.Allow;
+  status: u32 = 200;
+  body: ArrayBuffer = new ArrayBuffer(0);
+  scope: string = "";
+  /** "deny", "rate_limited", "invalid". */
+  decision: string = "allow";
+  reason: string = "";
+  calls: Array<AuditCall> = new Array<AuditCall>();
+  /** The body is a single tools/list request: filter the response. */
+  toolsList: bool = false;
+  initialize: bool = false;
+}
+
+class Refusal {
+  constructor(public code: i32, public message: string, public dataRaw: string | null) {}
+}
+
+function reject(v: Verdict, status: u32, body: ArrayBuffer, decision: string, reason: string): Verdict {
+  v.kind = VerdictKind.Reject;
+  v.status = status;
+  v.body = body;
+  v.decision = decision;
+  v.reason = reason;
+  return v;
+}
+
+
+export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer, nowMs: u64): Verdict {
+  const v = new Verdict();
+  const parsed = parseJson(body, new ParseOptions(64, <i32>cfg.maxBodyBytes));
+  const doc = parsed.doc;
+  if (doc === null) return reject(v, 400, jsonRpcErrorBody(null, RPC_PARSE_ERROR, "parse error: body is not valid JSON"), "invalid", "parse error");
+  const batch = readJsonRpc(doc);
+  if (batch.problem.length > 0) return reject(v, 400, jsonRpcErrorBody(null, RPC_INVALID_REQUEST, "invalid request: " + batch.problem), "invalid", batch.problem);
+
+  const msgs = batch.messages;
+  const refusals = new Array<Refusal | null>(msgs.length);
+  const targets = new Array<MessageTarget | null>(msgs.length);
+  let refused = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    if (m.kind == RpcKind.Invalid) {
+      refusals[i] = new Refusal(RPC_INVALID_REQUEST, "invalid request: " + m.problem, null);
+      refused++;
+      continue;
+    }
+    if (m.kind != RpcKind.Request && m.kind != RpcKind.Notification) continue; // responses to server requests
+    const t = targetOf(m);
+    targets[i] = t;
+    const d = authorize(cfg, caller, t);
+    v.calls.push(new AuditCall(t.method, t.name, d.allowed, d.reason));
+    if (!d.allowed) {
+      refusals[i] = new Refusal(RPC_FORBIDDEN, "forbidden: " + d.reason + (t.name.length > 0 ? " (" + t.name + ")" : ""), null);
+      refused++;
+      continue;
+    }
+    if (t.kind == Target.Tool) {
+      const missing = missingToolScopes(cfg, caller, t.name);
+      if (missing.length > 0) {
+        if (!batch.isBatch) {
+          v.kind = VerdictKind.InsufficientScope;
+          v.status = 403;
+          v.scope = missing.join(" ");
+          v.decision = "deny";
+          v.reason = "insufficient scope for tool " + t.name;
+          return v;
+        }
+        refusals[i] = new Refusal(RPC_FORBIDDEN, "forbidden: tool " + t.name + " needs scope " + missing.join(" "), null);
+        refused++;
+      }
+    }
+    if (t.method == "tools/list") v.toolsList = !batch.isBatch;
+    if (t.method == "initialize") v.initialize = true;
+  }
+
+  let decision = "deny";
+  if (refused == 0) {
+    // Everything is authorized: now count tool calls against their limits.
+    for (let i = 0; i < msgs.length; i++) {
+      const t = targets[i];
+      if (t === null || t.kind != Target.Tool) continue;
+      const r = countToolCall(cfg, caller.subject, t.name, nowMs);
+      if (!r.allowed) {
+        const data = "{\"tool\":" + quoteJson(t.name) + ",\"limit\":" + r.limit.toString() + ",\"windowSeconds\":" + r.windowSeconds.toString() + ",\"retryAfterSeconds\":" + r.retryAfterSeconds.toString() + "}";
+        refusals[i] = new Refusal(RPC_RATE_LIMITED, "rate limit exceeded for tool " + t.name, data);
+        refused++;
+        decision = "rate_limited";
+      }
+    }
+    if (refused == 0) return v;
+  }
+
+  if (!batch.isBatch) {
+    const r = refusals[0]!;
+    const m = msgs[0];
+    const status: u32 = m.kind == RpcKind.Invalid ? 400 : m.kind == RpcKind.Notification ? 403 : 200;
+    const idRaw = m.kind == RpcKind.Request ? m.idRaw : null;
+    return reject(v, status, jsonRpcErrorBody(idRaw, r.code, r.message, r.dataRaw), m.kind == RpcKind.Invalid ? "invalid" : decision, r.message);
+  }
+  return reject(v, 200, batchErrors(msgs, refusals), decision, refused.toString() + " of " + msgs.length.toString() + " messages refused");
+}
+
+/** One error per request that has an id: its own refusal, or "not executed" for the others in the batch. */
+function batchErrors(msgs: Array<RpcMessage>, refusals: Array<Refusal | null>): ArrayBuffer {
+  let out = "[";
+  let n = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    const r = refusals[i];
+    let body: ArrayBuffer;
+    if (r !== null) body = jsonRpcErrorBody(m.kind == RpcKind.Request ? m.idRaw : null, r.code, r.message, r.dataRaw);
+    else if (m.kind == RpcKind.Request) body = jsonRpcErrorBody(m.idRaw, RPC_FORBIDDEN, "not executed: another message in the batch was refused");
+    else continue;
+    if (n++ > 0) out += ",";
+    out += String.UTF8.decode(body);
+  }
+  return String.UTF8.encode(out + "]");
+}
+

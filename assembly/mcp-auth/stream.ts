@@ -1,0 +1,389 @@
+// One HTTP request through mcp-auth: authenticate (possibly waiting for a
+// JWKS refresh), check the session, forward the identity, authorize the
+// JSON-RPC body, and filter tools/list results on the way back.
+import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
+import { BufferType, continueStream, getBuffer, getHeader, MapType, nowMillis, removeHeader, replaceHeader, setBuffer, StreamType } from "../common/runtime/host";
+import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
+import { MatchInput } from "../common/config";
+import { SseParser, SseWriter } from "../common/sse";
+import { Logger } from "../common/log";
+import { routeName, clusterName } from "../common/properties";
+import { AuditRecord } from "./audit";
+import { AuthResult, AuthStatus, authenticateApiKey, authenticateJwt, bearerToken, missingScopes, queryParam } from "./authn";
+import { Caller } from "./caller";
+import { McpAuthConfig } from "./config";
+import { judgeBody, VerdictKind } from "./messages";
+import { isMetadataPath, metadataDocument, metadataUrl, publicBase } from "./metadata";
+import { KeyWaiter } from "./remote-keys";
+import { KeySet } from "./jwks";
+import { sendForbidden, sendInsufficientScope, sendJson, sendKeysUnavailable, sendUnauthorized } from "./replies";
+import { bindSession, sessionOwner } from "./sessions";
+import { filterToolsList } from "./tools-list";
+import { McpAuthRoot } from "./root";
+
+const log = new Logger("mcp-auth");
+
+enum Phase {
+  /** Not configured for this request, or already decided: pass everything. */
+  Passing = 0,
+  /** Waiting for a JWKS refresh before the token can be checked. */
+  AwaitingKeys = 1,
+  /** Authenticated; waiting for the body to authorize it. */
+  AwaitingBody = 2,
+  /** Answered with a local reply. */
+  Replied = 3,
+}
+
+class Waiter extends KeyWaiter {
+  constructor(public stream: McpAuthStream) {
+    super();
+  }
+  waiterId(): u32 {
+    return this.stream.id;
+  }
+  onKeysSettled(): void {
+    this.stream.onKeysSettled();
+  }
+}
+
+export class McpAuthStream extends StreamContext {
+  private cfg: McpAuthConfig | null = null;
+  private phase: Phase = Phase.Passing;
+  private caller: Caller | null = null;
+  private audit: AuditRecord = new AuditRecord();
+  private metadataUrl: string = "";
+  private token: string | null = null;
+  private sessionId: string | null = null;
+  private hasBody: bool = false;
+  private body: BodyBuffer | null = null;
+  private waiter: Waiter | null = null;
+  private initialize: bool = false;
+  // Response side: tools/list filtering.
+  private filterList: bool = false;
+  private responseJson: BodyBuffer | null = null;
+  private sse: SseParser | null = null;
+
+  private get config(): McpAuthConfig {
+    return this.cfg!;
+  }
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
+    const root = this.root as McpAuthRoot;
+    const path = getHeader(MapType.RequestHeaders, ":path");
+    const authority = getHeader(MapType.RequestHeaders, ":authority");
+    const route = routeName(), cluster = clusterName();
+    const cfg = root.select(new MatchInput(route === null ? "" : route, authority === null ? "" : authority, cluster === null ? "" : cluster, path === null ? "" : path));
+    if (cfg === null) return HeadersAction.Continue;
+    this.cfg = cfg;
+    const method = getHeader(MapType.RequestHeaders, ":method");
+    const fullPath = path === null ? "/" : path;
+    const q = fullPath.indexOf("?");
+    const bare = q < 0 ? fullPath : fullPath.substring(0, q);
+    const scheme = getHeader(MapType.RequestHeaders, "x-forwarded-proto");
+    this.metadataUrl = metadataUrl(cfg, publicBase(cfg, scheme === null ? "http" : scheme, authority === null ? "" : authority));
+
+    if (isMetadataPath(bare) && (method == "GET" || method == "HEAD")) {
+      this.phase = Phase.Replied;
+      sendJson(200, "mcp_auth_metadata", metadataDocument(cfg));
+      return HeadersAction.StopIteration;
+    }
+    if (method == "OPTIONS") return HeadersAction.Continue; // CORS preflight carries no credentials
+
+    this.sessionId = getHeader(MapType.RequestHeaders, "mcp-session-id");
+    this.hasBody = !endOfStream;
+    if (this.hasBody) this.body = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, BodyOverflow.Reject);
+
+    const result = this.authenticate(fullPath);
+    if (result.status == AuthStatus.UnknownKey && this.waitForKeys()) return HeadersAction.StopIteration;
+    if (!this.admit(result)) return HeadersAction.StopIteration;
+    // Envoy holds a request's body from a filter whose headers callback stopped
+    // (StopIteration becomes StopAllIterationAndWatermark), so the headers go on
+    // and the body is buffered here; a refused body resets the upstream request.
+    if (!this.hasBody) this.finishWithoutBody();
+    else this.phase = Phase.AwaitingBody;
+    return HeadersAction.Continue;
+  }
+
+  /** Reads the credentials (the token is kept for a retry after a JWKS refresh). */
+  private authenticate(path: string): AuthResult {
+    const cfg = this.config;
+    const token = bearerToken(getHeader(MapType.RequestHeaders, "authorization"));
+    this.token = token;
+    if (token !== null) {
+      if (token.length == 0) {
+        const r = new AuthResult();
+        r.status = AuthStatus.Invalid;
+        r.error = "invalid_request";
+        r.reason = "authorization scheme must be Bearer";
+        return r;
+      }
+      return this.checkToken();
+    }
+    let key: string | null = null;
+    const header = cfg.apiKeyHeader;
+    if (header !== null && cfg.consumers.length > 0) key = getHeader(MapType.RequestHeaders, header);
+    const query = cfg.apiKeyQuery;
+    if (key === null && query !== null && cfg.consumers.length > 0) key = queryParam(path, query);
+    if (key !== null) return authenticateApiKey(cfg, key);
+    const r = new AuthResult();
+    r.status = AuthStatus.Missing;
+    r.reason = "no credentials";
+    return r;
+  }
+
+  private checkToken(): AuthResult {
+    const cfg = this.config;
+    const jwt = cfg.jwt;
+    let keys: KeySet | null = null;
+    if (jwt !== null) {
+      keys = jwt.staticKeys;
+      const remote = jwt.remote;
+      if (keys === null && remote !== null) keys = remote.keys;
+    }
+    return authenticateJwt(cfg, this.token!, keys, <i64>(nowMillis() / 1000));
+  }
+
+  private waitForKeys(): bool {
+    const jwt = this.config.jwt;
+    if (jwt === null) return false;
+    const remote = jwt.remote;
+    if (remote === null) return false;
+    const w = new Waiter(this);
+    if (!remote.refreshFor(w, nowMillis())) return false;
+    this.waiter = w;
+    this.phase = Phase.AwaitingKeys;
+    return true;
+  }
+
+  /** The JWKS refresh this stream waited for has settled (effective context is this stream). */
+  onKeysSettled(): void {
+    this.waiter = null;
+    if (this.phase != Phase.AwaitingKeys) return;
+    if (!this.admit(this.checkToken())) return;
+    if (!this.hasBody) this.finishWithoutBody();
+    else this.phase = Phase.AwaitingBody;
+    // The body (if any) reaches onRequestBody after this.
+    continueStream(StreamType.Request);
+  }
+
+  /** Applies an authentication result: replies and returns false, or records the caller and forwards identity headers. */
+  private admit(result: AuthResult): bool {
+    const cfg = this.config;
+    const metrics = (this.root as McpAuthRoot).metrics!;
+    if (result.status != AuthStatus.Ok) {
+      this.audit.decision = "unauthenticated";
+      this.audit.reason = result.reason;
+      metrics.unauthenticated.inc();
+      this.phase = Phase.Replied;
+      if (result.status == AuthStatus.UnknownKey) {
+        const jwt = cfg.jwt!;
+        const remote = jwt.remote;
+        const noKeys = jwt.staticKeys === null && (remote === null || remote.keys === null);
+        if (noKeys) {
+          log.warn("no token signing keys known yet" + (remote === null ? "" : " (" + remote.lastError + ")"));
+          if (jwt.unavailableWithoutKeys) {
+            sendKeysUnavailable(this.metadataUrl);
+            return false;
+          }
+        }
+      }
+      log.debug("unauthenticated: " + result.reason);
+      sendUnauthorized(this.metadataUrl, result.error, result.status == AuthStatus.Missing ? "" : result.reason);
+      return false;
+    }
+    const caller = result.caller!;
+    this.caller = caller;
+    this.audit.subject = caller.subject;
+    this.audit.via = caller.via;
+    const missing = missingScopes(cfg.requiredScopes, caller);
+    if (missing.length > 0) {
+      this.refuse("insufficient scope");
+      sendInsufficientScope(this.metadataUrl, missing.join(" "), "the token lacks a required scope");
+      return false;
+    }
+    const session = this.sessionId;
+    if (session !== null && cfg.bindSessions) {
+      const owner = sessionOwner(session);
+      if (owner !== null && owner != caller.subject) {
+        this.refuse("session belongs to another subject");
+        log.warn("session " + session + " of " + owner + " presented by " + caller.subject);
+        sendForbidden("this session belongs to another caller");
+        return false;
+      }
+    }
+    this.forwardIdentity(caller);
+    return true;
+  }
+
+  private refuse(reason: string): void {
+    this.audit.decision = "deny";
+    this.audit.reason = reason;
+    (this.root as McpAuthRoot).metrics!.denied.inc();
+    this.phase = Phase.Replied;
+  }
+
+  private forwardIdentity(caller: Caller): void {
+    const cfg = this.config;
+    replaceHeader(MapType.RequestHeaders, cfg.subjectHeader, caller.subject);
+    for (let i = 0; i < cfg.claimNames.length; i++) {
+      const v = caller.claimText(cfg.claimNames[i]);
+      if (v === null) removeHeader(MapType.RequestHeaders, cfg.claimHeaders[i]);
+      else replaceHeader(MapType.RequestHeaders, cfg.claimHeaders[i], v);
+    }
+    if (!cfg.forwardToken) removeHeader(MapType.RequestHeaders, "authorization");
+    const keyHeader = cfg.apiKeyHeader;
+    if (keyHeader !== null) removeHeader(MapType.RequestHeaders, keyHeader);
+  }
+
+  /** GET (SSE stream) and DELETE (end session): nothing more to authorize. */
+  private finishWithoutBody(): void {
+    this.audit.decision = "allow";
+    (this.root as McpAuthRoot).metrics!.allowed.inc();
+    this.phase = Phase.Passing;
+  }
+
+  onRequestBody(size: u32, endOfStream: bool): DataAction {
+    const body = this.body;
+    if (body === null || this.phase == Phase.Passing) return DataAction.Continue;
+    if (this.phase == Phase.Replied) return DataAction.StopIterationNoBuffer;
+    const state = body.onBody(size, endOfStream);
+    if (state == BodyState.Buffering) return DataAction.StopIterationAndBuffer;
+    if (this.phase == Phase.AwaitingKeys) return state == BodyState.TooLarge ? DataAction.StopIterationNoBuffer : DataAction.StopIterationAndBuffer;
+    return this.judge() ? DataAction.Continue : DataAction.StopIterationNoBuffer;
+  }
+
+  onRequestTrailers(numTrailers: u32): TrailersAction {
+    const body = this.body;
+    if (body === null || this.phase != Phase.AwaitingBody) return this.phase == Phase.Replied ? TrailersAction.StopIteration : TrailersAction.Continue;
+    body.onTrailers();
+    return this.judge() ? TrailersAction.Continue : TrailersAction.StopIteration;
+  }
+
+  /** Authorizes the complete body; true when the request may go on. */
+  private judge(): bool {
+    const body = this.body!;
+    const metrics = (this.root as McpAuthRoot).metrics!;
+    if (body.state == BodyState.TooLarge) {
+      this.audit.decision = "invalid";
+      this.audit.reason = body.rejectMessage();
+      this.phase = Phase.Replied;
+      body.sendReject();
+      return false;
+    }
+    const bytes = body.read();
+    const verdict = judgeBody(this.config, this.caller!, bytes === null ? new ArrayBuffer(0) : bytes, nowMillis());
+    this.audit.calls = verdict.calls;
+    if (verdict.kind == VerdictKind.Allow) {
+      this.audit.decision = "allow";
+      metrics.allowed.inc();
+      this.filterList = verdict.toolsList && this.config.filterToolsList;
+      this.initialize = verdict.initialize;
+      this.phase = Phase.Passing;
+      return true;
+    }
+    this.audit.decision = verdict.decision;
+    this.audit.reason = verdict.reason;
+    if (verdict.decision == "rate_limited") metrics.rateLimited.inc();
+    else metrics.denied.inc();
+    this.phase = Phase.Replied;
+    if (verdict.kind == VerdictKind.InsufficientScope) sendInsufficientScope(this.metadataUrl, verdict.scope, verdict.reason);
+    else sendJson(verdict.status, "mcp_auth_" + verdict.decision, verdict.body);
+    return false;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
+    // Our own local replies pass through here too: leave them alone.
+    if (this.phase == Phase.Replied || this.cfg === null) return HeadersAction.Continue;
+    const caller = this.caller;
+    if (caller === null) return HeadersAction.Continue;
+    const cfg = this.config;
+    const session = getHeader(MapType.ResponseHeaders, "mcp-session-id");
+    if (session !== null && cfg.bindSessions) bindSession(session, caller.subject);
+    if (!this.filterList || endOfStream) return HeadersAction.Continue;
+    const type = getHeader(MapType.ResponseHeaders, "content-type");
+    const ct = type === null ? "" : type.toLowerCase();
+    if (ct.startsWith("application/json")) {
+      dropContentLength(BufferType.ResponseBody);
+      this.responseJson = new BodyBuffer(BufferType.ResponseBody, cfg.maxResponseBytes, BodyOverflow.Reject);
+      return HeadersAction.StopIteration;
+    }
+    if (ct.startsWith("text/event-stream")) {
+      dropContentLength(BufferType.ResponseBody);
+      this.sse = new SseParser(<i32>cfg.maxResponseBytes, true);
+    }
+    return HeadersAction.Continue;
+  }
+
+  onResponseBody(size: u32, endOfStream: bool): DataAction {
+    if (this.phase == Phase.Replied) return DataAction.Continue;
+    const json = this.responseJson;
+    if (json !== null) return this.filterJsonResponse(json, size, endOfStream);
+    const sse = this.sse;
+    if (sse !== null) this.filterSseChunk(sse, size, endOfStream);
+    return DataAction.Continue;
+  }
+
+  private filterJsonResponse(json: BodyBuffer, size: u32, endOfStream: bool): DataAction {
+    const state = json.onBody(size, endOfStream);
+    if (state == BodyState.Buffering) return DataAction.StopIterationAndBuffer;
+    if (state == BodyState.TooLarge) {
+      this.phase = Phase.Replied;
+      json.sendReject();
+      return DataAction.StopIterationNoBuffer;
+    }
+    const bytes = json.read();
+    if (bytes !== null) {
+      const res = filterToolsList(this.config, this.caller!, bytes);
+      const out = res.body;
+      if (out !== null) json.replace(out);
+    }
+    return DataAction.Continue;
+  }
+
+  /** Rewrites the tools/list result events of this chunk; other events pass byte for byte. */
+  private filterSseChunk(sse: SseParser, size: u32, endOfStream: bool): void {
+    const chunk = size == 0 ? new ArrayBuffer(0) : getBuffer(BufferType.ResponseBody, 0, size);
+    if (chunk === null) return;
+    sse.feed(chunk);
+    const w = new SseWriter(<i32>size + 64);
+    this.writeEvents(sse, w);
+    if (endOfStream) {
+      sse.finish();
+      this.writeEvents(sse, w);
+    }
+    if (sse.status != 0) {
+      // An event larger than the limit cannot be inspected: end the stream rather than leak it.
+      log.warn("tools/list response event exceeds " + this.config.maxResponseBytes.toString() + " bytes; stream cut");
+      setBuffer(BufferType.ResponseBody, 0, size, new ArrayBuffer(0));
+      this.phase = Phase.Replied;
+      return;
+    }
+    setBuffer(BufferType.ResponseBody, 0, size, w.take());
+  }
+
+  private writeEvents(sse: SseParser, w: SseWriter): void {
+    for (let i = 0; i < sse.events.length; i++) {
+      const ev = sse.events[i];
+      const filtered = ev.hasData ? filterToolsList(this.config, this.caller!, ev.data).body : null;
+      if (filtered === null) {
+        const raw = ev.raw;
+        if (raw !== null) w.raw(raw);
+        continue;
+      }
+      ev.data = filtered;
+      w.write(ev);
+    }
+  }
+
+  onLog(): void {
+    this.audit.write();
+  }
+
+  onDelete(): void {
+    const w = this.waiter;
+    if (w === null || this.cfg === null) return;
+    const jwt = this.config.jwt;
+    if (jwt !== null && jwt.remote !== null) jwt.remote!.forget(w);
+    this.waiter = null;
+  }
+}

@@ -1,0 +1,72 @@
+// The generated text of an LLM response, for estimating completion tokens
+// when the response carries no usage: whole bodies (OpenAI Chat, Responses,
+// Anthropic Messages) and stream events (chat chunks, Responses *.delta
+// events, Anthropic content_block_delta).
+import { JsonKind, JsonValue } from "../common/json";
+import { estimateTokens } from "../common/token-estimate";
+
+/** Estimated tokens of the text a stream event adds. */
+export function eventTextTokens(root: JsonValue): i64 {
+  let n: i64 = 0;
+  const delta = root.get("delta");
+  if (delta !== null) {
+    const s = delta.text(); // Responses: {"type":"response.output_text.delta","delta":"..."}
+    if (s !== null) n += estimateTokens(s);
+    else n += textMembers(delta); // Anthropic: {"delta":{"type":"text_delta","text":"..."}}
+  }
+  const choices = JsonValue.items(root.get("choices"));
+  for (let i = 0; i < choices.length; i++) {
+    const d = choices[i].get("delta");
+    if (d !== null) n += messageTokens(d);
+  }
+  return n;
+}
+
+/** Estimated tokens of the generated text of a whole (non-streamed) response body. */
+export function bodyTextTokens(root: JsonValue): i64 {
+  let n: i64 = 0;
+  const choices = JsonValue.items(root.get("choices"));
+  for (let i = 0; i < choices.length; i++) {
+    const m = choices[i].get("message");
+    if (m !== null) n += messageTokens(m);
+  }
+  const content = JsonValue.items(root.get("content")); // Anthropic
+  for (let i = 0; i < content.length; i++) n += blockTokens(content[i]);
+  const output = JsonValue.items(root.get("output")); // Responses
+  for (let i = 0; i < output.length; i++) {
+    const item = output[i];
+    const parts = JsonValue.items(item.get("content"));
+    for (let j = 0; j < parts.length; j++) n += blockTokens(parts[j]);
+    n += stringTokens(item.get("arguments"));
+  }
+  return n;
+}
+
+/** An OpenAI chat message or delta: content, refusal, reasoning and tool-call arguments. */
+function messageTokens(m: JsonValue): i64 {
+  let n = stringTokens(m.get("content")) + stringTokens(m.get("refusal")) + stringTokens(m.get("reasoning_content"));
+  const calls = JsonValue.items(m.get("tool_calls"));
+  for (let i = 0; i < calls.length; i++) {
+    const fn = calls[i].get("function");
+    if (fn !== null) n += stringTokens(fn.get("name")) + stringTokens(fn.get("arguments"));
+  }
+  return n;
+}
+
+/** A content block: text, thinking, or tool input (raw JSON). */
+function blockTokens(b: JsonValue): i64 {
+  let n = textMembers(b);
+  const input = b.get("input");
+  if (input !== null && input.kind == JsonKind.Object) n += estimateTokens(input.raw());
+  return n;
+}
+
+function textMembers(v: JsonValue): i64 {
+  return stringTokens(v.get("text")) + stringTokens(v.get("thinking")) + stringTokens(v.get("partial_json"));
+}
+
+function stringTokens(v: JsonValue | null): i64 {
+  if (v === null) return 0;
+  const s = v.text();
+  return s === null ? 0 : estimateTokens(s);
+}

@@ -1,0 +1,20 @@
+// The response headers that explain a decision, named as OpenAI names them:
+// x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens,
+// x-ratelimit-reset-tokens ("12s", "6m0s"), and retry-after (whole seconds)
+// on a denial.
+import { HeaderPair } from "../common/runtime/host";
+import { formatDuration } from "./windows";
+
+export function quotaHeaders(limit: i64, remaining: i64, resetMs: i64): Array<HeaderPair> {
+  const out = new Array<HeaderPair>();
+  if (limit < 0) return out;
+  out.push(new HeaderPair("x-ratelimit-limit-tokens", limit.toString()));
+  out.push(new HeaderPair("x-ratelimit-remaining-tokens", (remaining < 0 ? 0 : remaining).toString()));
+  if (resetMs >= 0) out.push(new HeaderPair("x-ratelimit-reset-tokens", formatDuration(resetMs)));
+  return out;
+}
+
+export function retryAfterSeconds(resetMs: i64): i64 {
+  if (resetMs <= 0) return 1;
+  return (resetMs + 999) / 1000;
+}

@@ -1,0 +1,330 @@
+// One request through the filter: read the keys when the headers arrive,
+// estimate and reserve when the body is complete (locally or with the rate
+// limit service), follow the response to its usage, settle at its end (or
+// when the stream ends early: client gone, upstream reset).
+import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
+import { MatchInput } from "../common/config";
+import { LlmApi } from "../common/json";
+import { clusterName, routeName, setFilterState, sourceAddress } from "../common/properties";
+import { RATE_LIMITED, sendError, sendOpenAiError } from "../common/reply";
+import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
+import {
+  addHeader,
+  BufferType,
+  continueStream,
+  getBuffer,
+  getHeader,
+  HeaderPair,
+  MapType,
+  nowMillis,
+  setBuffer,
+  StreamType,
+} from "../common/runtime/host";
+import { admitLocal, Charge, Decision, Quota } from "./admission";
+import { FilterConfig, LimitConfig } from "./config";
+import { Descriptor, readServiceAnswer, serviceRequestBody } from "./fleet";
+import { identityFor, RequestFacts } from "./identity";
+import { adjust } from "./local-store";
+import { quotaHeaders, retryAfterSeconds } from "./rate-headers";
+import { apiOfPath, readRequest } from "./request-view";
+import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
+import { Settlement, settlementOf, stateText } from "./settlement";
+import { UsageMeter } from "./usage-meter";
+
+enum Phase {
+  /** No configuration applies, or nothing to count: the filter stays out of the way. */
+  Off = 0,
+  ReadingBody = 1,
+  AskingService = 2,
+  Admitted = 3,
+  Replied = 4,
+  Settled = 5,
+}
+
+export class TokenLimitStream extends StreamContext {
+  owner: TokenLimitRoot;
+  cfg: FilterConfig | null = null;
+  phase: Phase = Phase.Off;
+  facts: RequestFacts = new RequestFacts();
+  pathApi: LlmApi = LlmApi.Unknown;
+  body: BodyBuffer | null = null;
+  /** Limits that apply to this request and their budget identities. */
+  limits: Array<LimitConfig> = new Array<LimitConfig>();
+  identities: Array<string> = new Array<string>();
+  promptEstimate: i64 = 0;
+  reserved: i64 = 0;
+  injectedUsage: bool = false;
+  charges: Array<Charge> = new Array<Charge>();
+  quota: Quota = new Quota();
+  meter: UsageMeter | null = null;
+  status: i32 = 0;
+  /** What the access log sees as filter state wasm.token_ratelimit. */
+  outcome: string = "";
+  settlement: Settlement | null = null;
+
+  constructor(id: u32, root: TokenLimitRoot) {
+    super(id, root);
+    this.owner = root;
+  }
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
+    const path = getHeader(MapType.RequestHeaders, ":path");
+    const authority = getHeader(MapType.RequestHeaders, ":authority");
+    const route = routeName();
+    const cluster = clusterName();
+    const cfg = this.owner.select(new MatchInput(route === null ? "" : route, authority === null ? "" : authority, cluster === null ? "" : cluster));
+    if (cfg === null || endOfStream) return HeadersAction.Continue;
+    this.cfg = cfg;
+    const f = this.facts;
+    f.path = path === null ? "" : path;
+    f.route = route === null ? "" : route;
+    const peer = sourceAddress();
+    f.peerAddress = peer === null ? "" : peer;
+    for (let i = 0; i < cfg.neededHeaders.length; i++) {
+      f.headerNames.push(cfg.neededHeaders[i]);
+      f.headerValues.push(getHeader(MapType.RequestHeaders, cfg.neededHeaders[i]));
+    }
+    this.pathApi = apiOfPath(f.path);
+    if (cfg.includeUsage && (this.pathApi == LlmApi.OpenAIChat || this.pathApi == LlmApi.Unknown)) dropContentLength(BufferType.RequestBody);
+    this.body = new BodyBuffer(BufferType.RequestBody, cfg.maxRequestBytes, BodyOverflow.Reject);
+    this.phase = Phase.ReadingBody;
+    // Headers go on now (Envoy would not call the body callbacks while they
+    // are held); the body is held until admission, and a denial resets the
+    // upstream request before it has a body.
+    return HeadersAction.Continue;
+  }
+
+  onRequestBody(size: u32, endOfStream: bool): DataAction {
+    const body = this.body;
+    if (body === null || this.phase != Phase.ReadingBody) return this.phase == Phase.AskingService ? DataAction.StopIterationAndBuffer : DataAction.Continue;
+    const state = body.onBody(size, endOfStream);
+    if (state == BodyState.TooLarge) {
+      this.phase = Phase.Replied;
+      this.outcome = "rejected:body_too_large";
+      body.sendReject();
+      return body.action();
+    }
+    if (state != BodyState.Complete) return body.action();
+    return this.admit(body);
+  }
+
+  onRequestTrailers(numTrailers: u32): TrailersAction {
+    const body = this.body;
+    if (body === null || this.phase != Phase.ReadingBody) return this.phase == Phase.AskingService ? TrailersAction.StopIteration : TrailersAction.Continue;
+    const state = body.onTrailers();
+    if (state == BodyState.TooLarge) {
+      this.phase = Phase.Replied;
+      body.sendReject();
+      return TrailersAction.StopIteration;
+    }
+    return this.admit(body) == DataAction.Continue ? TrailersAction.Continue : TrailersAction.StopIteration;
+  }
+
+  /** The body is complete: estimate, pick the limits, reserve. */
+  private admit(body: BodyBuffer): DataAction {
+    const cfg = this.cfg!;
+    const bytes = body.read();
+    const view = readRequest(bytes === null ? new ArrayBuffer(0) : bytes, this.pathApi, cfg.includeUsage);
+    const metrics = this.owner.metrics!;
+    if (view.notJson) metrics.unreadableRequests.inc();
+    const rewritten = view.rewritten;
+    if (rewritten !== null && body.replace(rewritten) == 0) this.injectedUsage = true;
+    this.facts.model = view.model;
+    for (let i = 0; i < cfg.limits.length; i++) {
+      const id = identityFor(cfg.limits[i], cfg, this.facts);
+      if (id === null) continue;
+      this.limits.push(cfg.limits[i]);
+      this.identities.push(id);
+    }
+    if (this.limits.length == 0) {
+      this.phase = Phase.Off;
+      return DataAction.Continue;
+    }
+    let completion = cfg.completionReserve;
+    if (view.maxTokens >= 0 && view.maxTokens < completion) completion = view.maxTokens;
+    this.promptEstimate = view.promptEstimate;
+    this.reserved = view.promptEstimate + completion;
+    const service = cfg.service;
+    if (service !== null) {
+      const call = new AdmissionCall(this);
+      const sent = this.httpCall(service.cluster, serviceHeaders(service), serviceRequestBody(service.domain, this.descriptors(), this.reserved), service.timeoutMs, call);
+      if (sent == 0) return this.onServiceFailure("the rate limit service cluster is unknown");
+      this.phase = Phase.AskingService;
+      return DataAction.StopIterationAndBuffer;
+    }
+    const d = admitLocal(this.limits, this.identities, this.reserved, <i64>nowMillis());
+    return this.decided(d);
+  }
+
+  private decided(d: Decision): DataAction {
+    const metrics = this.owner.metrics!;
+    for (let i = 0; i < d.untracked.length; i++) metrics.untracked.with([d.untracked[i].name]).inc();
+    const denied = d.denied;
+    if (!d.admitted && denied !== null) {
+      this.deny(denied.name, d.quota);
+      return DataAction.StopIterationNoBuffer;
+    }
+    this.charges = d.charges;
+    this.quota = d.quota;
+    this.phase = Phase.Admitted;
+    for (let i = 0; i < this.limits.length; i++) metrics.admitted.with([this.limits[i].name]).inc();
+    return DataAction.Continue;
+  }
+
+  private deny(limitName: string, quota: Quota): void {
+    this.owner.metrics!.limited.with([limitName]).inc();
+    this.phase = Phase.Replied;
+    this.outcome = "limited:" + limitName;
+    const headers = quotaHeaders(quota.limit, 0, quota.resetMs);
+    const retry = retryAfterSeconds(quota.resetMs);
+    headers.push(new HeaderPair("retry-after", retry.toString()));
+    const msg = "token rate limit exceeded for \"" + limitName + "\"" + (quota.limit >= 0 ? " (" + quota.limit.toString() + " tokens per window)" : "") + "; retry after " + retry.toString() + "s";
+    sendError(RATE_LIMITED, msg, headers);
+  }
+
+  descriptors(): Array<Descriptor> {
+    const out = new Array<Descriptor>();
+    for (let i = 0; i < this.limits.length; i++) {
+      const l = this.limits[i];
+      for (let w = 0; w < l.windows.length; w++) out.push(new Descriptor(l.name + "_" + l.windows[w].name, this.identities[i]));
+    }
+    return out;
+  }
+
+  /** The rate limit service answered (or failed): admit, deny, or apply the failure mode. */
+  onServiceAnswer(numHeaders: u32, bodySize: u32): void {
+    if (this.phase != Phase.AskingService) return;
+    let status: i32 = 0;
+    if (numHeaders > 0) {
+      const s = getHeader(MapType.HttpCallResponseHeaders, ":status");
+      status = s === null ? 0 : I32.parseInt(s);
+    }
+    const answer = readServiceAnswer(status, getBuffer(BufferType.HttpCallResponseBody, 0, bodySize));
+    if (!answer.ok) {
+      this.onServiceFailure(numHeaders == 0 ? "the call failed" : answer.problem);
+      if (this.phase == Phase.Admitted || this.phase == Phase.Off) continueStream(StreamType.Request);
+      return;
+    }
+    const q = new Quota();
+    q.limit = answer.limit;
+    q.remaining = answer.remaining;
+    q.resetMs = answer.resetMs;
+    if (answer.overLimit) {
+      this.deny(this.overLimitName(), q);
+      return;
+    }
+    this.quota = q;
+    this.phase = Phase.Admitted;
+    const metrics = this.owner.metrics!;
+    for (let i = 0; i < this.limits.length; i++) metrics.admitted.with([this.limits[i].name]).inc();
+    continueStream(StreamType.Request);
+  }
+
+  private overLimitName(): string {
+    return this.limits.length == 1 ? this.limits[0].name : "ratelimit_service";
+  }
+
+  private onServiceFailure(why: string): DataAction {
+    const cfg = this.cfg!;
+    this.owner.metrics!.serviceErrors.inc();
+    const service = cfg.service!;
+    if (service.failureMode == "deny") {
+      this.phase = Phase.Replied;
+      this.outcome = "service_unavailable";
+      sendOpenAiError(503, "the token rate limit service is unavailable (" + why + ")", "server_error", "rate_limit_service_unavailable");
+      return DataAction.StopIterationNoBuffer;
+    }
+    // Fail open: forward and count nothing (there is nowhere to count it).
+    this.phase = Phase.Off;
+    this.outcome = "service_unavailable:allowed";
+    return DataAction.Continue;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
+    if (this.phase != Phase.Admitted) return HeadersAction.Continue;
+    const status = getHeader(MapType.ResponseHeaders, ":status");
+    this.status = status === null ? 0 : I32.parseInt(status);
+    const type = getHeader(MapType.ResponseHeaders, "content-type");
+    const streaming = type !== null && type.toLowerCase().startsWith("text/event-stream");
+    const cfg = this.cfg!;
+    this.meter = new UsageMeter(streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming);
+    if (cfg.responseHeaders) {
+      const q = this.quota;
+      const h = quotaHeaders(q.limit, q.remaining, q.resetMs);
+      for (let i = 0; i < h.length; i++) addHeader(MapType.ResponseHeaders, h[i].name, h[i].value);
+    }
+    if (endOfStream) this.settle(true);
+    return HeadersAction.Continue;
+  }
+
+  onResponseBody(size: u32, endOfStream: bool): DataAction {
+    const meter = this.meter;
+    if (this.phase != Phase.Admitted || meter === null) return DataAction.Continue;
+    if (size > 0 || endOfStream) {
+      const chunk = size > 0 ? getBuffer(BufferType.ResponseBody, 0, size) : new ArrayBuffer(0);
+      if (chunk !== null) {
+        const replacement = meter.feed(chunk, endOfStream);
+        if (replacement !== null) setBuffer(BufferType.ResponseBody, 0, size, replacement);
+      }
+    }
+    if (endOfStream) this.settle(true);
+    return DataAction.Continue;
+  }
+
+  onResponseTrailers(numTrailers: u32): TrailersAction {
+    if (this.phase == Phase.Admitted) this.settle(true);
+    return TrailersAction.Continue;
+  }
+
+  onLog(): void {
+    // The stream ended without the response's end: client gone or upstream reset.
+    if (this.phase == Phase.Admitted) this.settle(false);
+    const s = this.settlement;
+    const text = s !== null ? stateText(s, this.reserved) : this.outcome;
+    if (text.length > 0) setFilterState("token_ratelimit", text);
+  }
+
+  /** Counts the actual (or estimated) usage against every limit the request drew from. */
+  private settle(complete: bool): void {
+    this.phase = Phase.Settled;
+    const meter = this.meter;
+    if (meter !== null) meter.finish();
+    const s = settlementOf(meter, this.status, this.promptEstimate, complete);
+    this.settlement = s;
+    const cfg = this.cfg!;
+    const metrics = this.owner.metrics!;
+    for (let i = 0; i < this.limits.length; i++) {
+      const name = [this.limits[i].name];
+      metrics.promptTokens.with(name).inc(s.input);
+      metrics.completionTokens.with(name).inc(s.output);
+      if (s.estimated) {
+        metrics.estimatedRequests.with(name).inc();
+        metrics.estimatedTokens.with(name).inc(s.estimatedTokens);
+      }
+    }
+    const delta = s.total() - this.reserved;
+    const service = cfg.service;
+    if (service !== null) {
+      // The service's hits_addend is unsigned: usage above the reservation is
+      // added, a reservation above the usage stays counted.
+      if (delta > 0) this.owner.settleWithService(service, this.descriptors(), delta);
+      return;
+    }
+    for (let i = 0; i < this.charges.length; i++) {
+      const c = this.charges[i];
+      adjust(c.limit, c.identity, c.slot, c.windowIds, delta);
+    }
+  }
+}
+
+class AdmissionCall extends HttpCallHandler {
+  constructor(public stream: TokenLimitStream) {
+    super();
+  }
+
+  onResponse(numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+    this.stream.onServiceAnswer(numHeaders, bodySize);
+  }
+}
+
+export { FILTER_NAME };

@@ -1,0 +1,161 @@
+// The plugin configuration (schema.json documents it): routes with examples,
+// keywords and thresholds, the default route, what text to classify, and how
+// to treat client models and bad bodies. The classifier is trained here, at
+// configuration time, from the routes' examples.
+import { ConfigParser, ConfigReader } from "../common/config";
+import { Complexity } from "./complexity";
+import { normalizedString } from "./features";
+import { Model, Scoring } from "./model";
+
+export const FILTER_NAME = "semantic-router";
+const NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+const MAX_EXAMPLES = 20000;
+
+export class Target {
+  /** Written into the body's `model`; "" leaves the model alone. */
+  model: string = "";
+  /** The x-semantic-route value Envoy's route table matches. */
+  header: string = "";
+  constructor(public name: string) {}
+}
+
+export class Route extends Target {
+  examples: Array<string> = new Array<string>();
+  /** Normalized keyword phrases (see keywordPattern). */
+  keywords: Array<string> = new Array<string>();
+  priority: i64 = 0;
+  threshold: f64 = 0;
+  complexity: Complexity = Complexity.Any;
+}
+
+export class InputOptions {
+  /** Also classify the system prompt. */
+  system: bool = false;
+  /** Earlier user turns classified with the last one. */
+  history: i32 = 0;
+  maxScanBytes: i32 = 4096;
+}
+
+export enum ModelPolicy {
+  /** Every request is routed; the client's model is replaced. */
+  Always = 0,
+  /** Only requests naming a sentinel model (e.g. "auto") are routed; others keep their model. */
+  Sentinel = 1,
+}
+
+export class RouterConfig {
+  routes: Array<Route> = new Array<Route>();
+  fallback: Target = new Target("default");
+  threshold: f64 = 0.2;
+  complexityThreshold: f64 = 0.5;
+  input: InputOptions = new InputOptions();
+  policy: ModelPolicy = ModelPolicy.Always;
+  sentinels: Array<string> = ["auto"];
+  /** Bad bodies: false -> default route, true -> 400. */
+  rejectInvalid: bool = false;
+  maxBodyBytes: i64 = 1_000_000;
+  model: Model | null = null;
+  /** Microseconds spent training (for the configure log line). */
+  trainMicros: u64 = 0;
+}
+
+function validName(s: string): bool {
+  if (s.length == 0 || s.length > 64) return false;
+  for (let i = 0; i < s.length; i++) if (!NAME_CHARS.includes(s.charAt(i))) return false;
+  return true;
+}
+
+function isAsciiWordChar(c: i32): bool {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a);
+}
+
+/**
+ * A keyword as it is searched in normalized text: ASCII words keep the
+ * spaces around them (whole words only), CJK ends do not (no spaces there).
+ */
+export function keywordPattern(keyword: string): string {
+  const n = normalizedString(keyword);
+  if (n.length <= 2) return "";
+  let start = 0;
+  let end = n.length;
+  if (!isAsciiWordChar(n.charCodeAt(1))) start = 1;
+  if (!isAsciiWordChar(n.charCodeAt(n.length - 2))) end = n.length - 1;
+  return n.substring(start, end);
+}
+
+function readTarget(r: ConfigReader, t: Target): void {
+  t.model = r.optionalString("model", "");
+  t.header = r.optionalString("header", t.name);
+  if (!validName(t.header)) r.fail("header", "must be 1-64 characters of A-Z a-z 0-9 _ - . (got \"" + t.header + "\")");
+}
+
+function readRoute(r: ConfigReader, global: f64, names: Array<string>): Route {
+  const route = new Route(r.requiredString("name"));
+  if (!validName(route.name)) r.fail("name", "must be 1-64 characters of A-Z a-z 0-9 _ - . (got \"" + route.name + "\")");
+  else if (names.includes(route.name)) r.fail("name", "is used by another route (\"" + route.name + "\")");
+  names.push(route.name);
+  readTarget(r, route);
+  route.examples = r.stringArray("examples");
+  const keywords = r.stringArray("keywords");
+  for (let i = 0; i < keywords.length; i++) {
+    const p = keywordPattern(keywords[i]);
+    if (p.length == 0) r.fail("keywords", "entry " + i.toString() + " has no letters or digits");
+    else route.keywords.push(p);
+  }
+  route.priority = r.optionalInt("priority", 0, -1000000, 1000000);
+  route.threshold = r.optionalNumber("threshold", global, 0, 1);
+  const c = r.optionalEnum("complexity", ["any", "simple", "complex"], "any");
+  route.complexity = c == "simple" ? Complexity.Simple : c == "complex" ? Complexity.Complex : Complexity.Any;
+  if (route.examples.length == 0 && route.keywords.length == 0 && route.complexity == Complexity.Any) {
+    r.failHere("route \"" + route.name + "\" can never match: give it examples, keywords or a complexity");
+  }
+  r.rejectUnknown();
+  return route;
+}
+
+export class RouterConfigParser extends ConfigParser<RouterConfig> {
+  parse(r: ConfigReader): RouterConfig | null {
+    const c = new RouterConfig();
+    c.threshold = r.optionalNumber("threshold", c.threshold, 0, 1);
+    c.complexityThreshold = r.optionalNumber("complexity_threshold", c.complexityThreshold, 0, 1);
+    const scoring = r.optionalEnum("scoring", ["mixed", "nearest", "centroid"], "mixed");
+    const routes = r.objectArray("routes", true, 1);
+    const names = new Array<string>();
+    let exampleCount = 0;
+    for (let i = 0; i < routes.length; i++) {
+      const route = readRoute(routes[i], c.threshold, names);
+      exampleCount += route.examples.length;
+      c.routes.push(route);
+    }
+    if (exampleCount > MAX_EXAMPLES) r.fail("routes", "hold " + exampleCount.toString() + " examples; at most " + MAX_EXAMPLES.toString());
+    const fallback = r.object("default");
+    if (fallback !== null) {
+      c.fallback = new Target(fallback.optionalString("name", "default"));
+      if (!validName(c.fallback.name)) fallback.fail("name", "must be 1-64 characters of A-Z a-z 0-9 _ - .");
+      else if (names.includes(c.fallback.name)) fallback.fail("name", "is also the name of a route (\"" + c.fallback.name + "\")");
+      readTarget(fallback, c.fallback);
+      fallback.rejectUnknown();
+    } else {
+      c.fallback.header = c.fallback.name;
+    }
+    const input = r.object("input");
+    if (input !== null) {
+      c.input.system = input.optionalBool("system", false);
+      c.input.history = <i32>input.optionalInt("history", 0, 0, 100);
+      c.input.maxScanBytes = <i32>input.optionalInt("max_scan_bytes", 4096, 16, 1 << 20);
+      input.rejectUnknown();
+    }
+    c.policy = r.optionalEnum("model_policy", ["always", "sentinel"], "always") == "sentinel" ? ModelPolicy.Sentinel : ModelPolicy.Always;
+    if (r.has("sentinel_models")) c.sentinels = r.stringArray("sentinel_models", false, 1);
+    c.rejectInvalid = r.optionalEnum("on_invalid", ["default", "reject"], "default") == "reject";
+    c.maxBodyBytes = r.optionalInt("max_body_bytes", c.maxBodyBytes, 1024, 64 << 20);
+    r.rejectUnknown();
+    if (!r.errors.ok) return null;
+
+    const examples = new Array<Array<string>>();
+    for (let i = 0; i < c.routes.length; i++) examples.push(c.routes[i].examples);
+    const mode = scoring == "nearest" ? Scoring.Nearest : scoring == "centroid" ? Scoring.Centroid : Scoring.Mixed;
+    c.model = new Model(examples, mode, c.input.maxScanBytes);
+    return c;
+  }
+}

@@ -1,0 +1,97 @@
+// One routing decision from the text of a request, in this order:
+//   1. keyword rules: the matching route with the highest priority (score 1);
+//   2. the classifier: the best-scoring route with examples at or above its
+//      threshold;
+//   3. complexity routes (no examples, no keywords): the one with the
+//      highest priority whose complexity matches;
+//   4. the default route, with the best classifier score seen.
+// A route with a `complexity` condition is only eligible when the request's
+// complexity matches it, in every step.
+import { Complexity, complexityScore } from "./complexity";
+import { Route, RouterConfig, Target } from "./config";
+import { normalizedString } from "./features";
+
+export enum Outcome {
+  Keyword = 0,
+  Semantic = 1,
+  ComplexityRoute = 2,
+  BelowThreshold = 3,
+  NoText = 4,
+  Invalid = 5,
+  TooLarge = 6,
+  ClientModel = 7,
+  Rejected = 8,
+}
+
+export const OUTCOME_NAMES: Array<string> = ["keyword", "semantic", "complexity", "below_threshold", "no_text", "invalid", "too_large", "client_model", "rejected"];
+
+export class Decision {
+  constructor(
+    public target: Target,
+    public outcome: Outcome,
+    public score: f64,
+    public complexity: Complexity = Complexity.Any,
+    public complexityScore: f64 = 0,
+  ) {}
+
+  get outcomeName(): string {
+    return OUTCOME_NAMES[<i32>this.outcome];
+  }
+
+  /** True when the classifier or a rule picked a route (not the default). */
+  get routed(): bool {
+    return this.outcome <= Outcome.ComplexityRoute;
+  }
+}
+
+function eligible(route: Route, c: Complexity): bool {
+  return route.complexity == Complexity.Any || route.complexity == c;
+}
+
+function keywordMatch(route: Route, normalized: string): bool {
+  for (let i = 0; i < route.keywords.length; i++) if (normalized.includes(unchecked(route.keywords[i]))) return true;
+  return false;
+}
+
+export function decide(cfg: RouterConfig, text: string): Decision {
+  if (text.length == 0) return new Decision(cfg.fallback, Outcome.NoText, 0);
+  const normalized = normalizedString(text);
+  const cscore = complexityScore(text, normalized);
+  const c = cscore >= cfg.complexityThreshold ? Complexity.Complex : Complexity.Simple;
+  const routes = cfg.routes;
+
+  let pick: Route | null = null;
+  for (let i = 0; i < routes.length; i++) {
+    const r = unchecked(routes[i]);
+    if (r.keywords.length == 0 || !eligible(r, c) || !keywordMatch(r, normalized)) continue;
+    if (pick === null || r.priority > pick.priority) pick = r;
+  }
+  if (pick !== null) return new Decision(pick, Outcome.Keyword, 1, c, cscore);
+
+  let best: f64 = 0;
+  const model = cfg.model;
+  if (model !== null && model.examples > 0) {
+    const scores = model.score(text).scores;
+    let bestEligible: f64 = -1;
+    for (let i = 0; i < routes.length; i++) {
+      const r = unchecked(routes[i]);
+      if (r.examples.length == 0) continue;
+      const s = unchecked(scores[i]);
+      if (s > best) best = s;
+      if (s < r.threshold || !eligible(r, c)) continue;
+      if (s > bestEligible || (s == bestEligible && pick !== null && r.priority > pick.priority)) {
+        bestEligible = s;
+        pick = r;
+      }
+    }
+    if (pick !== null) return new Decision(pick, Outcome.Semantic, bestEligible, c, cscore);
+  }
+
+  for (let i = 0; i < routes.length; i++) {
+    const r = unchecked(routes[i]);
+    if (r.examples.length > 0 || r.keywords.length > 0 || r.complexity != c) continue;
+    if (pick === null || r.priority > pick.priority) pick = r;
+  }
+  if (pick !== null) return new Decision(pick, Outcome.ComplexityRoute, cscore, c, cscore);
+  return new Decision(cfg.fallback, Outcome.BelowThreshold, best, c, cscore);
+}

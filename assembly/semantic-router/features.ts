@@ -1,0 +1,100 @@
+// Text -> hashed features, the same for route examples and requests.
+//
+// Normalization: lower case (ASCII, Latin-1, full-width ASCII folded), every
+// character that is not a letter or digit becomes one space, so "Hello,World"
+// and "hello world" are the same text. Features over the normalized UTF-16
+// units (BMP code points; CJK needs no word segmentation):
+//   - character n-grams of length 2..4 (they tolerate typos: "recieve"
+//     still shares most of its trigrams with "receive"),
+//   - single characters outside ASCII (one Han character carries meaning),
+//   - whole words (runs between spaces) of alphabetic scripts; a CJK run has
+//     no word boundaries, so it gets none (its n-grams carry it).
+// Each feature is a 32-bit FNV-1a hash; collisions between distinct n-grams
+// are rare enough at 32 bits to ignore.
+
+const FNV_OFFSET: u32 = 0x811c9dc5;
+const FNV_PRIME: u32 = 0x01000193;
+const WORD_SEED: u32 = 0x9e3779b9;
+const SPACE: u16 = 0x20;
+export const MAX_GRAM: i32 = 4;
+/** From here on (CJK symbols, kana, Han, Hangul ...) scripts are written without spaces. */
+const CJK_START: u32 = 0x2e80;
+
+function isAsciiAlnum(c: u32): bool {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** The character as it appears in normalized text, or SPACE for separators. */
+function foldChar(c: u32): u32 {
+  if (c < 0x80) {
+    if (c >= 0x41 && c <= 0x5a) return c + 32;
+    return isAsciiAlnum(c) ? c : SPACE;
+  }
+  if (c >= 0xff01 && c <= 0xff5e) return foldChar(c - 0xfee0); // full-width ASCII
+  if (c >= 0xc0 && c <= 0xde && c != 0xd7) return c + 32; // Latin-1 upper case
+  if (c < 0xc0) return c == 0xaa || c == 0xb5 || c == 0xba ? c : SPACE; // Latin-1 punctuation and symbols
+  if (c >= 0x2000 && c <= 0x2bff) return SPACE; // general punctuation, arrows, math symbols, boxes
+  if (c >= 0x3000 && c <= 0x303f) return SPACE; // CJK punctuation
+  if (c >= 0xfe30 && c <= 0xfe4f) return SPACE; // CJK compatibility forms
+  if (c >= 0xff00 && c <= 0xff65) return SPACE; // full-width punctuation
+  return c;
+}
+
+/**
+ * Normalized text as UTF-16 units: one leading and one trailing space, no
+ * double spaces. Reads at most `maxUnits` units of `text`.
+ */
+export function normalize(text: string, maxUnits: i32 = i32.MAX_VALUE): Uint16Array {
+  const n = min(text.length, maxUnits);
+  const out = new Uint16Array(n + 2);
+  let k = 0;
+  out[k++] = SPACE;
+  for (let i = 0; i < n; i++) {
+    const c = foldChar(<u32>text.charCodeAt(i));
+    if (c == SPACE && unchecked(out[k - 1]) == SPACE) continue;
+    unchecked((out[k++] = <u16>c));
+  }
+  if (unchecked(out[k - 1]) != SPACE) unchecked((out[k++] = SPACE));
+  return out.subarray(0, k);
+}
+
+/** Normalized text as a string (keyword matching works on it). */
+export function normalizedString(text: string, maxUnits: i32 = i32.MAX_VALUE): string {
+  const units = normalize(text, maxUnits);
+  return String.UTF16.decodeUnsafe(units.dataStart, <usize>units.length << 1);
+}
+
+/** Receives each feature hash, repeats included. */
+export abstract class FeatureSink {
+  abstract add(hash: u32): void;
+}
+
+/** Calls `sink.add` for every feature of normalized text `t` (see the file comment). */
+export function extractFeatures(t: Uint16Array, sink: FeatureSink): void {
+  const n = t.length;
+  let wordHash: u32 = WORD_SEED;
+  let wordLen = 0;
+  let unsegmented = false;
+  for (let i = 0; i < n; i++) {
+    const c = <u32>unchecked(t[i]);
+    if (c == SPACE) {
+      if (wordLen > 0 && !unsegmented) sink.add(wordHash);
+      wordHash = WORD_SEED;
+      wordLen = 0;
+      unsegmented = false;
+    } else {
+      wordHash = (wordHash ^ c) * FNV_PRIME;
+      wordLen++;
+      if (c >= 0x80) sink.add(((FNV_OFFSET ^ c) * FNV_PRIME) ^ 1);
+      if (c >= CJK_START) unsegmented = true;
+    }
+    let h = (FNV_OFFSET ^ c) * FNV_PRIME;
+    const last = min(n, i + MAX_GRAM);
+    for (let j = i + 1; j < last; j++) {
+      const d = <u32>unchecked(t[j]);
+      h = (h ^ d) * FNV_PRIME;
+      // A gram of only spaces cannot occur (no double spaces); " x" style grams are kept: they mark word edges.
+      sink.add(h ^ <u32>(j - i + 1));
+    }
+  }
+}

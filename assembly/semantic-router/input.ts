@@ -1,0 +1,70 @@
+// What to classify in a request: the last user message, then (when
+// configured) earlier user turns, newest first, and the system prompt, cut
+// to a number of UTF-8 bytes. The last user message comes first so the cut
+// never loses it to older context.
+import { LlmApi, LlmRequest } from "../common/json";
+import { InputOptions } from "./config";
+
+/** The API a path speaks, as a hint for readLlmRequest. */
+export function apiForPath(path: string): LlmApi {
+  const q = path.indexOf("?");
+  const p = q < 0 ? path : path.substring(0, q);
+  if (p.endsWith("/messages")) return LlmApi.AnthropicMessages;
+  if (p.endsWith("/responses")) return LlmApi.OpenAIResponses;
+  if (p.endsWith("/chat/completions")) return LlmApi.OpenAIChat;
+  return LlmApi.Unknown;
+}
+
+/** The longest prefix of `s` that fits in `budget` UTF-8 bytes (never splits a surrogate pair). */
+export function cutToBytes(s: string, budget: i32): string {
+  let used = 0;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    let size = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    let width = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        size = 4;
+        width = 2;
+      }
+    }
+    if (used + size > budget) return s.substring(0, i);
+    used += size;
+    i += width - 1;
+  }
+  return s;
+}
+
+/** The text to classify; "" when the request has no user text. */
+export function textToClassify(req: LlmRequest, opts: InputOptions): string {
+  const parts = new Array<string>();
+  let lastUser = -1;
+  for (let i = req.messages.length - 1; i >= 0; i--) {
+    const m = req.messages[i];
+    if (m.role == "user" && m.text.length > 0) {
+      lastUser = i;
+      break;
+    }
+  }
+  if (lastUser < 0) return "";
+  parts.push(req.messages[lastUser].text);
+  let more = opts.history;
+  for (let i = lastUser - 1; i >= 0 && more > 0; i--) {
+    const m = req.messages[i];
+    if (m.role == "user" && m.text.length > 0) {
+      parts.push(m.text);
+      more--;
+    }
+  }
+  if (opts.system) {
+    const system = req.system;
+    if (system !== null && system.length > 0) parts.push(system);
+    for (let i = 0; i < req.messages.length; i++) {
+      const m = req.messages[i];
+      if ((m.role == "system" || m.role == "developer") && m.text.length > 0) parts.push(m.text);
+    }
+  }
+  return cutToBytes(parts.join("\n"), opts.maxScanBytes);
+}

@@ -1,0 +1,297 @@
+// The local classifier: TF-IDF over hashed character n-grams and words,
+// trained from the routes' example utterances when the configuration loads.
+//
+// Each example becomes a unit vector (weights (1 + ln tf) * idf); each route
+// also gets a centroid (the normalized sum of its examples). A request is
+// scored per route by cosine similarity with
+//   - the nearest example of the route          (Scoring.Nearest),
+//   - the route's centroid                      (Scoring.Centroid),
+//   - or the mean of both                       (Scoring.Mixed, default).
+// Scores are in [0, 1]. Features the examples never had still count in the
+// request's norm, so a request about something else scores low: that is what
+// sends out-of-scope text to the default route.
+//
+// Scoring walks inverted lists (feature -> examples, feature -> routes), so
+// it costs the request's length plus the postings of the features it shares
+// with the examples, not the number of examples.
+import { TermCounter } from "./counter";
+import { extractFeatures, normalize } from "./features";
+import { Vocabulary } from "./vocabulary";
+
+export enum Scoring {
+  Mixed = 0,
+  Nearest = 1,
+  Centroid = 2,
+}
+
+const TF_TABLE_SIZE = 64;
+
+/** 1 + ln(tf), tabulated for small counts. */
+class TfWeights {
+  table: Float64Array = new Float64Array(TF_TABLE_SIZE);
+
+  constructor() {
+    for (let i = 1; i < TF_TABLE_SIZE; i++) this.table[i] = 1 + Math.log(<f64>i);
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  of(tf: i32): f64 {
+    return tf < TF_TABLE_SIZE ? unchecked(this.table[tf]) : 1 + Math.log(<f64>tf);
+  }
+}
+
+/** Inverted lists in compressed-row form: postings of feature f are [start[f], start[f+1]). */
+class Postings {
+  start: Int32Array;
+  target: Int32Array = new Int32Array(0);
+  weight: Float32Array = new Float32Array(0);
+
+  constructor(features: i32) {
+    this.start = new Int32Array(features + 1);
+  }
+}
+
+/** One example during training: its features (vocabulary ids) and weights. */
+class ExampleVector {
+  constructor(public route: i32, public ids: Int32Array, public weights: Float64Array) {}
+}
+
+export class RouteScores {
+  /** Best score per route. */
+  scores: Float64Array;
+  /** Index of the route's nearest example (-1 when not computed). */
+  nearest: Int32Array;
+
+  constructor(routes: i32) {
+    this.scores = new Float64Array(routes);
+    this.nearest = new Int32Array(routes);
+  }
+}
+
+export class Model {
+  readonly routes: i32;
+  examples: i32 = 0;
+  features: i32 = 0;
+  postings: i32 = 0;
+  private vocab: Vocabulary = new Vocabulary(0);
+  private idf: Float32Array = new Float32Array(0);
+  private unseenIdf: f64 = 1;
+  private exampleRoute: Int32Array = new Int32Array(0);
+  private byExample: Postings = new Postings(0);
+  private byRoute: Postings = new Postings(0);
+  private tf: TfWeights = new TfWeights();
+  private counter: TermCounter = new TermCounter(4096);
+  private exampleScore: Float64Array = new Float64Array(0);
+  private routeBuf: RouteScores = new RouteScores(0);
+  private centroidScore: Float64Array = new Float64Array(0);
+  private bestScore: Float64Array = new Float64Array(0);
+
+  /** `examples[r]` are the utterances of route r (a route may have none). */
+  constructor(examples: Array<Array<string>>, public scoring: Scoring, public maxScanUnits: i32) {
+    const routes = examples.length;
+    this.routes = routes;
+    this.routeBuf = new RouteScores(routes);
+    this.centroidScore = new Float64Array(routes);
+    this.bestScore = new Float64Array(routes);
+    this.train(examples);
+  }
+
+  /** Per-route scores for `text` (the returned object is reused by the next call). */
+  score(text: string): RouteScores {
+    const out = this.routeBuf;
+    out.scores.fill(0);
+    out.nearest.fill(-1);
+    if (this.examples == 0) return out;
+    const c = this.counter;
+    c.reset();
+    extractFeatures(normalize(text, this.maxScanUnits), c);
+    const useNearest = this.scoring != Scoring.Centroid;
+    const useCentroid = this.scoring != Scoring.Nearest;
+    const ex = this.exampleScore;
+    if (useNearest) ex.fill(0);
+    const centroid = this.centroidScore;
+    centroid.fill(0);
+    let norm2: f64 = 0;
+    const byEx = this.byExample;
+    const byRoute = this.byRoute;
+    for (let i = 0; i < c.size; i++) {
+      const f = this.vocab.find(c.keyAt(i));
+      const w = this.tf.of(c.countAt(i)) * (f < 0 ? this.unseenIdf : <f64>unchecked(this.idf[f]));
+      norm2 += w * w;
+      if (f < 0) continue;
+      if (useNearest) {
+        const end = unchecked(byEx.start[f + 1]);
+        for (let p = unchecked(byEx.start[f]); p < end; p++) {
+          const e = unchecked(byEx.target[p]);
+          unchecked((ex[e] += w * <f64>unchecked(byEx.weight[p])));
+        }
+      }
+      if (useCentroid) {
+        const end = unchecked(byRoute.start[f + 1]);
+        for (let p = unchecked(byRoute.start[f]); p < end; p++) {
+          const r = unchecked(byRoute.target[p]);
+          unchecked((centroid[r] += w * <f64>unchecked(byRoute.weight[p])));
+        }
+      }
+    }
+    if (norm2 == 0) return out;
+    const inv = 1 / Math.sqrt(norm2);
+    const best = this.bestScore;
+    best.fill(0);
+    if (useNearest) {
+      for (let e = 0; e < this.examples; e++) {
+        const r = unchecked(this.exampleRoute[e]);
+        const s = unchecked(ex[e]);
+        if (s > unchecked(best[r]) || unchecked(out.nearest[r]) < 0) {
+          unchecked((best[r] = s));
+          unchecked((out.nearest[r] = e));
+        }
+      }
+    }
+    for (let r = 0; r < this.routes; r++) {
+      let s: f64;
+      if (this.scoring == Scoring.Nearest) s = unchecked(best[r]);
+      else if (this.scoring == Scoring.Centroid) s = unchecked(centroid[r]);
+      else s = (unchecked(best[r]) + unchecked(centroid[r])) * 0.5;
+      s *= inv;
+      unchecked((out.scores[r] = s > 1 ? 1 : s < 0 ? 0 : s));
+    }
+    return out;
+  }
+
+  private train(examples: Array<Array<string>>): void {
+    // 1. Term counts per example.
+    const counts = new Array<TermCounter>();
+    const routeOf = new Array<i32>();
+    let occurrences = 0;
+    const c = this.counter;
+    for (let r = 0; r < examples.length; r++) {
+      const list = examples[r];
+      for (let i = 0; i < list.length; i++) {
+        c.reset();
+        extractFeatures(normalize(list[i], this.maxScanUnits), c);
+        const copy = new TermCounter(c.keys.length);
+        for (let k = 0; k < c.size; k++) {
+          const key = c.keyAt(k);
+          const n = c.countAt(k);
+          for (let m = 0; m < n; m++) copy.add(key);
+        }
+        counts.push(copy);
+        routeOf.push(r);
+        occurrences += c.size;
+      }
+    }
+    const n = counts.length;
+    this.examples = n;
+    this.exampleRoute = new Int32Array(n);
+    this.exampleScore = new Float64Array(n);
+    for (let e = 0; e < n; e++) this.exampleRoute[e] = routeOf[e];
+    if (n == 0) return;
+
+    // 2. Vocabulary and document frequencies.
+    const vocab = new Vocabulary(occurrences);
+    const df = new Int32Array(occurrences + 1);
+    const idsOf = new Array<Int32Array>(n);
+    for (let e = 0; e < n; e++) {
+      const t = counts[e];
+      const ids = new Int32Array(t.size);
+      for (let k = 0; k < t.size; k++) {
+        const id = vocab.intern(t.keyAt(k));
+        ids[k] = id;
+        df[id]++;
+      }
+      idsOf[e] = ids;
+    }
+    const features = vocab.size;
+    this.vocab = vocab;
+    this.features = features;
+    this.idf = new Float32Array(features);
+    for (let f = 0; f < features; f++) this.idf[f] = <f32>(Math.log(<f64>(n + 1) / <f64>(df[f] + 1)) + 1);
+    this.unseenIdf = Math.log(<f64>(n + 1)) + 1;
+
+    // 3. Unit vectors per example, and centroids per route.
+    const vectors = new Array<ExampleVector>(n);
+    const centroids = new Array<Map<i32, f64>>(this.routes);
+    for (let r = 0; r < this.routes; r++) centroids[r] = new Map<i32, f64>();
+    for (let e = 0; e < n; e++) {
+      const t = counts[e];
+      const ids = idsOf[e];
+      const w = new Float64Array(ids.length);
+      let norm2: f64 = 0;
+      for (let k = 0; k < ids.length; k++) {
+        const x = this.tf.of(t.countAt(k)) * <f64>this.idf[ids[k]];
+        w[k] = x;
+        norm2 += x * x;
+      }
+      const inv = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
+      const cen = centroids[routeOf[e]];
+      for (let k = 0; k < ids.length; k++) {
+        w[k] *= inv;
+        const id = ids[k];
+        cen.set(id, (cen.has(id) ? cen.get(id) : 0) + w[k]);
+      }
+      vectors[e] = new ExampleVector(routeOf[e], ids, w);
+    }
+
+    // 4. Inverted lists.
+    this.byExample = invertExamples(vectors, features);
+    this.byRoute = invertCentroids(centroids, features);
+    this.postings = this.byExample.target.length + this.byRoute.target.length;
+  }
+}
+
+function invertExamples(vectors: Array<ExampleVector>, features: i32): Postings {
+  const p = new Postings(features);
+  let total = 0;
+  for (let e = 0; e < vectors.length; e++) {
+    const ids = vectors[e].ids;
+    for (let k = 0; k < ids.length; k++) p.start[ids[k] + 1]++;
+    total += ids.length;
+  }
+  for (let f = 0; f < features; f++) p.start[f + 1] += p.start[f];
+  p.target = new Int32Array(total);
+  p.weight = new Float32Array(total);
+  const fill = p.start.slice(0, features);
+  for (let e = 0; e < vectors.length; e++) {
+    const v = vectors[e];
+    for (let k = 0; k < v.ids.length; k++) {
+      const at = fill[v.ids[k]]++;
+      p.target[at] = e;
+      p.weight[at] = <f32>v.weights[k];
+    }
+  }
+  return p;
+}
+
+function invertCentroids(centroids: Array<Map<i32, f64>>, features: i32): Postings {
+  const p = new Postings(features);
+  let total = 0;
+  const keysOf = new Array<Array<i32>>(centroids.length);
+  const invNorm = new Float64Array(centroids.length);
+  for (let r = 0; r < centroids.length; r++) {
+    const keys = centroids[r].keys();
+    keysOf[r] = keys;
+    let norm2: f64 = 0;
+    for (let k = 0; k < keys.length; k++) {
+      const x = centroids[r].get(keys[k]);
+      norm2 += x * x;
+      p.start[keys[k] + 1]++;
+    }
+    invNorm[r] = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
+    total += keys.length;
+  }
+  for (let f = 0; f < features; f++) p.start[f + 1] += p.start[f];
+  p.target = new Int32Array(total);
+  p.weight = new Float32Array(total);
+  const fill = p.start.slice(0, features);
+  for (let r = 0; r < centroids.length; r++) {
+    const keys = keysOf[r];
+    for (let k = 0; k < keys.length; k++) {
+      const at = fill[keys[k]]++;
+      p.target[at] = r;
+      p.weight[at] = <f32>(centroids[r].get(keys[k]) * invNorm[r]);
+    }
+  }
+  return p;
+}

@@ -1,0 +1,37 @@
+// Root context: loads the configuration (training the classifier) once per
+// VM and holds the metrics every stream reports into.
+import { loadPluginConfig, RuleSet } from "../common/config";
+import { Logger } from "../common/log";
+import { RootContext, StreamContext } from "../common/runtime/context";
+import { nowNanos } from "../common/runtime/host";
+import { FILTER_NAME, RouterConfig, RouterConfigParser } from "./config";
+import { RouterStats } from "./stats";
+import { RouterStream } from "./stream";
+
+export const log = new Logger(FILTER_NAME);
+
+export class RouterRoot extends RootContext {
+  rules: RuleSet<RouterConfig> | null = null;
+  stats: RouterStats | null = null;
+
+  onConfigure(config: ArrayBuffer): bool {
+    const started = nowNanos();
+    const rules = loadPluginConfig<RouterConfig>(FILTER_NAME, config, new RouterConfigParser());
+    if (rules === null) return false;
+    this.rules = rules;
+    if (this.stats === null) this.stats = new RouterStats();
+    const micros = (nowNanos() - started) / 1000;
+    const g = rules.global;
+    let summary = rules.rules.length.toString() + " rules";
+    if (g !== null) {
+      const m = g.model;
+      summary = g.routes.length.toString() + " routes, " + (m === null ? "0" : m.examples.toString() + " examples, " + m.features.toString() + " features, " + m.postings.toString() + " postings") + ", " + summary;
+    }
+    log.info("configured: " + summary + " in " + micros.toString() + " us");
+    return true;
+  }
+
+  newStream(id: u32): StreamContext {
+    return new RouterStream(id, this);
+  }
+}

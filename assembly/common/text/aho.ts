@@ -1,0 +1,196 @@
+// Aho-Corasick: many literal terms matched in one pass over UTF-16 text.
+//
+// Build once (at configure time), then scan any number of texts. Transitions
+// live in one open-addressing hash table keyed by (state, code unit), so the
+// alphabet can be all of Unicode (Chinese terms) without a 65536-wide row
+// per state. Matching takes time linear in the text plus the matches
+// reported. Terms are matched as given: normalize them and the text the same
+// way first (normalize.ts) for case- and width-insensitive matching.
+
+const EMPTY: u64 = u64.MAX_VALUE;
+
+export class TermMatch {
+  constructor(
+    /** Index of the term in the order add() received them. */
+    public term: i32,
+    public start: i32,
+    public end: i32,
+  ) {}
+}
+
+export class AhoCorasick {
+  private keys: StaticArray<u64> = new StaticArray<u64>(16);
+  private targets: StaticArray<i32> = new StaticArray<i32>(16);
+  private used: i32 = 0;
+  /** Per state: the term ending here (-1 none), failure link, next state with a term on the failure chain, depth. */
+  private term: Array<i32> = [-1];
+  private fail: Array<i32> = [0];
+  private dict: Array<i32> = [-1];
+  private depth: Array<i32> = [0];
+  private termLengths: Array<i32> = new Array<i32>();
+
+  /** Number of states (for memory estimates). */
+  get states(): i32 {
+    return this.term.length;
+  }
+
+  get terms(): i32 {
+    return this.termLengths.length;
+  }
+
+  /** Adds a term; returns its index. Empty terms are recorded but never match. Call before build(). */
+  add(s: string): i32 {
+    const index = this.termLengths.length;
+    this.termLengths.push(s.length);
+    if (s.length == 0) return index;
+    let state = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      let next = this.lookup(state, c);
+      if (next < 0) {
+        next = this.term.length;
+        this.term.push(-1);
+        this.fail.push(0);
+        this.dict.push(-1);
+        this.depth.push(i + 1);
+        this.insert(state, c, next);
+      }
+      state = next;
+    }
+    // A repeated term keeps its first index.
+    if (unchecked(this.term[state]) < 0) unchecked((this.term[state] = index));
+    return index;
+  }
+
+  /** Computes failure links (breadth first). */
+  build(): void {
+    const n = this.term.length;
+    const children = this.childLists(n);
+    const queue = new Int32Array(n);
+    let head = 0;
+    let tail = 0;
+    const rootKids = unchecked(children[0]);
+    for (let i = 0; i < rootKids.length; i += 2) queue[tail++] = unchecked(rootKids[i + 1]);
+    while (head < tail) {
+      const s = queue[head++];
+      const kids = unchecked(children[s]);
+      for (let i = 0; i < kids.length; i += 2) {
+        const c = unchecked(kids[i]);
+        const t = unchecked(kids[i + 1]);
+        let f = unchecked(this.fail[s]);
+        let g = this.lookup(f, c);
+        while (g < 0 && f != 0) {
+          f = unchecked(this.fail[f]);
+          g = this.lookup(f, c);
+        }
+        const ft = g >= 0 && g != t ? g : 0;
+        unchecked((this.fail[t] = ft));
+        unchecked((this.dict[t] = unchecked(this.term[ft]) >= 0 ? ft : unchecked(this.dict[ft])));
+        queue[tail++] = t;
+      }
+    }
+  }
+
+  /** Every occurrence of every term in `text` (overlaps included), by end position. */
+  findAll(text: string, out: Array<TermMatch>): void {
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      state = this.step(state, text.charCodeAt(i));
+      let s = unchecked(this.term[state]) >= 0 ? state : unchecked(this.dict[state]);
+      while (s > 0) {
+        const t = unchecked(this.term[s]);
+        out.push(new TermMatch(t, i + 1 - unchecked(this.termLengths[t]), i + 1));
+        s = unchecked(this.dict[s]);
+      }
+    }
+  }
+
+  /**
+   * Length of the longest suffix of `text` that is a proper start of some
+   * term: how much of a streamed text must wait for more before it can be
+   * declared free of a term that may still complete.
+   */
+  openSuffix(text: string): i32 {
+    let state = 0;
+    for (let i = 0; i < text.length; i++) state = this.step(state, text.charCodeAt(i));
+    return unchecked(this.depth[state]);
+  }
+
+  step(state: i32, c: i32): i32 {
+    let s = state;
+    while (true) {
+      const g = this.lookup(s, c);
+      if (g >= 0) return g;
+      if (s == 0) return 0;
+      s = unchecked(this.fail[s]);
+    }
+  }
+
+  // ---- transition table ------------------------------------------------------
+
+  private lookup(state: i32, c: i32): i32 {
+    const key = (<u64>state << 16) | <u64>(c & 0xffff);
+    const mask = this.keys.length - 1;
+    let h = hash(key) & mask;
+    while (true) {
+      const k = unchecked(this.keys[h]);
+      if (k == key) return unchecked(this.targets[h]);
+      if (k == EMPTY) return -1;
+      h = (h + 1) & mask;
+    }
+  }
+
+  private insert(state: i32, c: i32, target: i32): void {
+    if ((this.used + 1) * 2 > this.keys.length) this.grow();
+    const key = (<u64>state << 16) | <u64>(c & 0xffff);
+    const mask = this.keys.length - 1;
+    let h = hash(key) & mask;
+    while (unchecked(this.keys[h]) != EMPTY) h = (h + 1) & mask;
+    unchecked((this.keys[h] = key));
+    unchecked((this.targets[h] = target));
+    this.used++;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldTargets = this.targets;
+    const size = oldKeys.length * 2;
+    this.keys = new StaticArray<u64>(size);
+    this.targets = new StaticArray<i32>(size);
+    for (let i = 0; i < size; i++) unchecked((this.keys[i] = EMPTY));
+    const mask = size - 1;
+    for (let i = 0; i < oldKeys.length; i++) {
+      const k = unchecked(oldKeys[i]);
+      if (k == EMPTY) continue;
+      let h = hash(k) & mask;
+      while (unchecked(this.keys[h]) != EMPTY) h = (h + 1) & mask;
+      unchecked((this.keys[h] = k));
+      unchecked((this.targets[h] = unchecked(oldTargets[i])));
+    }
+  }
+
+  /** Per state, its children as [code, target, code, target ...]. */
+  private childLists(n: i32): Array<Array<i32>> {
+    const lists = new Array<Array<i32>>(n);
+    for (let i = 0; i < n; i++) unchecked((lists[i] = new Array<i32>()));
+    for (let i = 0; i < this.keys.length; i++) {
+      const k = unchecked(this.keys[i]);
+      if (k == EMPTY) continue;
+      const from = <i32>(k >> 16);
+      const list = unchecked(lists[from]);
+      list.push(<i32>(k & 0xffff));
+      list.push(unchecked(this.targets[i]));
+    }
+    return lists;
+  }
+
+  constructor() {
+    for (let i = 0; i < this.keys.length; i++) unchecked((this.keys[i] = EMPTY));
+  }
+}
+
+function hash(key: u64): i32 {
+  let h = key * 0x9e3779b97f4a7c15;
+  h ^= h >> 29;
+  return <i32>(h & 0x7fffffff);
+}

@@ -1,0 +1,107 @@
+// Text normalization against evasion, with a map back to the original.
+//
+// `text` folds full-width ASCII forms (U+FF01..U+FF5E) and the ideographic
+// space (U+3000) to their ASCII counterparts and removes invisible
+// characters (zero-width space/joiners, word joiner, BOM, soft hyphen,
+// bidi marks), keeping case; `lower` is the same text with ASCII letters
+// lower-cased (same length, same map). A span [s, e) of either maps back to
+// the original with originalStart(s) / originalEnd(e), so a match found in
+// normalized text can be masked in the text that was sent.
+
+export class NormalizedText {
+  /** Folded text, case kept. */
+  text: string = "";
+  /** `text` with ASCII letters lower-cased. */
+  lower: string = "";
+  /** offsets[i] = index in the original of normalized unit i; offsets[length] = original length. */
+  offsets: Int32Array = new Int32Array(1);
+  /** True when nothing was folded or removed (offsets are then the identity). */
+  identity: bool = true;
+
+  get length(): i32 {
+    return this.text.length;
+  }
+
+  originalStart(i: i32): i32 {
+    return this.identity ? i : unchecked(this.offsets[i]);
+  }
+
+  /** Original index just past normalized unit e-1. */
+  originalEnd(e: i32): i32 {
+    if (this.identity) return e;
+    if (e <= 0) return 0;
+    return unchecked(this.offsets[e - 1]) + 1;
+  }
+}
+
+/** Invisible characters used to split words without changing how they look. */
+export function isInvisible(c: i32): bool {
+  if (c < 0x00ad) return false;
+  return (
+    c == 0x00ad || // soft hyphen
+    c == 0x034f || // combining grapheme joiner
+    c == 0x180e || // mongolian vowel separator
+    (c >= 0x200b && c <= 0x200f) || // zero-width space, non-joiner, joiner, LRM, RLM
+    (c >= 0x202a && c <= 0x202e) || // bidi embeddings and overrides
+    (c >= 0x2060 && c <= 0x2064) || // word joiner, invisible operators
+    c == 0xfeff // zero-width no-break space (BOM)
+  );
+}
+
+/** The ASCII form of a full-width character, or the character itself. */
+export function foldWidth(c: i32): i32 {
+  if (c >= 0xff01 && c <= 0xff5e) return c - 0xfee0;
+  if (c == 0x3000) return 0x20;
+  return c;
+}
+
+function lowerAscii(c: i32): i32 {
+  return c >= 0x41 && c <= 0x5a ? c + 32 : c;
+}
+
+export function normalize(s: string): NormalizedText {
+  const out = new NormalizedText();
+  const n = s.length;
+  let changed = false;
+  let hasUpper = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) hasUpper = true;
+    else if (c >= 0xad && (isInvisible(c) || foldWidth(c) != c)) changed = true;
+  }
+  if (!changed) {
+    out.text = s;
+    out.lower = hasUpper ? lowerString(s) : s;
+    return out;
+  }
+  const text = new Array<i32>(0);
+  const offsets = new Int32Array(n + 1);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (isInvisible(c)) continue;
+    text.push(foldWidth(c));
+    unchecked((offsets[k++] = i));
+  }
+  offsets[k] = n;
+  out.text = String.fromCharCodes(text);
+  out.lower = lowerString(out.text);
+  out.offsets = offsets;
+  out.identity = false;
+  return out;
+}
+
+/** ASCII letters lower-cased; other characters unchanged. */
+export function lowerString(s: string): string {
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) break;
+    i++;
+  }
+  if (i == n) return s;
+  const codes = new Array<i32>(n);
+  for (let j = 0; j < n; j++) unchecked((codes[j] = lowerAscii(s.charCodeAt(j))));
+  return String.fromCharCodes(codes);
+}

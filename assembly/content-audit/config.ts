@@ -1,0 +1,175 @@
+// The plugin configuration (schema.json documents it): audit rules, what a
+// block answers, body limits, audit event options and the collector.
+// Keyword automata and patterns are built here, once per configuration.
+import { ConfigParser, ConfigReader } from "../common/config";
+import { AhoCorasick } from "../common/text/aho";
+import { normalize } from "../common/text/normalize";
+import { compileRegex } from "../common/text/regex";
+import { Pii, PII_NAMES, piiByName } from "./pii";
+import { Action, ACTION_NAMES, AuditRule, KeywordRule, MaskStyle, PatternRule, PiiRule } from "./rules";
+import { Scanner } from "./scan";
+
+export class BlockReply {
+  status: u32 = 400;
+  message: string = "the request was blocked by content policy";
+  /** A custom body replaces the OpenAI-format error (LLM routes) and JSON-RPC error (MCP). */
+  body: string | null = null;
+  contentType: string = "application/json";
+}
+
+export class CollectorConfig {
+  cluster: string = "";
+  path: string = "/audit";
+  authority: string = "audit-collector";
+  batchSize: i32 = 50;
+  maxQueue: i32 = 1000;
+  flushIntervalMs: u32 = 1000;
+  timeoutMs: u32 = 2000;
+}
+
+export class AuditConfig {
+  rules: Array<AuditRule> = new Array<AuditRule>();
+  scanner: Scanner = new Scanner([], false);
+  block: BlockReply = new BlockReply();
+  inspectRequest: bool = true;
+  inspectResponse: bool = true;
+  mcp: bool = true;
+  maxBodyBytes: u32 = 1 << 20;
+  /** Past maxBodyBytes: "reject" (413 / 502) or "pass" uninspected. */
+  rejectOversize: bool = true;
+  includeMatches: bool = false;
+  consumerHeader: string = "x-mse-consumer";
+  collector: CollectorConfig | null = null;
+}
+
+const SCOPES: Array<string> = ["request", "response", "both"];
+const RULE_TYPES: Array<string> = ["keywords", "pii", "pattern"];
+
+export class AuditConfigParser extends ConfigParser<AuditConfig> {
+  parse(r: ConfigReader): AuditConfig | null {
+    const c = new AuditConfig();
+    const rules = r.objectArray("rules", true, 1);
+    for (let i = 0; i < rules.length; i++) {
+      const rule = readRule(rules[i]);
+      if (rule === null) continue;
+      rule.index = i;
+      for (let k = 0; k < c.rules.length; k++) if (c.rules[k].id == rule.id) rules[i].fail("id", "duplicate rule id \"" + rule.id + "\"");
+      c.rules.push(rule);
+    }
+    const block = r.object("block");
+    if (block !== null) {
+      c.block.status = <u32>block.optionalInt("status", 400, 200, 599);
+      c.block.message = block.optionalString("message", c.block.message);
+      c.block.body = block.stringOrNull("body");
+      c.block.contentType = block.optionalString("content_type", c.block.contentType);
+      block.rejectUnknown();
+    }
+    const inspect = r.object("inspect");
+    if (inspect !== null) {
+      c.inspectRequest = inspect.optionalBool("request", true);
+      c.inspectResponse = inspect.optionalBool("response", true);
+      c.mcp = inspect.optionalBool("mcp", true);
+      inspect.rejectUnknown();
+    }
+    c.maxBodyBytes = <u32>r.optionalInt("max_body_bytes", 1 << 20, 1024, 64 << 20);
+    c.rejectOversize = r.optionalEnum("on_oversize", ["reject", "pass"], "reject") == "reject";
+    const audit = r.object("audit");
+    if (audit !== null) {
+      c.includeMatches = audit.optionalBool("include_matches", false);
+      c.consumerHeader = audit.optionalString("consumer_header", c.consumerHeader).toLowerCase();
+      const col = audit.object("collector");
+      if (col !== null) c.collector = readCollector(col);
+      audit.rejectUnknown();
+    }
+    r.rejectUnknown();
+    c.scanner = new Scanner(c.rules, c.includeMatches);
+    return c;
+  }
+}
+
+function readCollector(r: ConfigReader): CollectorConfig {
+  const c = new CollectorConfig();
+  c.cluster = r.requiredString("cluster");
+  c.path = r.optionalString("path", c.path);
+  c.authority = r.optionalString("authority", c.authority);
+  c.batchSize = <i32>r.optionalInt("batch_size", 50, 1, 1000);
+  c.maxQueue = <i32>r.optionalInt("max_queue", 1000, 1, 100000);
+  c.flushIntervalMs = <u32>r.optionalInt("flush_interval_ms", 1000, 10, 3600000);
+  c.timeoutMs = <u32>r.optionalInt("timeout_ms", 2000, 10, 60000);
+  r.rejectUnknown();
+  return c;
+}
+
+function readRule(r: ConfigReader): AuditRule | null {
+  const id = r.requiredString("id");
+  const type = r.requiredEnum("type", RULE_TYPES);
+  const action = <Action>ACTION_NAMES.indexOf(r.optionalEnum("action", ACTION_NAMES, "block"));
+  const scope = r.optionalEnum("scope", SCOPES, "both");
+  let rule: AuditRule | null = null;
+  if (type == "keywords") rule = readKeywords(r);
+  else if (type == "pii") rule = readPii(r);
+  else if (type == "pattern") rule = readPattern(r, id);
+  const mask = r.object("mask");
+  r.rejectUnknown();
+  if (rule === null) return null;
+  rule.id = id;
+  rule.action = action;
+  rule.inRequest = scope != "response";
+  rule.inResponse = scope != "request";
+  if (mask !== null) {
+    rule.maskStyle = mask.optionalEnum("style", ["placeholder", "partial"], "placeholder") == "partial" ? MaskStyle.Partial : MaskStyle.Placeholder;
+    rule.placeholder = mask.optionalString("placeholder", "");
+    rule.keepLast = <i32>mask.optionalInt("keep_last", 4, 0, 64);
+    rule.maskChar = mask.optionalString("char", "*");
+    mask.rejectUnknown();
+  }
+  return rule;
+}
+
+function readKeywords(r: ConfigReader): KeywordRule {
+  const rule = new KeywordRule();
+  const terms = r.stringArray("keywords", true, 1);
+  for (let i = 0; i < terms.length; i++) rule.terms.add(normalize(unchecked(terms[i])).lower);
+  rule.terms.build();
+  const allow = r.stringArray("allow");
+  if (allow.length > 0) {
+    const a = new AhoCorasick();
+    for (let i = 0; i < allow.length; i++) a.add(normalize(unchecked(allow[i])).lower);
+    a.build();
+    rule.allow = a;
+  }
+  rule.wholeWords = r.optionalBool("whole_words", false);
+  return rule;
+}
+
+function readPii(r: ConfigReader): PiiRule {
+  const rule = new PiiRule();
+  const names = r.stringArray("detectors");
+  if (!r.has("detectors")) {
+    for (let i = 0; i < PII_NAMES.length; i++) rule.detectors.push(<Pii>i);
+  }
+  for (let i = 0; i < names.length; i++) {
+    const d = piiByName(unchecked(names[i]));
+    if (d < 0) r.fail("detectors", "unknown detector \"" + names[i] + "\" (known: " + PII_NAMES.join(", ") + ")");
+    else if (!rule.detectors.includes(<Pii>d)) rule.detectors.push(<Pii>d);
+  }
+  return rule;
+}
+
+function readPattern(r: ConfigReader, id: string): PatternRule | null {
+  const pattern = r.requiredString("pattern");
+  const caseInsensitive = r.optionalBool("case_insensitive", false);
+  const maxLength = <i32>r.optionalInt("max_length", 256, 1, 4096);
+  if (pattern.length == 0) return null;
+  const compiled = compileRegex(pattern, caseInsensitive, maxLength);
+  const err = compiled.error;
+  if (err !== null) {
+    r.fail("pattern", "rule \"" + id + "\": invalid pattern " + quote(pattern) + " at position " + err.position.toString() + ": " + err.message);
+    return null;
+  }
+  return new PatternRule(compiled.regex!);
+}
+
+function quote(s: string): string {
+  return '"' + (s.length > 80 ? s.substring(0, 80) + "..." : s) + '"';
+}

@@ -1,0 +1,98 @@
+// Inspecting a JSON body: every string value under the members that carry
+// content (prompts, completions, tool call arguments and results) is
+// scanned; masked strings are spliced back in place, so the rest of the body
+// keeps its exact bytes and the result is valid JSON.
+import { ByteBuf } from "../common/bytes";
+import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, writeJsonString } from "../common/json";
+import { AuditRecord } from "./record";
+import { AuditRule } from "./rules";
+import { Scanner } from "./scan";
+
+/** Members that name, type or identify things rather than carry content: never inspected. */
+const STRUCTURAL: Array<string> = [
+  "role", "type", "id", "object", "model", "created", "index", "finish_reason", "stop_reason", "stop_sequence",
+  "tool_call_id", "call_id", "tool_use_id", "status", "usage", "system_fingerprint", "logprobs", "cache_control",
+  "item_id", "output_index", "content_index", "sequence_number", "service_tier", "jsonrpc", "method", "mimeType",
+  "image_url", "source", "encoding_format", "stream", "stream_options", "event", "annotations", "signature",
+];
+
+export class JsonScan {
+  /** The new body when something was masked, else null. */
+  body: ArrayBuffer | null = null;
+  blockedBy: AuditRule | null = null;
+}
+
+export class JsonInspector {
+  private splices: Array<Splice> = new Array<Splice>();
+  private blockedBy: AuditRule | null = null;
+
+  constructor(
+    private scanner: Scanner,
+    private record: AuditRecord,
+    private response: bool,
+  ) {}
+
+  /** Inspects `roots` (subtrees of doc); returns the outcome for the whole document. */
+  inspect(doc: JsonDocument, roots: Array<JsonValue>): JsonScan {
+    this.splices = new Array<Splice>();
+    this.blockedBy = null;
+    // Splices must be in document order: visit roots by position.
+    roots.sort((a: JsonValue, b: JsonValue): i32 => a.start - b.start);
+    for (let i = 0; i < roots.length && this.blockedBy === null; i++) this.visit(unchecked(roots[i]), 0);
+    const out = new JsonScan();
+    out.blockedBy = this.blockedBy;
+    if (this.blockedBy === null && this.splices.length > 0) out.body = applySplices(doc.src, this.splices);
+    return out;
+  }
+
+  private visit(v: JsonValue, depth: i32): void {
+    if (this.blockedBy !== null || depth > 64) return;
+    if (v.kind == JsonKind.String) {
+      this.scanString(v);
+      return;
+    }
+    if (v.kind != JsonKind.Array && v.kind != JsonKind.Object) return;
+    let child = v.first();
+    while (child !== null && this.blockedBy === null) {
+      if (!(v.kind == JsonKind.Object && isStructural(child))) this.visit(child, depth + 1);
+      child = child.next();
+    }
+  }
+
+  private scanString(v: JsonValue): void {
+    const text = v.text();
+    if (text === null || text.length == 0) return;
+    const r = this.scanner.scan(text, this.response, this.record);
+    if (r.blockedBy !== null) {
+      this.blockedBy = r.blockedBy;
+      return;
+    }
+    const masked = r.text;
+    if (masked === null) return;
+    const sink = new ByteBuf(masked.length + 8);
+    writeJsonString(sink, masked);
+    this.splices.push(new Splice(v.start, v.end, sink.toArrayBuffer()));
+  }
+}
+
+function isStructural(member: JsonValue): bool {
+  for (let i = 0; i < STRUCTURAL.length; i++) if (member.keyEquals(unchecked(STRUCTURAL[i]))) return true;
+  return false;
+}
+
+/** The members of the root object named in `names` that exist. */
+export function members(root: JsonValue, names: Array<string>): Array<JsonValue> {
+  const out = new Array<JsonValue>();
+  if (root.kind != JsonKind.Object) return out;
+  let m = root.first();
+  while (m !== null) {
+    for (let i = 0; i < names.length; i++) {
+      if (m.keyEquals(unchecked(names[i]))) {
+        out.push(m);
+        break;
+      }
+    }
+    m = m.next();
+  }
+  return out;
+}

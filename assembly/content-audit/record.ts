@@ -1,0 +1,53 @@
+// What one request did, for the audit event, the metrics and the access log:
+// matches per rule, the strongest action taken, and (only when configured)
+// the matched text.
+import { Action, AuditRule } from "./rules";
+
+export class RuleCount {
+  constructor(
+    public rule: AuditRule,
+    public request: i32,
+    public response: i32,
+  ) {}
+}
+
+export class AuditRecord {
+  counts: Array<RuleCount> = new Array<RuleCount>();
+  masked: i32 = 0;
+  /** -1: nothing matched; else the strongest Action taken. */
+  verdict: i32 = -1;
+  blockedBy: string = "";
+  /** "request" or "response" when blocked. */
+  blockedIn: string = "";
+  /** Matched text, only collected when the configuration asks for it. */
+  samples: Array<string> = new Array<string>();
+
+  count(rule: AuditRule, response: bool): void {
+    let entry: RuleCount | null = null;
+    for (let i = 0; i < this.counts.length; i++) {
+      if (unchecked(this.counts[i]).rule === rule) entry = unchecked(this.counts[i]);
+    }
+    if (entry === null) {
+      entry = new RuleCount(rule, 0, 0);
+      this.counts.push(entry);
+    }
+    if (response) entry.response++;
+    else entry.request++;
+    if (<i32>rule.action > this.verdict) this.verdict = <i32>rule.action;
+  }
+
+  block(rule: AuditRule, response: bool): void {
+    this.verdict = <i32>Action.Block;
+    this.blockedBy = rule.id;
+    this.blockedIn = response ? "response" : "request";
+  }
+
+  get blocked(): bool {
+    return this.blockedIn.length > 0;
+  }
+
+  verdictName(): string {
+    if (this.verdict < 0) return "pass";
+    return this.verdict == <i32>Action.Log ? "log" : this.verdict == <i32>Action.Mask ? "mask" : "block";
+  }
+}

@@ -1,0 +1,53 @@
+// The filter's root context: configuration, metrics, the audit collector and
+// its tick.
+import { loadPluginConfig, RuleSet } from "../common/config";
+import { CounterVec } from "../common/metrics";
+import { RootContext, StreamContext } from "../common/runtime/context";
+import { setTickPeriod } from "../common/runtime/host";
+import { AuditCollector, CollectorMetrics } from "./collector";
+import { AuditConfig, AuditConfigParser, CollectorConfig } from "./config";
+import { AuditStream } from "./stream";
+
+export const FILTER_NAME = "content-audit";
+
+export class AuditMetrics {
+  /** Matches per rule and action taken. */
+  matches: CounterVec = new CounterVec("content_audit_matches", ["rule", "action"], 500);
+  /** Inspected requests per verdict (pass, log, mask, block). */
+  requests: CounterVec = new CounterVec("content_audit_requests", ["verdict"], 10);
+  collector: CollectorMetrics | null = null;
+}
+
+export class AuditRoot extends RootContext {
+  rules: RuleSet<AuditConfig> | null = null;
+  metrics: AuditMetrics | null = null;
+  collector: AuditCollector | null = null;
+
+  onConfigure(config: ArrayBuffer): bool {
+    const rules = loadPluginConfig<AuditConfig>(FILTER_NAME, config, new AuditConfigParser());
+    if (rules === null) return false;
+    this.rules = rules;
+    if (this.metrics === null) this.metrics = new AuditMetrics();
+    const global = rules.global;
+    let col: CollectorConfig | null = null;
+    if (global !== null) col = global.collector;
+    if (col !== null) {
+      const metrics = this.metrics!;
+      if (metrics.collector === null) metrics.collector = new CollectorMetrics();
+      this.collector = new AuditCollector(col, this, metrics.collector!);
+      setTickPeriod(col.flushIntervalMs);
+    } else {
+      this.collector = null;
+    }
+    return true;
+  }
+
+  onTick(): void {
+    const c = this.collector;
+    if (c !== null) c.flush();
+  }
+
+  newStream(id: u32): StreamContext {
+    return new AuditStream(id, this);
+  }
+}

@@ -1,0 +1,169 @@
+// Audit rules as configured: what a rule looks for (keywords, PII
+// detectors, a pattern), where (request, response), and what it does with a
+// match (block, mask, log). Each rule finds spans in normalized text and
+// says how much of a streamed text it must hold back.
+import { AhoCorasick, TermMatch } from "../common/text/aho";
+import { NormalizedText } from "../common/text/normalize";
+import { Regex, Span } from "../common/text/regex";
+import { isWordChar } from "../common/text/regex-program";
+import { findPii, Pii, PII_LABELS } from "./pii";
+import { openPrivateKey } from "./pii/secrets";
+
+export enum Action {
+  Log = 0,
+  Mask = 1,
+  Block = 2,
+}
+
+export const ACTION_NAMES: Array<string> = ["log", "mask", "block"];
+
+export enum MaskStyle {
+  Placeholder = 0,
+  /** Keep the last N letters/digits, replace the others with the mask character. */
+  Partial = 1,
+}
+
+/** The longest PII token a stream holds back while it may still grow (a JWT or long key fits). */
+const MAX_PII_HOLD: i32 = 1024;
+
+export class Finding {
+  constructor(
+    /** Span in the normalized text. */
+    public start: i32,
+    public end: i32,
+    public rule: AuditRule,
+    /** Mask placeholder for this match (the detector's label or the rule's placeholder). */
+    public placeholder: string,
+  ) {}
+}
+
+export abstract class AuditRule {
+  id: string = "";
+  action: Action = Action.Block;
+  inRequest: bool = true;
+  inResponse: bool = true;
+  maskStyle: MaskStyle = MaskStyle.Placeholder;
+  /** Empty: the detector's own label. */
+  placeholder: string = "";
+  keepLast: i32 = 4;
+  maskChar: string = "*";
+  /** Position of the rule in the configuration (metrics and audit events use the id). */
+  index: i32 = 0;
+
+  abstract find(text: NormalizedText, out: Array<Finding>): void;
+
+  /**
+   * Index in the normalized text from which a streamed text may still turn
+   * into a match once more text arrives. Call after find() on the same text.
+   */
+  abstract openFrom(text: NormalizedText): i32;
+
+  protected push(out: Array<Finding>, start: i32, end: i32, label: string): void {
+    out.push(new Finding(start, end, this, this.placeholder.length > 0 ? this.placeholder : label));
+  }
+}
+
+export class KeywordRule extends AuditRule {
+  terms: AhoCorasick = new AhoCorasick();
+  allow: AhoCorasick | null = null;
+  wholeWords: bool = false;
+
+  find(text: NormalizedText, out: Array<Finding>): void {
+    const hits = new Array<TermMatch>();
+    this.terms.findAll(text.lower, hits);
+    if (hits.length == 0) return;
+    let allowed: Array<TermMatch> | null = null;
+    const allow = this.allow;
+    if (allow !== null) {
+      allowed = new Array<TermMatch>();
+      allow.findAll(text.lower, allowed);
+    }
+    for (let i = 0; i < hits.length; i++) {
+      const h = unchecked(hits[i]);
+      if (this.wholeWords && !wordBounded(text.lower, h.start, h.end)) continue;
+      if (allowed !== null && covered(allowed, h.start, h.end)) continue;
+      this.push(out, h.start, h.end, "[REDACTED]");
+    }
+  }
+
+  openFrom(text: NormalizedText): i32 {
+    return text.length - this.terms.openSuffix(text.lower);
+  }
+}
+
+function wordBounded(s: string, start: i32, end: i32): bool {
+  if (isWordChar(s.charCodeAt(start)) && start > 0 && isWordChar(s.charCodeAt(start - 1))) return false;
+  if (isWordChar(s.charCodeAt(end - 1)) && end < s.length && isWordChar(s.charCodeAt(end))) return false;
+  return true;
+}
+
+function covered(spans: Array<TermMatch>, start: i32, end: i32): bool {
+  for (let i = 0; i < spans.length; i++) {
+    const a = unchecked(spans[i]);
+    if (a.start <= start && a.end >= end) return true;
+  }
+  return false;
+}
+
+export class PiiRule extends AuditRule {
+  detectors: Array<Pii> = new Array<Pii>();
+
+  find(text: NormalizedText, out: Array<Finding>): void {
+    const spans = new Array<Span>();
+    for (let d = 0; d < this.detectors.length; d++) {
+      const kind = unchecked(this.detectors[d]);
+      spans.length = 0;
+      findPii(kind, text.text, spans);
+      for (let i = 0; i < spans.length; i++) this.push(out, unchecked(spans[i]).start, unchecked(spans[i]).end, PII_LABELS[<i32>kind]);
+    }
+  }
+
+  /** The trailing run of characters a PII token can contain, or an unfinished private key block. */
+  openFrom(text: NormalizedText): i32 {
+    const s = text.text;
+    let i = s.length;
+    const limit = s.length - MAX_PII_HOLD;
+    while (i > 0 && i > limit) {
+      const c = s.charCodeAt(i - 1);
+      if (isTokenChar(c)) {
+        i--;
+        continue;
+      }
+      // A single space inside a grouped number or IBAN ("4111 1111", "DE89 3704").
+      if (c == 0x20 && i >= 2 && isGroupChar(s.charCodeAt(i - 2)) && (i == s.length || isGroupChar(s.charCodeAt(i)))) {
+        i--;
+        continue;
+      }
+      break;
+    }
+    if (this.detectors.includes(Pii.Secret)) {
+      const pem = openPrivateKey(s);
+      if (pem >= 0 && pem < i) i = pem;
+    }
+    return i;
+  }
+}
+
+function isTokenChar(c: i32): bool {
+  return isWordChar(c) || c == 0x2e || c == 0x2d || c == 0x40 || c == 0x2b || c == 0x25 || c == 0x3a || c == 0x28 || c == 0x29 || c == 0x2f || c == 0x3d;
+}
+
+function isGroupChar(c: i32): bool {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c == 0x29;
+}
+
+export class PatternRule extends AuditRule {
+  constructor(public regex: Regex) {
+    super();
+  }
+
+  find(text: NormalizedText, out: Array<Finding>): void {
+    const spans = new Array<Span>();
+    this.regex.findAll(text.text, spans);
+    for (let i = 0; i < spans.length; i++) this.push(out, unchecked(spans[i]).start, unchecked(spans[i]).end, "[REDACTED]");
+  }
+
+  openFrom(text: NormalizedText): i32 {
+    return this.regex.openFrom;
+  }
+}

@@ -1,0 +1,129 @@
+// Runs the rules over one text (a prompt part, a completion, a tool call's
+// arguments) and produces what goes on: the text with masks applied, or the
+// rule that blocks it. For streamed text, also where to stop: the tail that
+// could still become a match when the next chunk arrives is held back.
+import { normalize, NormalizedText } from "../common/text/normalize";
+import { AuditRecord } from "./record";
+import { Action, AuditRule, Finding, MaskStyle } from "./rules";
+
+export class ScanResult {
+  /** The text to send on (masked), or null when nothing changed. */
+  text: string | null = null;
+  /** The first blocking match's rule, or null. */
+  blockedBy: AuditRule | null = null;
+  /** Streams: how many units of the input were settled and are in `text` (or unchanged). */
+  settled: i32 = 0;
+}
+
+export class Scanner {
+  constructor(
+    public rules: Array<AuditRule>,
+    public collectSamples: bool,
+  ) {}
+
+  /** A whole text. */
+  scan(input: string, response: bool, record: AuditRecord): ScanResult {
+    return this.run(input, response, record, true);
+  }
+
+  /**
+   * A streamed text so far (held-back tail plus the new chunk). `final` at
+   * the end of the stream: everything is settled.
+   */
+  scanStream(input: string, response: bool, record: AuditRecord, final: bool): ScanResult {
+    return this.run(input, response, record, final);
+  }
+
+  private run(input: string, response: bool, record: AuditRecord, final: bool): ScanResult {
+    const result = new ScanResult();
+    result.settled = input.length;
+    if (input.length == 0) return result;
+    const norm = normalize(input);
+    const findings = new Array<Finding>();
+    let hold = norm.length;
+    for (let r = 0; r < this.rules.length; r++) {
+      const rule = unchecked(this.rules[r]);
+      if (response ? !rule.inResponse : !rule.inRequest) continue;
+      rule.find(norm, findings);
+      if (!final) {
+        const open = rule.openFrom(norm);
+        if (open < hold) hold = open;
+      }
+    }
+    if (findings.length == 0) {
+      result.settled = norm.originalStart(hold);
+      return result;
+    }
+    findings.sort((a: Finding, b: Finding): i32 => (a.start != b.start ? a.start - b.start : b.end - a.end));
+    for (let i = 0; i < findings.length; i++) {
+      const f = unchecked(findings[i]);
+      if (f.rule.action == Action.Block) {
+        record.count(f.rule, response);
+        record.block(f.rule, response);
+        this.sample(record, input, norm, f);
+        result.blockedBy = f.rule;
+        return result;
+      }
+    }
+    // A settled text ends before any match that is still open.
+    for (let i = 0; i < findings.length; i++) {
+      const f = unchecked(findings[i]);
+      if (f.start < hold && f.end > hold) hold = f.start;
+    }
+    const out = new Array<string>();
+    let copied = 0; // original index copied so far
+    let maskedUpTo = 0; // normalized index: overlapping matches are masked once
+    let changed = false;
+    for (let i = 0; i < findings.length; i++) {
+      const f = unchecked(findings[i]);
+      if (f.end > hold) continue;
+      record.count(f.rule, response);
+      this.sample(record, input, norm, f);
+      if (f.rule.action != Action.Mask || f.start < maskedUpTo) continue;
+      const s = norm.originalStart(f.start);
+      const e = norm.originalEnd(f.end);
+      out.push(input.substring(copied, s));
+      out.push(maskOf(f, input.substring(s, e)));
+      copied = e;
+      maskedUpTo = f.end;
+      record.masked++;
+      changed = true;
+    }
+    const settled = norm.originalStart(hold);
+    result.settled = settled;
+    if (changed) {
+      out.push(input.substring(copied, settled));
+      result.text = out.join("");
+    }
+    return result;
+  }
+
+  private sample(record: AuditRecord, input: string, norm: NormalizedText, f: Finding): void {
+    if (!this.collectSamples || record.samples.length >= 20) return;
+    record.samples.push(input.substring(norm.originalStart(f.start), norm.originalEnd(f.end)));
+  }
+}
+
+function maskOf(f: Finding, original: string): string {
+  const rule = f.rule;
+  if (rule.maskStyle == MaskStyle.Placeholder) return f.placeholder;
+  // Partial: keep the last N characters other than spaces and ASCII punctuation, mask the others, keep separators.
+  let keep = rule.keepLast;
+  const codes = new Array<string>(original.length);
+  for (let i = original.length - 1; i >= 0; i--) {
+    const c = original.charCodeAt(i);
+    if (isSeparator(c)) {
+      codes[i] = String.fromCharCode(c);
+    } else if (keep > 0) {
+      codes[i] = String.fromCharCode(c);
+      keep--;
+    } else {
+      codes[i] = rule.maskChar;
+    }
+  }
+  return codes.join("");
+}
+
+function isSeparator(c: i32): bool {
+  return c <= 0x2f || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x60) || (c >= 0x7b && c <= 0x7e);
+}

@@ -1,0 +1,267 @@
+// Inspecting a streamed response (text/event-stream) as it passes.
+//
+// Text deltas (OpenAI chat content and tool call arguments, Anthropic
+// text/partial_json deltas, Responses *.delta events) are joined per channel
+// (choice, tool call, content block), so a match split across events or
+// chunks, down to one byte each, is still seen. Each delta event goes on with
+// the part of its channel's text that is settled (masked where needed); the
+// tail that could still grow into a match is held back and goes out with the
+// next delta, or in an extra delta event (a copy of the channel's last one)
+// before the event that ends the channel. Every other event is inspected as
+// a whole JSON document. A block ends the stream with an error event the
+// client libraries raise (and `data: [DONE]` on OpenAI chat) and drops the
+// rest of the upstream's bytes.
+import { ByteBuf } from "../common/bytes";
+import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, parseJson, writeJsonString, LlmApi, JsonWriter } from "../common/json";
+import { isDone, SseEvent, SseParser, SseStatus, SseWriter } from "../common/sse";
+import { JsonInspector } from "./inspect-json";
+import { AuditRecord } from "./record";
+import { Scanner } from "./scan";
+
+class Channel {
+  /** Text received but not yet sent on. */
+  pending: string = "";
+  /** The channel's last delta event: data, the delta value's span in it, the event name. */
+  template: ArrayBuffer = new ArrayBuffer(0);
+  start: i32 = 0;
+  end: i32 = 0;
+  event: string = "";
+
+  constructor(public key: string) {}
+}
+
+class Delta {
+  constructor(
+    public key: string,
+    public value: JsonValue,
+  ) {}
+}
+
+/** Largest SSE event inspected; a larger one blocks the stream (it cannot be inspected). */
+const MAX_EVENT_BYTES: i32 = 1 << 20;
+
+export class SseAudit {
+  private parser: SseParser = new SseParser(MAX_EVENT_BYTES, true);
+  private writer: SseWriter = new SseWriter(1024);
+  private channels: Array<Channel> = new Array<Channel>();
+  blocked: bool = false;
+
+  constructor(
+    private scanner: Scanner,
+    private record: AuditRecord,
+    private api: LlmApi,
+    private message: string,
+  ) {}
+
+  /** Bytes to send on in place of `chunk` (maybe empty); `end` at the end of the stream. */
+  feed(chunk: ArrayBuffer, end: bool): ArrayBuffer {
+    if (this.blocked) return new ArrayBuffer(0);
+    if (chunk.byteLength > 0) {
+      const st = this.parser.feed(chunk);
+      this.handle(this.parser.events);
+      if (st != SseStatus.Ok && !this.blocked) this.stopTooLarge();
+    }
+    if (end && !this.blocked) {
+      this.parser.finish();
+      this.handle(this.parser.events);
+      if (!this.blocked) this.flushAll();
+    }
+    return this.writer.take();
+  }
+
+  private handle(events: Array<SseEvent>): void {
+    for (let i = 0; i < events.length && !this.blocked; i++) this.event(unchecked(events[i]));
+  }
+
+  private event(ev: SseEvent): void {
+    if (!ev.hasData) {
+      this.passRaw(ev);
+      return;
+    }
+    if (isDone(ev)) {
+      this.flushAll();
+      if (!this.blocked) this.passRaw(ev);
+      return;
+    }
+    const parsed = parseJson(ev.data);
+    const doc = parsed.doc;
+    if (doc === null) {
+      this.passRaw(ev);
+      return;
+    }
+    const deltas = findDeltas(doc.root);
+    if (deltas.length > 0) {
+      this.deltaEvent(ev, doc, deltas);
+      return;
+    }
+    const type = doc.root.kind == JsonKind.Object ? doc.root.getText("type") : null;
+    if (type === null || type != "ping") this.flushAll();
+    if (this.blocked) return;
+    const roots = new Array<JsonValue>();
+    roots.push(doc.root);
+    const r = new JsonInspector(this.scanner, this.record, true).inspect(doc, roots);
+    if (r.blockedBy !== null) {
+      this.block();
+      return;
+    }
+    const body = r.body;
+    if (body === null) this.passRaw(ev);
+    else this.writeEvent(ev.event, ev.id, body);
+  }
+
+  private deltaEvent(ev: SseEvent, doc: JsonDocument, deltas: Array<Delta>): void {
+    const splices = new Array<Splice>();
+    for (let i = 0; i < deltas.length; i++) {
+      const d = unchecked(deltas[i]);
+      const ch = this.channel(d.key);
+      const incoming = d.value.text();
+      const text = ch.pending + (incoming === null ? "" : incoming);
+      const r = this.scanner.scanStream(text, true, this.record, false);
+      if (r.blockedBy !== null) {
+        this.block();
+        return;
+      }
+      const masked = r.text;
+      const out = masked !== null ? masked : text.substring(0, r.settled);
+      ch.pending = text.substring(r.settled);
+      ch.template = doc.src;
+      ch.start = d.value.start;
+      ch.end = d.value.end;
+      ch.event = ev.event;
+      if (incoming !== null && out == incoming) continue;
+      splices.push(new Splice(d.value.start, d.value.end, jsonString(out)));
+    }
+    if (splices.length == 0) {
+      this.passRaw(ev);
+      return;
+    }
+    splices.sort((a: Splice, b: Splice): i32 => a.start - b.start);
+    const data = applySplices(doc.src, splices);
+    if (data === null) this.passRaw(ev);
+    else this.writeEvent(ev.event, ev.id, data);
+  }
+
+  /** Sends every channel's held-back text (the stream, or the channel, is ending). */
+  private flushAll(): void {
+    for (let i = 0; i < this.channels.length && !this.blocked; i++) {
+      const ch = unchecked(this.channels[i]);
+      if (ch.pending.length == 0) continue;
+      const r = this.scanner.scanStream(ch.pending, true, this.record, true);
+      if (r.blockedBy !== null) {
+        this.block();
+        return;
+      }
+      const masked = r.text;
+      const out = masked !== null ? masked : ch.pending;
+      ch.pending = "";
+      const data = applySplices(ch.template, [new Splice(ch.start, ch.end, jsonString(out))]);
+      if (data !== null) this.writeEvent(ch.event, null, data);
+    }
+  }
+
+  private channel(key: string): Channel {
+    for (let i = 0; i < this.channels.length; i++) if (unchecked(this.channels[i]).key == key) return unchecked(this.channels[i]);
+    const ch = new Channel(key);
+    this.channels.push(ch);
+    return ch;
+  }
+
+  private passRaw(ev: SseEvent): void {
+    const raw = ev.raw;
+    if (raw !== null) this.writer.raw(raw);
+    else this.writer.write(ev);
+  }
+
+  private writeEvent(name: string, id: string | null, data: ArrayBuffer): void {
+    if (name.length > 0) this.writer.event(name);
+    if (id !== null) this.writer.id(id);
+    this.writer.data(data);
+    this.writer.end();
+  }
+
+  private stopTooLarge(): void {
+    this.message = "a streamed event exceeds " + MAX_EVENT_BYTES.toString() + " bytes and cannot be inspected";
+    this.record.blockedIn = "response";
+    this.record.blockedBy = "event_too_large";
+    this.block();
+  }
+
+  /** Ends the stream with an error event the client raises. */
+  private block(): void {
+    this.blocked = true;
+    const error = new JsonWriter(128);
+    if (this.api == LlmApi.AnthropicMessages) {
+      error.beginObject().key("type").string("error").key("error").beginObject();
+      error.key("type").string("invalid_request_error").key("message").string(this.message).endObject().endObject();
+      this.writeEvent("error", null, error.toBytes());
+      return;
+    }
+    if (this.api == LlmApi.OpenAIResponses) {
+      error.beginObject().key("type").string("error").key("code").string("content_blocked");
+      error.key("message").string(this.message).key("param").nullValue();
+      openAiError(error.key("error"), this.message);
+      error.endObject();
+      this.writeEvent("error", null, error.toBytes());
+      return;
+    }
+    error.beginObject();
+    openAiError(error.key("error"), this.message);
+    error.endObject();
+    this.writeEvent("", null, error.toBytes());
+    this.writer.done();
+  }
+}
+
+function openAiError(w: JsonWriter, message: string): void {
+  w.beginObject().key("message").string(message).key("type").string("invalid_request_error");
+  w.key("param").nullValue().key("code").string("content_blocked").endObject();
+}
+
+function jsonString(s: string): ArrayBuffer {
+  const sink = new ByteBuf(s.length + 8);
+  writeJsonString(sink, s);
+  return sink.toArrayBuffer();
+}
+
+/** The text deltas an event carries, each with its channel key. */
+function findDeltas(root: JsonValue): Array<Delta> {
+  const out = new Array<Delta>();
+  if (root.kind != JsonKind.Object) return out;
+  const choices = JsonValue.items(root.get("choices"));
+  for (let i = 0; i < choices.length; i++) {
+    const choice = unchecked(choices[i]);
+    const delta = choice.get("delta");
+    if (delta === null || delta.kind != JsonKind.Object) continue;
+    const index = choice.get("index");
+    const c = index === null ? i.toString() : index.raw();
+    addString(out, "c" + c, delta.get("content"));
+    const calls = JsonValue.items(delta.get("tool_calls"));
+    for (let k = 0; k < calls.length; k++) {
+      const call = unchecked(calls[k]);
+      const fn = call.get("function");
+      const callIndex = call.get("index");
+      if (fn !== null) addString(out, "t" + c + "." + (callIndex === null ? k.toString() : callIndex.raw()), fn.get("arguments"));
+    }
+  }
+  const type = root.getText("type");
+  if (type === null) return out;
+  if (type == "content_block_delta") {
+    const delta = root.get("delta");
+    const index = root.get("index");
+    const key = "a" + (index === null ? "0" : index.raw());
+    if (delta !== null && delta.kind == JsonKind.Object) {
+      addString(out, key, delta.get("text"));
+      addString(out, key + "j", delta.get("partial_json"));
+    }
+  } else if (type.startsWith("response.") && type.endsWith(".delta")) {
+    const item = root.get("output_index");
+    const part = root.get("content_index");
+    const key = "r" + (item === null ? "" : item.raw()) + "." + (part === null ? "" : part.raw()) + type;
+    addString(out, key, root.get("delta"));
+  }
+  return out;
+}
+
+function addString(out: Array<Delta>, key: string, v: JsonValue | null): void {
+  if (v !== null && v.kind == JsonKind.String) out.push(new Delta(key, v));
+}

@@ -1,0 +1,248 @@
+// One request through content-audit: inspect the request body, then the
+// response (a whole JSON body, or an event stream as it passes), and write
+// the audit event at access-log time.
+import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
+import { MatchInput } from "../common/config";
+import { JsonKind, JsonValue, LlmApi, llmApiName, parseJson } from "../common/json";
+import { clusterName, requestAuthority, requestPath, routeName, setFilterState } from "../common/properties";
+import { RPC_CONTENT_BLOCKED, sendJsonRpcError, sendOpenAiError } from "../common/reply";
+import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
+import { addHeader, BufferType, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer } from "../common/runtime/host";
+import { auditEventJson, RequestFacts } from "./audit-event";
+import { AuditConfig } from "./config";
+import { JsonInspector, members } from "./inspect-json";
+import { AuditRecord } from "./record";
+import { AuditRoot } from "./root";
+import { ACTION_NAMES, AuditRule } from "./rules";
+import { SseAudit } from "./sse-audit";
+
+/** Request members that carry what the client says (OpenAI Chat/Responses, Anthropic, legacy completions). */
+const PROMPT_MEMBERS: Array<string> = ["messages", "input", "instructions", "system", "prompt"];
+
+export class AuditStream extends StreamContext {
+  private audit: AuditRoot;
+  private cfg: AuditConfig | null = null;
+  private facts: RequestFacts = new RequestFacts();
+  private record: AuditRecord = new AuditRecord();
+  private api: LlmApi = LlmApi.Unknown;
+  private requestBody: BodyBuffer | null = null;
+  private responseBody: BodyBuffer | null = null;
+  private sse: SseAudit | null = null;
+  private mcp: bool = false;
+  private rpcId: string | null = null;
+  /** Set once this filter sent a local reply: its own reply passes the response callbacks untouched. */
+  private replied: bool = false;
+  private inspected: bool = false;
+
+  constructor(id: u32, root: AuditRoot) {
+    super(id, root);
+    this.audit = root;
+  }
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
+    const rules = this.audit.rules;
+    if (rules === null) return HeadersAction.Continue;
+    const path = requestPath();
+    const route = routeName();
+    const authority = requestAuthority();
+    const cluster = clusterName();
+    this.facts.path = path === null ? "" : path;
+    this.facts.route = route === null ? "" : route;
+    const cfg = rules.select(new MatchInput(this.facts.route, authority === null ? "" : authority, cluster === null ? "" : cluster, this.facts.path));
+    if (cfg === null) return HeadersAction.Continue;
+    this.cfg = cfg;
+    this.inspected = true;
+    const consumer = getHeader(MapType.RequestHeaders, cfg.consumerHeader);
+    this.facts.consumer = consumer === null ? "" : consumer;
+    const rid = getHeader(MapType.RequestHeaders, "x-request-id");
+    this.facts.requestId = rid === null ? "" : rid;
+    this.api = apiOfPath(this.facts.path);
+    if (!cfg.inspectRequest || endOfStream || !isJson(getHeader(MapType.RequestHeaders, "content-type"))) return HeadersAction.Continue;
+    dropContentLength(BufferType.RequestBody);
+    this.requestBody = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
+    return HeadersAction.Continue;
+  }
+
+  onRequestBody(size: u32, endOfStream: bool): DataAction {
+    const body = this.requestBody;
+    if (body === null) return DataAction.Continue;
+    const state = body.onBody(size, endOfStream);
+    return this.requestBodyState(body, state);
+  }
+
+  onRequestTrailers(numTrailers: u32): TrailersAction {
+    const body = this.requestBody;
+    if (body === null) return TrailersAction.Continue;
+    this.requestBodyState(body, body.onTrailers());
+    return body.trailersAction();
+  }
+
+  private requestBodyState(body: BodyBuffer, state: BodyState): DataAction {
+    if (state == BodyState.TooLarge) {
+      this.replied = true;
+      body.sendReject();
+      this.requestBody = null;
+      return DataAction.StopIterationNoBuffer;
+    }
+    if (state != BodyState.Complete) return body.action();
+    this.requestBody = null;
+    if (this.inspectRequest(body)) return DataAction.Continue;
+    return DataAction.StopIterationNoBuffer;
+  }
+
+  /** False when the request was answered with a block. */
+  private inspectRequest(body: BodyBuffer): bool {
+    const cfg = this.cfg!;
+    const bytes = body.read();
+    if (bytes === null) return true;
+    const doc = parseJson(bytes).doc;
+    if (doc === null) return true; // not JSON: nothing this filter understands, passed on as sent
+    const root = doc.root;
+    let roots: Array<JsonValue>;
+    if (root.kind == JsonKind.Object && root.has("jsonrpc")) {
+      this.mcp = true;
+      const id = root.get("id");
+      if (id !== null) this.rpcId = doc.raw(id);
+      roots = new Array<JsonValue>();
+      const params = root.get("params");
+      if (cfg.mcp && root.textEquals("") == false && isToolCall(root) && params !== null) {
+        const args = params.get("arguments");
+        if (args !== null) roots.push(args);
+      }
+    } else {
+      const model = root.kind == JsonKind.Object ? root.getText("model") : null;
+      if (model !== null) this.facts.model = model;
+      roots = members(root, PROMPT_MEMBERS);
+    }
+    if (roots.length == 0) return true;
+    const r = new JsonInspector(cfg.scanner, this.record, false).inspect(doc, roots);
+    const blockedBy = r.blockedBy;
+    if (blockedBy !== null) {
+      this.sendBlock(blockedBy);
+      return false;
+    }
+    const masked = r.body;
+    if (masked !== null) body.replace(masked);
+    return true;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
+    const cfg = this.cfg;
+    if (cfg === null || this.replied) return HeadersAction.Continue;
+    addHeader(MapType.ResponseHeaders, "x-content-audit", this.record.verdictName());
+    if (!cfg.inspectResponse || endOfStream || (this.mcp && !cfg.mcp)) return HeadersAction.Continue;
+    const type = getHeader(MapType.ResponseHeaders, "content-type");
+    if (type !== null && type.toLowerCase().startsWith("text/event-stream")) {
+      dropContentLength(BufferType.ResponseBody);
+      this.sse = new SseAudit(cfg.scanner, this.record, this.api, cfg.block.message);
+      return HeadersAction.Continue;
+    }
+    if (!isJson(type)) return HeadersAction.Continue;
+    dropContentLength(BufferType.ResponseBody);
+    this.responseBody = new BodyBuffer(BufferType.ResponseBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
+    // Held until the body is inspected, so a block can still answer with a reply of its own.
+    return HeadersAction.StopIteration;
+  }
+
+  onResponseBody(size: u32, endOfStream: bool): DataAction {
+    const sse = this.sse;
+    if (sse !== null) {
+      const wasBlocked = sse.blocked;
+      const chunk = size == 0 ? new ArrayBuffer(0) : getBuffer(BufferType.ResponseBody, 0, size);
+      const out = sse.feed(chunk === null ? new ArrayBuffer(0) : chunk, endOfStream);
+      if (!wasBlocked || out.byteLength > 0 || size > 0) setBuffer(BufferType.ResponseBody, 0, size, out);
+      return DataAction.Continue;
+    }
+    const body = this.responseBody;
+    if (body === null) return DataAction.Continue;
+    return this.responseBodyState(body, body.onBody(size, endOfStream));
+  }
+
+  onResponseTrailers(numTrailers: u32): TrailersAction {
+    const body = this.responseBody;
+    if (body === null) return TrailersAction.Continue;
+    this.responseBodyState(body, body.onTrailers());
+    return body.trailersAction();
+  }
+
+  private responseBodyState(body: BodyBuffer, state: BodyState): DataAction {
+    if (state == BodyState.TooLarge) {
+      this.replied = true;
+      body.sendReject();
+      this.responseBody = null;
+      return DataAction.StopIterationNoBuffer;
+    }
+    if (state != BodyState.Complete) return body.action();
+    this.responseBody = null;
+    const bytes = body.read();
+    if (bytes === null) return DataAction.Continue;
+    const doc = parseJson(bytes).doc;
+    if (doc === null) return DataAction.Continue;
+    const roots = new Array<JsonValue>();
+    roots.push(doc.root);
+    const r = new JsonInspector(this.cfg!.scanner, this.record, true).inspect(doc, roots);
+    const blockedBy = r.blockedBy;
+    if (blockedBy !== null) {
+      this.sendBlock(blockedBy);
+      return DataAction.StopIterationNoBuffer;
+    }
+    const masked = r.body;
+    if (masked !== null) body.replace(masked);
+    return DataAction.Continue;
+  }
+
+  private sendBlock(rule: AuditRule): void {
+    const block = this.cfg!.block;
+    this.replied = true;
+    const headers: Array<HeaderPair> = [new HeaderPair("x-content-audit", "block; rule=" + rule.id)];
+    const custom = block.body;
+    if (custom !== null) {
+      headers.push(new HeaderPair("content-type", block.contentType));
+      sendLocalResponse(block.status, "content_blocked", String.UTF8.encode(custom), headers);
+    } else if (this.mcp) {
+      sendJsonRpcError(this.rpcId, RPC_CONTENT_BLOCKED, block.message, null, 200, headers);
+    } else {
+      sendOpenAiError(block.status, block.message, "invalid_request_error", "content_blocked", null, headers);
+    }
+  }
+
+  onLog(): void {
+    const cfg = this.cfg;
+    if (cfg === null || !this.inspected) return;
+    const sse = this.sse;
+    if (sse !== null && !sse.blocked) sse.feed(new ArrayBuffer(0), true);
+    this.facts.api = llmApiName(this.api);
+    const event = auditEventJson(this.facts, this.record, cfg.includeMatches);
+    setFilterState("content_audit", event);
+    const metrics = this.audit.metrics;
+    if (metrics !== null) {
+      metrics.requests.with([this.record.verdictName()]).inc();
+      for (let i = 0; i < this.record.counts.length; i++) {
+        const c = unchecked(this.record.counts[i]);
+        metrics.matches.with([c.rule.id, ACTION_NAMES[<i32>c.rule.action]]).inc(c.request + c.response);
+      }
+    }
+    const collector = this.audit.collector;
+    if (collector !== null) collector.push(event);
+  }
+}
+
+function isJson(contentType: string | null): bool {
+  if (contentType === null) return false;
+  const t = contentType.toLowerCase();
+  return t.startsWith("application/json") || (t.startsWith("application/") && t.includes("+json"));
+}
+
+function isToolCall(root: JsonValue): bool {
+  const method = root.get("method");
+  return method !== null && method.textEquals("tools/call");
+}
+
+function apiOfPath(path: string): LlmApi {
+  const q = path.indexOf("?");
+  const p = q >= 0 ? path.substring(0, q) : path;
+  if (p.endsWith("/chat/completions")) return LlmApi.OpenAIChat;
+  if (p.endsWith("/messages")) return LlmApi.AnthropicMessages;
+  if (p.endsWith("/responses")) return LlmApi.OpenAIResponses;
+  return LlmApi.Unknown;
+}

@@ -304,8 +304,10 @@ export class McpAuthStream extends StreamContext {
     const ct = type === null ? "" : type.toLowerCase();
     if (ct.startsWith("application/json")) {
       dropContentLength(BufferType.ResponseBody);
+      // Headers go on (a stopped headers callback would hold the body from us too);
+      // a result too large to inspect then ends in a reset rather than passing unfiltered.
       this.responseJson = new BodyBuffer(BufferType.ResponseBody, cfg.maxResponseBytes, BodyOverflow.Reject);
-      return HeadersAction.StopIteration;
+      return HeadersAction.Continue;
     }
     if (ct.startsWith("text/event-stream")) {
       dropContentLength(BufferType.ResponseBody);

@@ -37,6 +37,13 @@ export class AuditConfig {
   maxBodyBytes: u32 = 1 << 20;
   /** Past maxBodyBytes: "reject" (413 / 502) or "pass" uninspected. */
   rejectOversize: bool = true;
+  /**
+   * Hold JSON response headers until the body is inspected, so a blocked
+   * completion gets the block reply and status. Needs Envoy's
+   * allow_on_headers_stop_iteration: true on the plugin. Without it a
+   * blocked completion's body is replaced by the error (status unchanged).
+   */
+  holdResponseHeaders: bool = false;
   includeMatches: bool = false;
   consumerHeader: string = "x-mse-consumer";
   collector: CollectorConfig | null = null;
@@ -72,6 +79,7 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
       inspect.rejectUnknown();
     }
     c.maxBodyBytes = <u32>r.optionalInt("max_body_bytes", 1 << 20, 1024, 64 << 20);
+    c.holdResponseHeaders = r.optionalBool("hold_response_headers", false);
     c.rejectOversize = r.optionalEnum("on_oversize", ["reject", "pass"], "reject") == "reject";
     const audit = r.object("audit");
     if (audit !== null) {

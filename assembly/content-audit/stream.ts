@@ -5,7 +5,7 @@ import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../commo
 import { MatchInput } from "../common/config";
 import { JsonKind, JsonValue, LlmApi, llmApiName, parseJson } from "../common/json";
 import { clusterName, requestAuthority, requestPath, routeName, setFilterState } from "../common/properties";
-import { RPC_CONTENT_BLOCKED, sendJsonRpcError, sendOpenAiError } from "../common/reply";
+import { jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { addHeader, BufferType, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer } from "../common/runtime/host";
 import { auditEventJson, RequestFacts } from "./audit-event";
@@ -105,7 +105,7 @@ export class AuditStream extends StreamContext {
       if (id !== null) this.rpcId = doc.raw(id);
       roots = new Array<JsonValue>();
       const params = root.get("params");
-      if (cfg.mcp && root.textEquals("") == false && isToolCall(root) && params !== null) {
+      if (cfg.mcp && isToolCall(root) && params !== null) {
         const args = params.get("arguments");
         if (args !== null) roots.push(args);
       }
@@ -141,7 +141,7 @@ export class AuditStream extends StreamContext {
     dropContentLength(BufferType.ResponseBody);
     this.responseBody = new BodyBuffer(BufferType.ResponseBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
     // Held until the body is inspected, so a block can still answer with a reply of its own.
-    return HeadersAction.StopIteration;
+    return cfg.holdResponseHeaders ? HeadersAction.StopIteration : HeadersAction.Continue;
   }
 
   onResponseBody(size: u32, endOfStream: bool): DataAction {
@@ -183,8 +183,13 @@ export class AuditStream extends StreamContext {
     const r = new JsonInspector(this.cfg!.scanner, this.record, true).inspect(doc, roots);
     const blockedBy = r.blockedBy;
     if (blockedBy !== null) {
-      this.sendBlock(blockedBy);
-      return DataAction.StopIterationNoBuffer;
+      if (this.cfg!.holdResponseHeaders) {
+        this.sendBlock(blockedBy);
+        return DataAction.StopIterationNoBuffer;
+      }
+      // The headers went on already: the body becomes the error.
+      body.replace(this.blockBody());
+      return DataAction.Continue;
     }
     const masked = r.body;
     if (masked !== null) body.replace(masked);
@@ -204,6 +209,15 @@ export class AuditStream extends StreamContext {
     } else {
       sendOpenAiError(block.status, block.message, "invalid_request_error", "content_blocked", null, headers);
     }
+  }
+
+  /** The block reply's body, for a response whose headers already went out. */
+  private blockBody(): ArrayBuffer {
+    const block = this.cfg!.block;
+    const custom = block.body;
+    if (custom !== null) return String.UTF8.encode(custom);
+    if (this.mcp) return jsonRpcErrorBody(this.rpcId, RPC_CONTENT_BLOCKED, block.message);
+    return openAiErrorBody(block.message, "invalid_request_error", null, "content_blocked");
   }
 
   onLog(): void {

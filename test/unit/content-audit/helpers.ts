@@ -4,7 +4,7 @@ import { build } from "../../../scripts/build.ts";
 import { wasmPath } from "../../../scripts/lib/paths.ts";
 import type { ExchangeOptions, ExchangeResult } from "../../host/exchange.ts";
 import { Host } from "../../host/index.ts";
-import type { ProxyVm } from "../../host/vm.ts";
+import type { PluginOptions, ProxyVm } from "../../host/vm.ts";
 
 export const WASM = wasmPath("content-audit");
 
@@ -12,8 +12,8 @@ export async function buildFilter(): Promise<void> {
   await build({ only: "content-audit", quiet: true });
 }
 
-export function auditVm(config: unknown, host = new Host()): ProxyVm {
-  return host.startVm(WASM, { name: "content-audit", rootId: "content-audit", vmId: "content-audit", configuration: JSON.stringify(config) });
+export function auditVm(config: unknown, host = new Host(), plugin: PluginOptions = {}): ProxyVm {
+  return host.startVm(WASM, { name: "content-audit", rootId: "content-audit", vmId: "content-audit", configuration: JSON.stringify(config), ...plugin });
 }
 
 export function chatBody(content: unknown, extra: Record<string, unknown> = {}): string {

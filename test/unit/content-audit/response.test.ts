@@ -1,0 +1,118 @@
+// content-audit on responses, in the host emulator: JSON completions masked
+// or blocked, and event streams masked or cut in-stream, also when a secret
+// arrives one byte per chunk.
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditEvent, auditVm, buildFilter, chatBody, chatStream, post, streamText } from "./helpers.ts";
+
+beforeAll(buildFilter, 120_000);
+
+const CONFIG = {
+  rules: [
+    { id: "secrets", type: "pii", detectors: ["secret"], action: "block", scope: "response" },
+    { id: "pii", type: "pii", detectors: ["email", "phone", "credit_card"], action: "mask" },
+    { id: "codename", type: "keywords", keywords: ["bluebird"], action: "mask", mask: { placeholder: "[CODENAME]" } },
+  ],
+};
+
+const sse = (body: string[]) => () => ({ status: 200, headers: { "content-type": "text/event-stream" }, body });
+const json = (obj: unknown) => () => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(obj) });
+const completion = (content: string) => ({ id: "c1", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
+
+describe("JSON responses", () => {
+  it("masks a completion and keeps valid JSON", async () => {
+    const vm = auditVm(CONFIG);
+    const res = await post(vm, chatBody("hi"), { upstream: json(completion("write to bob@example.com about bluebird")) });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).choices[0].message.content).toBe("write to [EMAIL] about [CODENAME]");
+    expect(auditEvent(res)).toMatchObject({ verdict: "mask", masked: 2 });
+  });
+
+  it("blocks a completion with the configured reply when response headers may be held", async () => {
+    const vm = auditVm({ ...CONFIG, hold_response_headers: true }, undefined, { allowOnHeadersStopIteration: true });
+    const res = await post(vm, chatBody("hi"), { upstream: json(completion("here: AKIA2E0A8F3B244C9986")) });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.code).toBe("content_blocked");
+    expect(auditEvent(res)).toMatchObject({ verdict: "block", blocked_in: "response", blocked_by: "secrets" });
+  });
+
+  it("replaces a blocked completion's body with the error when the headers went on", async () => {
+    const vm = auditVm(CONFIG);
+    const res = await post(vm, chatBody("hi"), { upstream: json(completion("here: AKIA2E0A8F3B244C9986")) });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).error.code).toBe("content_blocked");
+    expect(res.body).not.toContain("AKIA");
+  });
+});
+
+describe("streamed responses", () => {
+  const text = "contact bob@example.com or 4111 1111 1111 1111, codename bluebird.";
+  const words = text.split(/(?<= )/);
+
+  for (const chunkBytes of [0, 1, 7]) {
+    it(`masks matches split across events (chunks of ${chunkBytes || "whole"} bytes)`, async () => {
+      const vm = auditVm(CONFIG);
+      // Deltas of 3 characters: every match straddles several events.
+      const pieces = text.match(/.{1,3}/g)!;
+      const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream(pieces, chunkBytes)) });
+      const got = streamText(res.body);
+      expect(got.text).toBe("contact [EMAIL] or [CREDIT_CARD], codename [CODENAME].");
+      expect(got.done).toBe(true);
+      expect(got.error).toBeNull();
+      expect(vm.trapped).toBe(false);
+    });
+  }
+
+  it("holds back only a short tail", async () => {
+    const vm = auditVm(CONFIG);
+    const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream(words)) });
+    const deltas = res.body.split("\n\n").filter((b) => b.startsWith("data: {")).map((b) => JSON.parse(b.slice(6)).choices[0]?.delta?.content ?? "");
+    // A word followed by a space is settled at once: nothing is delayed.
+    expect(deltas.slice(1, 5)).toEqual(["contact ", "[EMAIL] ", "or ", ""]); // a card number may follow "4111 "
+  });
+
+  it("cuts the stream at a secret split one byte per chunk, with an error event and [DONE]", async () => {
+    const vm = auditVm(CONFIG);
+    const pieces = ["the key is ", "sk-pr", "oj-abc123DEF", "456ghi789JKL012", " and more text after it"];
+    const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream(pieces, 1)) });
+    const got = streamText(res.body);
+    expect(got.error).toMatchObject({ code: "content_blocked" });
+    expect(got.done).toBe(true);
+    expect(got.text).not.toContain("sk-");
+    expect(got.text).not.toContain("more text");
+    expect(auditEvent(res)).toMatchObject({ verdict: "block", blocked_in: "response" });
+  });
+
+  it("masks Anthropic text deltas and Responses output_text deltas", async () => {
+    const vm = auditVm(CONFIG);
+    const ev = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+    const anthropic = [
+      ev("message_start", { type: "message_start", message: { id: "m", content: [] } }),
+      ev("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }),
+      ...["mail b", "ob@exam", "ple.com now"].map((t) => ev("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: t } })),
+      ev("content_block_stop", { type: "content_block_stop", index: 0 }),
+      ev("message_stop", { type: "message_stop" }),
+    ];
+    const res = await post(vm, JSON.stringify({ model: "m", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }), { path: "/v1/messages", upstream: sse(anthropic) });
+    const text = res.body.split("\n\n").filter((b) => b.includes("content_block_delta")).map((b) => JSON.parse(b.split("data: ")[1]).delta.text).join("");
+    expect(text).toBe("mail [EMAIL] now");
+
+    const responses = [
+      ...["call 212-", "555-0199", " ok"].map((d) => ev("response.output_text.delta", { type: "response.output_text.delta", output_index: 0, content_index: 0, delta: d })),
+      ev("response.output_text.done", { type: "response.output_text.done", output_index: 0, content_index: 0, text: "call 212-555-0199 ok" }),
+    ];
+    const res2 = await post(vm, JSON.stringify({ model: "m", input: "x", stream: true }), { path: "/v1/responses", upstream: sse(responses) });
+    const blocks = res2.body.split("\n\n").filter(Boolean).map((b) => JSON.parse(b.split("data: ")[1]));
+    expect(blocks.filter((b) => b.type.endsWith(".delta")).map((b) => b.delta).join("")).toBe("call [PHONE] ok");
+    expect(blocks.at(-1).text).toBe("call [PHONE] ok");
+  });
+
+  it("ends an Anthropic stream with an error event", async () => {
+    const vm = auditVm(CONFIG);
+    const ev = (data: unknown) => `event: content_block_delta\ndata: ${JSON.stringify(data)}\n\n`;
+    const body = ["ghp_", "abcdefghijklmnopqrstuvwxyz0123456789"].map((t) => ev({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: t } }));
+    const res = await post(vm, JSON.stringify({ model: "m", max_tokens: 5, stream: true, messages: [] }), { path: "/v1/messages", upstream: sse([...body, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"]) });
+    expect(res.body).toContain("event: error\n");
+    expect(res.body).not.toContain("ghp_");
+    expect(res.body).not.toContain("message_stop");
+  });
+});

@@ -119,7 +119,7 @@ function readLimit(r: ConfigReader): LimitConfig {
     for (let i = 0; i < WINDOW_NAMES.length; i++) {
       const name = WINDOW_NAMES[i];
       if (!w.has(name)) continue;
-      l.windows.push(new WindowLimit(name, windowSeconds(name), w.optionalInt(name, 1, 1, i64.MAX_VALUE >> 8)));
+      l.windows.push(new WindowLimit(name, windowSeconds(name), w.optionalInt(name, 1, 1, 1_000_000_000_000_000)));
     }
     if (l.windows.length == 0) r.fail("windows", "needs at least one of " + WINDOW_NAMES.join(", ") + " (tokens per window)");
     w.rejectUnknown();

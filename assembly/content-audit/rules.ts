@@ -129,8 +129,8 @@ export class PiiRule extends AuditRule {
         i--;
         continue;
       }
-      // A single space inside a grouped number or IBAN ("4111 1111", "DE89 3704").
-      if (c == 0x20 && i >= 2 && isGroupChar(s.charCodeAt(i - 2)) && (i == s.length || isGroupChar(s.charCodeAt(i)))) {
+      // A single space inside a grouped number or IBAN ("4111 1111", "DE89 3704", "+1 (212)").
+      if (c == 0x20 && i >= 2 && isGroupChar(s.charCodeAt(i - 2)) && (i == s.length || isGroupChar(s.charCodeAt(i)) || s.charCodeAt(i) == 0x28)) {
         i--;
         continue;
       }

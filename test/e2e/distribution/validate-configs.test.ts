@@ -7,10 +7,12 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { BUILD, ENVOY_DIR, ROOT, TMP } from "../../../scripts/lib/paths.ts";
 import { ensureEnvoy } from "../../../scripts/setup-envoy.ts";
 import { placeholders, render, type Vars } from "../../harness/template.ts";
 import { builtFixture } from "../../host/fixtures.ts";
+import { effectivePluginConfig } from "./crd-shapes.ts";
 
 /** Kubernetes manifests and compose files live under envoy/ too; they are checked elsewhere. */
 const NOT_ENVOY = new Set(["higress", "istio"]);
@@ -81,6 +83,16 @@ function prepare(path: string): Prepared {
   return { rendered };
 }
 
+async function validateRendered(name: string, rendered: string): Promise<void> {
+  const dir = join(TMP, "validate");
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, name.replaceAll("/", "_"));
+  writeFileSync(out, rendered);
+  const res = await validate(out);
+  expect(res.output, `${name} failed validation`).toMatch(/configuration '.*' OK/);
+  expect(res.code).toBe(0);
+}
+
 function validate(configPath: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(envoyBin, ["--mode", "validate", "-c", configPath, "--log-level", "warn"], { timeout: 60_000 }, (err, stdout, stderr) => {
@@ -100,14 +112,26 @@ describe("envoy --mode validate", () => {
   for (const path of configs) {
     const name = relative(ROOT, path);
     const p = prepare(path);
-    it.skipIf(p.skip !== undefined)(`${name}${p.skip ? ` (skipped: ${p.skip})` : ""}`, async () => {
-      const dir = join(TMP, "validate");
-      mkdirSync(dir, { recursive: true });
-      const out = join(dir, name.replaceAll("/", "_"));
-      writeFileSync(out, p.rendered!);
-      const res = await validate(out);
-      expect(res.output, `${name} failed validation`).toMatch(/configuration '.*' OK/);
-      expect(res.code).toBe(0);
-    });
+    it.skipIf(p.skip !== undefined)(`${name}${p.skip ? ` (skipped: ${p.skip})` : ""}`, () => validateRendered(name, p.rendered!));
+  }
+});
+
+// The configuration a Higress or Istio WasmPlugin hands its filter (Higress
+// turns matchRules into `_rules_`), loaded by the filter in Envoy.
+describe("WasmPlugin manifests: the filter accepts their plugin configuration", () => {
+  const carrier = readFileSync(join(ENVOY_DIR, "recipes", "per-route.yaml"), "utf8");
+  for (const kind of ["higress", "istio"]) {
+    for (const file of readdirSync(join(ENVOY_DIR, kind)).filter((f) => f.endsWith(".yaml")).sort()) {
+      const doc = parse(readFileSync(join(ENVOY_DIR, kind, file), "utf8"));
+      const filter = doc.metadata.name as string;
+      const wasm = join(BUILD, `${filter}.wasm`);
+      const skip = existsSync(wasm) ? undefined : `module not built: ${relative(ROOT, wasm)}`;
+      it.skipIf(skip !== undefined)(`envoy/${kind}/${file}${skip ? ` (skipped: ${skip})` : ""}`, () => {
+        let port = 20000;
+        const vars: Vars = { WASM_FILE: wasm, FILTER_NAME: filter, PLUGIN_CONFIG: JSON.stringify(effectivePluginConfig(doc)) };
+        for (const n of placeholders(carrier)) if (n.endsWith("_PORT")) vars[n] = port++;
+        return validateRendered(`${kind}-${file}`, render(carrier, vars));
+      });
+    }
   }
 });

@@ -119,6 +119,7 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     c.threshold = r.optionalNumber("threshold", c.threshold, 0, 1);
     c.complexityThreshold = r.optionalNumber("complexity_threshold", c.complexityThreshold, 0, 1);
     const scoring = r.optionalEnum("scoring", ["mixed", "nearest", "centroid"], "mixed");
+    const neighbors = <i32>r.optionalInt("neighbors", 1, 1, 16);
     const routes = r.objectArray("routes", true, 1);
     const names = new Array<string>();
     let exampleCount = 0;
@@ -155,7 +156,7 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     const examples = new Array<Array<string>>();
     for (let i = 0; i < c.routes.length; i++) examples.push(c.routes[i].examples);
     const mode = scoring == "nearest" ? Scoring.Nearest : scoring == "centroid" ? Scoring.Centroid : Scoring.Mixed;
-    c.model = new Model(examples, mode, c.input.maxScanBytes);
+    c.model = new Model(examples, mode, neighbors, c.input.maxScanBytes);
     return c;
   }
 }

@@ -4,8 +4,9 @@
 // character that is not a letter or digit becomes one space, so "Hello,World"
 // and "hello world" are the same text. Features over the normalized UTF-16
 // units (BMP code points; CJK needs no word segmentation):
-//   - character n-grams of length 2..4 (they tolerate typos: "recieve"
-//     still shares most of its trigrams with "receive"),
+//   - character n-grams of length 3..4, and of length 2 where a character
+//     is not ASCII (they tolerate typos: "recieve" still shares most of its
+//     trigrams with "receive"; ASCII bigrams only added noise on CLINC150),
 //   - single characters outside ASCII (one Han character carries meaning),
 //   - whole words (runs between spaces) of alphabetic scripts; a CJK run has
 //     no word boundaries, so it gets none (its n-grams carry it).
@@ -94,6 +95,7 @@ export function extractFeatures(t: Uint16Array, sink: FeatureSink): void {
       const d = <u32>unchecked(t[j]);
       h = (h ^ d) * FNV_PRIME;
       // A gram of only spaces cannot occur (no double spaces); " x" style grams are kept: they mark word edges.
+      if (j == i + 1 && c < 0x80 && d < 0x80) continue;
       sink.add(h ^ <u32>(j - i + 1));
     }
   }

@@ -85,15 +85,20 @@ export class Model {
   private exampleScore: Float64Array = new Float64Array(0);
   private routeBuf: RouteScores = new RouteScores(0);
   private centroidScore: Float64Array = new Float64Array(0);
-  private bestScore: Float64Array = new Float64Array(0);
+  /** Per route: the best `neighbors` example scores, best first (row r at r * neighbors). */
+  private top: Float64Array = new Float64Array(0);
+  private topSum: Float64Array = new Float64Array(0);
+  private routeExamples: Int32Array = new Int32Array(0);
 
   /** `examples[r]` are the utterances of route r (a route may have none). */
-  constructor(examples: Array<Array<string>>, public scoring: Scoring, public maxScanUnits: i32) {
+  constructor(examples: Array<Array<string>>, public scoring: Scoring, public neighbors: i32, public maxScanUnits: i32) {
     const routes = examples.length;
     this.routes = routes;
     this.routeBuf = new RouteScores(routes);
     this.centroidScore = new Float64Array(routes);
-    this.bestScore = new Float64Array(routes);
+    this.top = new Float64Array(routes * neighbors);
+    this.topSum = new Float64Array(routes);
+    this.routeExamples = new Int32Array(routes);
     this.train(examples);
   }
 
@@ -137,27 +142,46 @@ export class Model {
     }
     if (norm2 == 0) return out;
     const inv = 1 / Math.sqrt(norm2);
-    const best = this.bestScore;
-    best.fill(0);
-    if (useNearest) {
-      for (let e = 0; e < this.examples; e++) {
-        const r = unchecked(this.exampleRoute[e]);
-        const s = unchecked(ex[e]);
-        if (s > unchecked(best[r]) || unchecked(out.nearest[r]) < 0) {
-          unchecked((best[r] = s));
-          unchecked((out.nearest[r] = e));
-        }
-      }
-    }
+    if (useNearest) this.nearestMeans(ex, out.nearest);
     for (let r = 0; r < this.routes; r++) {
       let s: f64;
-      if (this.scoring == Scoring.Nearest) s = unchecked(best[r]);
+      const best = unchecked(this.topSum[r]) / <f64>max(1, min(this.neighbors, unchecked(this.routeExamples[r])));
+      if (this.scoring == Scoring.Nearest) s = best;
       else if (this.scoring == Scoring.Centroid) s = unchecked(centroid[r]);
-      else s = (unchecked(best[r]) + unchecked(centroid[r])) * 0.5;
+      else s = (best + unchecked(centroid[r])) * 0.5;
       s *= inv;
       unchecked((out.scores[r] = s > 1 ? 1 : s < 0 ? 0 : s));
     }
     return out;
+  }
+
+  /** Fills topSum with the sum of each route's `neighbors` best example scores (unnormalized), nearest with the best example. */
+  private nearestMeans(ex: Float64Array, nearest: Int32Array): void {
+    const k = this.neighbors;
+    const top = this.top;
+    top.fill(-1);
+    for (let e = 0; e < this.examples; e++) {
+      const r = unchecked(this.exampleRoute[e]);
+      let s = unchecked(ex[e]);
+      const row = r * k;
+      if (s <= unchecked(top[row + k - 1])) continue;
+      if (s > unchecked(top[row])) unchecked((nearest[r] = e));
+      // Insert into the route's sorted row.
+      let j = k - 1;
+      while (j > 0 && unchecked(top[row + j - 1]) < s) {
+        unchecked((top[row + j] = top[row + j - 1]));
+        j--;
+      }
+      unchecked((top[row + j] = s));
+    }
+    for (let r = 0; r < this.routes; r++) {
+      let sum: f64 = 0;
+      for (let j = 0; j < k; j++) {
+        const v = unchecked(top[r * k + j]);
+        if (v > 0) sum += v;
+      }
+      unchecked((this.topSum[r] = sum));
+    }
   }
 
   private train(examples: Array<Array<string>>): void {
@@ -186,7 +210,10 @@ export class Model {
     this.examples = n;
     this.exampleRoute = new Int32Array(n);
     this.exampleScore = new Float64Array(n);
-    for (let e = 0; e < n; e++) this.exampleRoute[e] = routeOf[e];
+    for (let e = 0; e < n; e++) {
+      this.exampleRoute[e] = routeOf[e];
+      this.routeExamples[routeOf[e]]++;
+    }
     if (n == 0) return;
 
     // 2. Vocabulary and document frequencies.

@@ -81,7 +81,7 @@ export class RouterStream extends StreamContext {
     if (cfg === null) return DataAction.Continue;
     if (state == BodyState.Buffering) return DataAction.StopIterationAndBuffer;
     if (state == BodyState.Passing) {
-      this.apply(new Decision(cfg.fallback, Outcome.TooLarge, 0), null);
+      this.apply(new Decision(cfg.fallback, Outcome.TooLarge, 0));
       return DataAction.Continue;
     }
     const bytes = body.read();
@@ -100,25 +100,28 @@ export class RouterStream extends StreamContext {
         sendError(INVALID_REQUEST, "semantic-router: " + why);
         return DataAction.StopIterationNoBuffer;
       }
-      this.apply(new Decision(cfg.fallback, Outcome.Invalid, 0), null);
+      this.apply(new Decision(cfg.fallback, Outcome.Invalid, 0));
+      setContentLength(body.size);
       return DataAction.Continue;
     }
     const model = req.model;
     if (cfg.policy == ModelPolicy.Sentinel && (model === null || !cfg.sentinels.includes(model))) {
       this.finish(new Decision(cfg.fallback, Outcome.ClientModel, 0));
+      setContentLength(body.size);
       return DataAction.Continue;
     }
     const d = decide(cfg, textToClassify(req, cfg.input));
     let newBody: ArrayBuffer | null = null;
     const target = d.target.model;
     if (target.length > 0 && (model === null || model != target)) newBody = setTopLevelFieldText(doc, "model", quoteJson(target));
-    this.apply(d, newBody);
+    this.apply(d);
     if (newBody !== null) body.replace(newBody);
+    setContentLength(body.size);
     return DataAction.Continue;
   }
 
   /** Sets the route headers for `d` and re-resolves Envoy's route. */
-  private apply(d: Decision, newBody: ArrayBuffer | null): void {
+  private apply(d: Decision): void {
     replaceHeader(MapType.RequestHeaders, ROUTE_HEADER, d.target.header);
     replaceHeader(MapType.RequestHeaders, SCORE_HEADER, formatScore(d.score));
     if (d.complexity != 0) replaceHeader(MapType.RequestHeaders, COMPLEXITY_HEADER, complexityName(d.complexity));
@@ -143,6 +146,11 @@ export class RouterStream extends StreamContext {
     replaceHeader(MapType.ResponseHeaders, SCORE_HEADER, formatScore(d.score));
     return HeadersAction.Continue;
   }
+}
+
+/** The headers callback dropped content-length so the body could change; the final length goes back before the headers leave. */
+function setContentLength(size: u32): void {
+  replaceHeader(MapType.RequestHeaders, "content-length", size.toString());
 }
 
 function invalidReason(error: JsonError | null, parsed: bool): string {

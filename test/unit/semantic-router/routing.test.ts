@@ -11,14 +11,14 @@ describe("semantic-router: routing", () => {
     const vm = routerVm(FINANCE_COOKING);
     const res = await chat(vm, "How do I transfer money into my savings account?");
     expect(res.status).toBe(200);
-    expect(upstreamModel(res)).toBe("fin-model");
+    expect(upstreamModel(res)).toBe("demo-finance");
     expect(res.upstream?.headers.get("x-semantic-route")).toBe("alt");
     expect(res.upstream?.route.cluster).toBe("llm-alt");
     expect(Number(res.upstream?.headers.get("x-semantic-score"))).toBeGreaterThanOrEqual(0.2);
     expect(res.clearRouteCacheCalls).toBeGreaterThan(0);
     expect(responseHeader(res, "x-semantic-route")).toBe("alt");
     expect(responseHeader(res, "x-semantic-score")).toBe(res.upstream?.headers.get("x-semantic-score"));
-    expect(decisionState(res)).toMatch(/^route=finance outcome=semantic score=0\.\d{3} complexity=simple model=fin-model$/);
+    expect(decisionState(res)).toMatch(/^route=finance outcome=semantic score=0\.\d{3} complexity=simple model=demo-finance$/);
     expect(vm.trapped).toBe(false);
   });
 
@@ -27,7 +27,7 @@ describe("semantic-router: routing", () => {
     const body = '{ "messages" : [{"role":"user","content":"give me a recipe for pancakes"}], "model" : "auto", "temperature": 0.5 }';
     const res = await send(vm, body);
     const out = res.upstream!.bodyText;
-    expect(out).toBe(body.replace('"auto"', '"chef-model"'));
+    expect(out).toBe(body.replace('"auto"', '"demo-chef"'));
     expect(res.upstream!.headers.get("content-length")).toBeUndefined();
     expect(res.upstream?.route.cluster).toBe("llm");
     expect(res.upstream?.headers.get("x-semantic-route")).toBe("cooking");
@@ -44,28 +44,28 @@ describe("semantic-router: routing", () => {
 
   it("routes Chinese without word segmentation", async () => {
     const vm = routerVm(FINANCE_COOKING);
-    expect(upstreamModel(await chat(vm, "请问我的银行卡余额还有多少？"))).toBe("fin-model");
-    expect(upstreamModel(await chat(vm, "红烧肉怎么做才好吃"))).toBe("chef-model");
+    expect(upstreamModel(await chat(vm, "请问我的银行卡余额还有多少？"))).toBe("demo-finance");
+    expect(upstreamModel(await chat(vm, "红烧肉怎么做才好吃"))).toBe("demo-chef");
   });
 
   it("tolerates typos", async () => {
     const vm = routerVm(FINANCE_COOKING);
-    expect(upstreamModel(await chat(vm, "trasnfer mony to my savngs acount"))).toBe("fin-model");
-    expect(upstreamModel(await chat(vm, "recipe for pancaeks please"))).toBe("chef-model");
+    expect(upstreamModel(await chat(vm, "trasnfer mony to my savngs acount"))).toBe("demo-finance");
+    expect(upstreamModel(await chat(vm, "recipe for pancaeks please"))).toBe("demo-chef");
   });
 
   it("reads OpenAI Responses and Anthropic Messages, and array content parts", async () => {
     const vm = routerVm(FINANCE_COOKING);
     const responses = await send(vm, JSON.stringify({ model: "auto", input: "what is my account balance today" }), "/v1/responses");
-    expect(upstreamModel(responses)).toBe("fin-model");
+    expect(upstreamModel(responses)).toBe("demo-finance");
     const anthropic = await send(
       vm,
       JSON.stringify({ model: "auto", max_tokens: 64, system: "You are helpful.", messages: [{ role: "user", content: [{ type: "text", text: "how do I make tomato soup" }] }] }),
       "/v1/messages",
     );
-    expect(upstreamModel(anthropic)).toBe("chef-model");
+    expect(upstreamModel(anthropic)).toBe("demo-chef");
     const parts = await send(vm, JSON.stringify({ model: "auto", messages: [{ role: "user", content: [{ type: "text", text: "pay my" }, { type: "image_url", image_url: { url: "data:," } }, { type: "text", text: "electricity bill" }] }] }));
-    expect(upstreamModel(parts)).toBe("fin-model");
+    expect(upstreamModel(parts)).toBe("demo-finance");
   });
 
   it("classifies the last user message by default, history and system prompt when configured", async () => {
@@ -77,8 +77,8 @@ describe("semantic-router: routing", () => {
     ];
     const body = JSON.stringify({ model: "auto", messages });
     expect(upstreamModel(await send(routerVm(FINANCE_COOKING), body))).toBe("demo-base");
-    expect(upstreamModel(await send(routerVm({ ...FINANCE_COOKING, input: { history: 1 } }), body))).toBe("chef-model");
-    expect(upstreamModel(await send(routerVm({ ...FINANCE_COOKING, input: { system: true } }), body))).toBe("fin-model");
+    expect(upstreamModel(await send(routerVm({ ...FINANCE_COOKING, input: { history: 1 } }), body))).toBe("demo-chef");
+    expect(upstreamModel(await send(routerVm({ ...FINANCE_COOKING, input: { system: true } }), body))).toBe("demo-finance");
   });
 
   it("overwrites a route header the client sent", async () => {

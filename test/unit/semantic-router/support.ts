@@ -5,6 +5,7 @@ import { build } from "../../../scripts/build.ts";
 import type { ExchangeResult } from "../../host/exchange.ts";
 import { Host } from "../../host/host.ts";
 import type { ProxyVm } from "../../host/vm.ts";
+import { GATEWAY_CONFIG } from "./fixtures.ts";
 
 export const ROUTER_WASM = wasmPath("semantic-router");
 
@@ -49,38 +50,12 @@ export function upstreamModel(res: ExchangeResult): string | undefined {
   return JSON.parse(res.upstream.bodyText).model;
 }
 
-/** A small two-domain configuration used across tests. */
+/** Two topic routes of the gateway configuration; every model is routed, the default route has its own header. */
 export const FINANCE_COOKING = {
-  threshold: 0.2,
+  ...GATEWAY_CONFIG,
+  model_policy: "always",
   default: { name: "base", model: "demo-base", header: "base" },
-  routes: [
-    {
-      name: "finance",
-      model: "fin-model",
-      header: "alt",
-      examples: [
-        "what is my account balance",
-        "transfer money to my savings account",
-        "how much interest does my credit card charge",
-        "pay my electricity bill",
-        "report a fraudulent transaction on my card",
-        "我的银行卡余额是多少",
-        "帮我转账到储蓄账户",
-      ],
-    },
-    {
-      name: "cooking",
-      model: "chef-model",
-      examples: [
-        "how long should I bake a chicken",
-        "give me a recipe for pancakes",
-        "what can I substitute for butter in cookies",
-        "how do I make tomato soup",
-        "红烧肉怎么做",
-        "蛋糕需要烤多久",
-      ],
-    },
-  ],
+  routes: GATEWAY_CONFIG.routes.slice(0, 2),
 };
 
 /** The decision line the filter wrote as filter state wasm.semantic_router. */

@@ -1,0 +1,108 @@
+// Evaluation on CLINC150 (test/data/intents/clinc150, CC BY 3.0, see
+// ATTRIBUTION.md) through the real semantic-router.wasm in the emulator.
+//
+// Route examples: the first 10 training utterances of each of the 150
+// intents. Two settings:
+//   - "domains": 10 routes, one per CLINC domain (banking, travel ...), each
+//     with the 150 examples of its 15 intents: 1,500 examples in all, the
+//     shape of "one fine-tuned model per domain";
+//   - "intents": 150 routes, one per intent, 10 examples each.
+// In-scope queries (test split, 30 per intent) must reach their route;
+// out-of-scope queries (oos_test, 1,000) must reach the default route.
+// Requests are classified once with threshold 0 (so the filter reports the
+// best route and its score); a threshold t then routes exactly the requests
+// whose score is >= t, so one pass gives the whole threshold curve.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../../../scripts/lib/paths.ts";
+import type { ProxyVm } from "../../host/vm.ts";
+import { chat, routerVm } from "./support.ts";
+
+export interface Clinc {
+  domains: Record<string, string[]>;
+  train: [string, string][];
+  val: [string, string][];
+  oos_val: string[];
+  test: [string, string][];
+  oos_test: string[];
+}
+
+export type Setting = "domains" | "intents";
+
+export function loadClinc(): Clinc {
+  return JSON.parse(readFileSync(join(ROOT, "test/data/intents/clinc150/clinc150-10shot.json"), "utf8"));
+}
+
+/** Intent -> route name for a setting. */
+export function routeOf(data: Clinc, setting: Setting): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [domain, intents] of Object.entries(data.domains)) for (const i of intents) m.set(i, setting === "domains" ? domain : i);
+  return m;
+}
+
+export function clincConfig(data: Clinc, setting: Setting, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const route = routeOf(data, setting);
+  const examples = new Map<string, string[]>();
+  for (const [text, intent] of data.train) {
+    const r = route.get(intent)!;
+    if (!examples.has(r)) examples.set(r, []);
+    examples.get(r)!.push(text);
+  }
+  return {
+    threshold: 0,
+    default: { name: "default", model: "base-model" },
+    routes: [...examples].map(([name, ex]) => ({ name, model: `${name}-model`, examples: ex })),
+    ...extra,
+  };
+}
+
+export interface Scored {
+  expected: string;
+  got: string;
+  score: number;
+}
+
+/** Classifies each text through the VM (one request each); `expected` is "default" for out-of-scope. */
+export async function classifyAll(vm: ProxyVm, items: { text: string; expected: string }[]): Promise<Scored[]> {
+  const out: Scored[] = [];
+  for (const { text, expected } of items) {
+    const res = await chat(vm, text);
+    if (res.status !== 200 || !res.upstream) throw new Error(`request failed: ${res.status} ${res.body}`);
+    out.push({ expected, got: res.upstream.headers.get("x-semantic-route") ?? "", score: Number(res.upstream.headers.get("x-semantic-score")) });
+  }
+  return out;
+}
+
+export interface Point {
+  threshold: number;
+  /** In-scope queries routed to their own route. */
+  inScopeAccuracy: number;
+  /** Out-of-scope queries sent to the default route. */
+  oosToDefault: number;
+}
+
+export function curve(inScope: Scored[], oos: Scored[], thresholds: number[]): Point[] {
+  return thresholds.map((t) => ({
+    threshold: t,
+    inScopeAccuracy: inScope.filter((s) => s.score >= t && s.got === s.expected).length / inScope.length,
+    oosToDefault: oos.filter((s) => s.score < t || s.got === "default").length / oos.length,
+  }));
+}
+
+export async function evaluate(setting: Setting, split: "test" | "val", extra: Record<string, unknown> = {}) {
+  const data = loadClinc();
+  const route = routeOf(data, setting);
+  const vm = routerVm(clincConfig(data, setting, extra));
+  const inScope = await classifyAll(vm, data[split].map(([text, intent]) => ({ text, expected: route.get(intent)! })));
+  const oos = await classifyAll(vm, data[split === "test" ? "oos_test" : "oos_val"].map((text) => ({ text, expected: "default" })));
+  return { vm, inScope, oos };
+}
+
+export const THRESHOLDS = [0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4];
+
+/** The point of a fine threshold sweep with the best in-scope accuracy while at least `minOos` of out-of-scope goes to default. */
+export function bestAt(inScope: Scored[], oos: Scored[], minOos: number): Point {
+  const grid = Array.from({ length: 201 }, (_, i) => i * 0.0025);
+  const ok = curve(inScope, oos, grid).filter((p) => p.oosToDefault >= minOos);
+  return ok.reduce((a, b) => (b.inScopeAccuracy > a.inScopeAccuracy ? b : a));
+}

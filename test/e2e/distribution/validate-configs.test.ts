@@ -4,6 +4,7 @@
 // A config whose module is not built is skipped with the reason in the test
 // name; anything else that fails validation fails the test.
 import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -56,6 +57,9 @@ const GENERIC: Vars = {
   PLUGIN_NAME: "probe",
   WASM_REPOSITORY: "plugins/probe-wasm",
   WASM_SHA256: "0".repeat(64),
+  ISSUER: "https://issuer.example.com",
+  AUDIENCE: "gateway",
+  JWKS: JSON.stringify({ keys: [{ ...generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" }] }),
 };
 
 interface Prepared {
@@ -68,11 +72,13 @@ function prepare(path: string): Prepared {
   const vars: Vars = { ...GENERIC };
   let port = 20000;
   for (const name of placeholders(text)) if (name.endsWith("_PORT")) vars[name] = port++;
-  if (placeholders(text).includes("PLUGIN_CONFIG")) {
+  // PLUGIN_CONFIG, ROUTER_CONFIG ...: the JSON configuration of the file's filter.
+  const configVars = placeholders(text).filter((n) => n.endsWith("_CONFIG"));
+  if (configVars.length) {
     const module = /\$\{WASM_(?:TEST_)?DIR\}\/([a-z0-9-]+)\.wasm/.exec(text)?.[1] ?? (/\$\{(WASM_FILE|FILTER_NAME)\}/.test(text) ? "probe" : undefined);
     const sample = module ? sampleConfig(module) : undefined;
-    if (sample === undefined) return { skip: `no sample PLUGIN_CONFIG for module ${module ?? "?"}` };
-    vars.PLUGIN_CONFIG = sample;
+    if (sample === undefined) return { skip: `no sample ${configVars.join(", ")} for module ${module ?? "?"}` };
+    for (const n of configVars) vars[n] = sample;
   }
   const missing = placeholders(text).filter((n) => vars[n] === undefined);
   if (missing.length) return { skip: `no sample value for ${missing.map((n) => "${" + n + "}").join(", ")} (add one to GENERIC)` };

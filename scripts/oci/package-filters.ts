@@ -1,6 +1,6 @@
 // Finds the filters to package and their files: the module from build/, and
 // spec.yaml + README.md from the filter's folder.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { build, discoverTargets } from "../build.ts";
 import { ROOT } from "../lib/paths.ts";
@@ -69,6 +69,8 @@ export async function packageFilters(opts: PackageOptions): Promise<Packaged[]> 
     (t) => (opts.fixtures || !t.fixture) && (!opts.only || t.name === opts.only),
   );
   if (opts.only && targets.length === 0) throw new Error(`no filter named ${opts.only} (looked for assembly/${opts.only}/index.ts)`);
+  // A full run replaces the output, so a filter that no longer packages leaves nothing stale to publish.
+  if (!opts.only) rmSync(opts.outDir, { recursive: true, force: true });
   const done: Packaged[] = [];
   const skipped: string[] = [];
   for (const t of targets) {

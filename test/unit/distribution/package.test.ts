@@ -1,7 +1,7 @@
 // Packaging: same inputs give the same bytes and digests; the tar.gz is what
 // standard tools read; the layouts round-trip.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sha256Digest } from "../../../scripts/oci/blob.ts";
@@ -77,6 +77,17 @@ describe("reproducible packaging", () => {
     const digests = (out: string) => out.replace(/-> \S+\/probe\//g, "-> OUT/probe/");
     expect(digests(first.stdout)).toBe(digests(second.stdout));
     expect(tree(a)).toEqual(tree(b));
+  });
+
+  it("a full run replaces the output directory, so nothing stale is left to publish", async () => {
+    const out = tempDir("cli-stale-");
+    dirs.push(out);
+    mkdirSync(join(out, "removed-filter", "wasm"), { recursive: true });
+    writeFileSync(join(out, "removed-filter", "wasm", "oci-layout"), "{}");
+    const res = await runScript("package.ts", ["--fixtures", "--no-build", "--out", out]);
+    expect(res.code).toBe(0);
+    expect(existsSync(join(out, "removed-filter"))).toBe(false);
+    expect(existsSync(join(out, "probe", "wasm", "oci-layout"))).toBe(true);
   });
 
   it("the CLI names an unknown filter and exits 1", async () => {

@@ -44,6 +44,8 @@ export class AuditConfig {
    * blocked completion's body is replaced by the error (status unchanged).
    */
   holdResponseHeaders: bool = false;
+  /** A JSON request body that does not parse (or nests deeper than 128): 400 invalid_json, or pass uninspected. */
+  rejectInvalidJson: bool = true;
   includeMatches: bool = false;
   consumerHeader: string = "x-mse-consumer";
   collector: CollectorConfig | null = null;
@@ -80,6 +82,7 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
     }
     c.maxBodyBytes = <u32>r.optionalInt("max_body_bytes", 1 << 20, 1024, 64 << 20);
     c.holdResponseHeaders = r.optionalBool("hold_response_headers", false);
+    c.rejectInvalidJson = r.optionalEnum("on_invalid_json", ["reject", "pass"], "reject") == "reject";
     c.rejectOversize = r.optionalEnum("on_oversize", ["reject", "pass"], "reject") == "reject";
     const audit = r.object("audit");
     if (audit !== null) {

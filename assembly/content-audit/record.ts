@@ -36,9 +36,10 @@ export class AuditRecord {
     if (<i32>rule.action > this.verdict) this.verdict = <i32>rule.action;
   }
 
-  block(rule: AuditRule, response: bool): void {
+  /** `by`: the rule id, or the reason when no rule matched (e.g. event_too_large). */
+  block(by: string, response: bool): void {
     this.verdict = <i32>Action.Block;
-    this.blockedBy = rule.id;
+    this.blockedBy = by;
     this.blockedIn = response ? "response" : "request";
   }
 

@@ -59,7 +59,7 @@ export class Scanner {
       const f = unchecked(findings[i]);
       if (f.rule.action == Action.Block) {
         record.count(f.rule, response);
-        record.block(f.rule, response);
+        record.block(f.rule.id, response);
         this.sample(record, input, norm, f);
         result.blockedBy = f.rule;
         return result;

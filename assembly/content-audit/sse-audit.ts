@@ -181,8 +181,7 @@ export class SseAudit {
 
   private stopTooLarge(): void {
     this.message = "a streamed event exceeds " + MAX_EVENT_BYTES.toString() + " bytes and cannot be inspected";
-    this.record.blockedIn = "response";
-    this.record.blockedBy = "event_too_large";
+    this.record.block("event_too_large", true);
     this.block();
   }
 

@@ -3,9 +3,9 @@
 // the audit event at access-log time.
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonKind, JsonValue, LlmApi, llmApiName, parseJson } from "../common/json";
+import { JsonKind, JsonValue, LlmApi, llmApiName, parseJson, ParseOptions } from "../common/json";
 import { clusterName, requestAuthority, requestPath, routeName, setFilterState } from "../common/properties";
-import { jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendJsonRpcError, sendOpenAiError } from "../common/reply";
+import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { addHeader, BufferType, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer } from "../common/runtime/host";
 import { auditEventJson, RequestFacts } from "./audit-event";
@@ -95,8 +95,17 @@ export class AuditStream extends StreamContext {
     const cfg = this.cfg!;
     const bytes = body.read();
     if (bytes === null) return true;
-    const doc = parseJson(bytes).doc;
-    if (doc === null) return true; // not JSON: nothing this filter understands, passed on as sent
+    const parsed = parseJson(bytes, this.parseOptions());
+    const doc = parsed.doc;
+    if (doc === null) {
+      // Content that cannot be inspected must not slip through as malformed or deeply nested JSON.
+      if (!cfg.rejectInvalidJson) return true;
+      this.replied = true;
+      const e = parsed.error;
+      this.record.block("invalid_json", false);
+      sendError(INVALID_JSON, "the request body is not valid JSON" + (e === null ? "" : " (" + e.toString() + ")"));
+      return false;
+    }
     const root = doc.root;
     let roots: Array<JsonValue>;
     if (root.kind == JsonKind.Object && root.has("jsonrpc")) {
@@ -176,7 +185,7 @@ export class AuditStream extends StreamContext {
     this.responseBody = null;
     const bytes = body.read();
     if (bytes === null) return DataAction.Continue;
-    const doc = parseJson(bytes).doc;
+    const doc = parseJson(bytes, this.parseOptions()).doc;
     if (doc === null) return DataAction.Continue;
     const roots = new Array<JsonValue>();
     roots.push(doc.root);
@@ -194,6 +203,11 @@ export class AuditStream extends StreamContext {
     const masked = r.body;
     if (masked !== null) body.replace(masked);
     return DataAction.Continue;
+  }
+
+  /** Bodies up to the configured limit parse (the parser's own default is 8 MiB). */
+  private parseOptions(): ParseOptions {
+    return new ParseOptions(128, <i32>this.cfg!.maxBodyBytes);
   }
 
   private sendBlock(rule: AuditRule): void {

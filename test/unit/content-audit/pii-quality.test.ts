@@ -1,0 +1,66 @@
+// Precision and recall of each PII detector on the labeled set
+// (test/data/pii/labeled.json, made by generate.ts next to it), measured
+// through the filter: every sample is a message of a chat request, masked
+// by a rule with only that detector. The README's table comes from this
+// test's output.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../../../scripts/lib/paths.ts";
+import { auditVm, buildFilter, post, upstreamBody } from "./helpers.ts";
+
+interface Sample {
+  detector: string;
+  text: string;
+  match: string | null;
+  note?: string;
+}
+
+const SAMPLES: Sample[] = JSON.parse(readFileSync(join(ROOT, "test/data/pii/labeled.json"), "utf8"));
+const DETECTORS = [...new Set(SAMPLES.map((s) => s.detector))];
+const results: Record<string, { tp: number; fp: number; fn: number; tn: number; misses: string[] }> = {};
+
+beforeAll(buildFilter, 120_000);
+
+describe("PII detectors on the labeled set", () => {
+  for (const detector of DETECTORS) {
+    it(`${detector}: precision and recall >= 0.95`, async () => {
+      // Each sample counts only for the detector it was written for.
+      const samples = SAMPLES.filter((s) => s.detector === detector);
+      const vm = auditVm({ rules: [{ id: detector, type: "pii", detectors: [detector], action: "mask", mask: { placeholder: "[HIT]" } }] });
+      const body = JSON.stringify({ model: "m", messages: samples.map((s) => ({ role: "user", content: s.text })) });
+      const res = await post(vm, body);
+      expect(vm.trapped).toBe(false);
+      const out: string[] = JSON.parse(upstreamBody(res)).messages.map((m: { content: string }) => m.content);
+      const r = { tp: 0, fp: 0, fn: 0, tn: 0, misses: [] as string[] };
+      samples.forEach((s, i) => {
+        const changed = out[i] !== s.text;
+        if (s.match === null) {
+          if (changed) {
+            r.fp++;
+            r.misses.push(`false positive: ${JSON.stringify(s.text)} -> ${JSON.stringify(out[i])}`);
+          } else r.tn++;
+        } else if (changed && !out[i].includes(s.match) && out[i].includes("[HIT]")) r.tp++;
+        else {
+          r.fn++;
+          r.misses.push(`missed: ${JSON.stringify(s.text)} -> ${JSON.stringify(out[i])}`);
+        }
+      });
+      results[detector] = r;
+      const precision = r.tp / (r.tp + r.fp);
+      const recall = r.tp / (r.tp + r.fn);
+      expect(precision, r.misses.join("\n")).toBeGreaterThanOrEqual(0.95);
+      expect(recall, r.misses.join("\n")).toBeGreaterThanOrEqual(0.95);
+    });
+  }
+
+  it("prints the table", () => {
+    const rows = Object.entries(results).map(([d, r]) => {
+      const p = r.tp / (r.tp + r.fp);
+      const rc = r.tp / (r.tp + r.fn);
+      return `| ${d} | ${r.tp + r.fn} | ${r.fp + r.tn} | ${p.toFixed(3)} | ${rc.toFixed(3)} |`;
+    });
+    console.log(["| detector | positives | negatives | precision | recall |", "| --- | --- | --- | --- | --- |", ...rows].join("\n"));
+    for (const r of Object.values(results)) if (r.misses.length) console.log(r.misses.join("\n"));
+  });
+});

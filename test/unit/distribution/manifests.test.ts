@@ -133,3 +133,18 @@ describe("the shape checker", () => {
     expect(variant((d) => (d.apiVersion = "extensions.higress.io/v1"))[0]).toMatch(/^apiVersion: "extensions.higress.io\/v1" is not one of/);
   });
 });
+
+describe("the CI example (docs/examples/publish.yml)", () => {
+  it("runs on version tags and calls npm scripts that exist, package before publish", () => {
+    const workflow = parse(readFileSync(join(ROOT, "docs", "examples", "publish.yml"), "utf8"));
+    const scripts = Object.keys(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts);
+    expect(workflow.on.push.tags).toEqual(["v*"]);
+    const runs: string[] = workflow.jobs.publish.steps.map((s: { run?: string }) => s.run ?? "");
+    const used = runs.flatMap((r) => [...r.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]));
+    expect(used.filter((u) => !scripts.includes(u))).toEqual([]);
+    const at = (needle: string) => runs.findIndex((r) => r.includes(needle));
+    expect(at("npm run package -- --require-all")).toBeGreaterThan(-1);
+    expect(at("npm run package")).toBeLessThan(at("npm run publish -- --dry-run"));
+    expect(at("npm run publish -- --dry-run")).toBeLessThan(runs.lastIndexOf("npm run publish"));
+  });
+});

@@ -2,6 +2,7 @@
 // with skopeo (an independent OCI client): manifests, media types, tags and
 // byte-identical blobs; then auth (Basic, Bearer token) and failures.
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Image } from "../../../scripts/oci/images.ts";
@@ -135,7 +136,45 @@ describe("publish to an anonymous registry", () => {
   });
 });
 
+/** Forwards to a registry; for manifest PUTs it reports a digest other than the one stored. */
+async function lyingProxy(target: Registry): Promise<{ host: string; close: () => Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length"].includes(k))) as Record<string, string>;
+    const upstream = await fetch(`${target.url}${req.url}`, {
+      method: req.method,
+      headers,
+      body: chunks.length ? Buffer.concat(chunks) : undefined,
+      redirect: "manual",
+    });
+    const out: Record<string, string> = {};
+    upstream.headers.forEach((v, k) => (out[k] = k === "location" ? v.replace(target.url, "") : v));
+    delete out["content-length"];
+    delete out["content-encoding"];
+    if (req.method === "PUT" && req.url?.includes("/manifests/")) out["docker-content-digest"] = `sha256:${"0".repeat(64)}`;
+    res.writeHead(upstream.status, out).end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { host: `127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
 describe("publish failures", () => {
+  it("a registry that stores another digest than the one sent: digest mismatch, exit 1", async () => {
+    const registry = await startRegistry();
+    const proxy = await lyingProxy(registry);
+    try {
+      const res = await publish(`${proxy.host}/plugins`, ["--format", "wasm"]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toBe(
+        `publish failed: digest mismatch for manifest plugins/probe-wasm:${version}: we sent ${wasm.manifest.digest}, the registry stored sha256:${"0".repeat(64)}\n`,
+      );
+    } finally {
+      await proxy.close();
+      await registry.stop();
+    }
+  });
+
   it("registry down: connection refused, exit 1", async () => {
     const port = await freePort();
     const res = await publish(`127.0.0.1:${port}/plugins`);

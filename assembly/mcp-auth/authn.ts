@@ -3,7 +3,7 @@
 import { constantTimeEqual } from "../common/crypto";
 import { McpAuthConfig } from "./config";
 import { Caller } from "./caller";
-import { checkClaims, JwtFailure, tokenScopes, verifyToken } from "./jwt";
+import { claimsProblem, JwtFailure, tokenScopes, verifyToken } from "./jwt";
 import { KeySet } from "./jwks";
 
 export enum AuthStatus {
@@ -73,9 +73,15 @@ export function authenticateJwt(cfg: McpAuthConfig, raw: string, keys: KeySet | 
   const jwt = cfg.jwt;
   if (jwt === null) return fail(AuthStatus.Invalid, "invalid_token", "bearer tokens are not accepted here");
   if (keys === null) return fail(AuthStatus.UnknownKey, "invalid_token", "no signing keys known yet");
-  const t = verifyToken(raw, keys, jwt.checks);
-  if (t.failure == JwtFailure.UnknownKey) return fail(AuthStatus.UnknownKey, "invalid_token", t.reason);
-  if (!t.ok || !checkClaims(t, jwt.checks, nowSeconds)) return fail(AuthStatus.Invalid, "invalid_token", t.reason);
+  let t = jwt.cache.get(raw, keys);
+  if (t === null) {
+    t = verifyToken(raw, keys, jwt.checks);
+    if (t.failure == JwtFailure.UnknownKey) return fail(AuthStatus.UnknownKey, "invalid_token", t.reason);
+    if (!t.ok) return fail(AuthStatus.Invalid, "invalid_token", t.reason);
+    jwt.cache.put(raw, keys, t);
+  }
+  const problem = claimsProblem(t, jwt.checks, nowSeconds);
+  if (problem.length > 0) return fail(AuthStatus.Invalid, "invalid_token", problem);
   const caller = new Caller();
   let sub = t.claimText("sub");
   if (sub === null || sub.length == 0) sub = t.claimText("client_id");

@@ -5,6 +5,7 @@ import { JsonKind } from "../common/json";
 import { JwtChecks } from "./jwt";
 import { KeySet, readJwks } from "./jwks";
 import { RemoteKeys } from "./remote-keys";
+import { TokenCache } from "./token-cache";
 
 export const ALGORITHMS: Array<string> = ["RS256", "ES256", "HS256"];
 
@@ -18,6 +19,7 @@ export class JwtConfig {
   remote: RemoteKeys | null = null;
   /** No key set known yet (remote JWKS not fetched): answer 401 (false) or 503 (true). */
   unavailableWithoutKeys: bool = false;
+  cache: TokenCache = new TokenCache(0);
 }
 
 /** Who a policy applies to; empty lists match anyone. */
@@ -75,6 +77,8 @@ export class McpAuthConfig {
   defaultAllow: bool = false;
   rateLimits: Array<ToolLimit> = new Array<ToolLimit>();
   filterToolsList: bool = true;
+  /** Authentication only: bodies are not read as JSON-RPC (routes that are not MCP). */
+  authenticateOnly: bool = false;
   bindSessions: bool = true;
   maxBodyBytes: u32 = 1 << 20;
   maxResponseBytes: u32 = 4 << 20;
@@ -158,6 +162,7 @@ export class McpAuthParser extends ConfigParser<McpAuthConfig> {
       c.rateLimits.push(l);
     }
     c.filterToolsList = r.optionalBool("filterToolsList", true);
+    c.authenticateOnly = r.optionalBool("authenticateOnly", false);
     c.bindSessions = r.optionalBool("bindSessions", true);
     c.maxBodyBytes = <u32>r.optionalInt("maxBodyBytes", 1 << 20, 1024, 64 << 20);
     c.maxResponseBytes = <u32>r.optionalInt("maxResponseBytes", 4 << 20, 1024, 64 << 20);
@@ -178,6 +183,7 @@ function readJwt(r: ConfigReader, resource: string): JwtConfig {
   }
   checks.skewSeconds = r.optionalInt("clockSkewSeconds", 60, 0, 3600);
   checks.requireExp = r.optionalBool("requireExp", true);
+  j.cache = new TokenCache(<i32>r.optionalInt("cacheSize", 256, 0, 100_000));
   j.unavailableWithoutKeys = r.optionalEnum("whenNoKeys", ["unauthorized", "unavailable"], "unauthorized") == "unavailable";
 
   const jwks = r.member("jwks");

@@ -105,36 +105,23 @@ function verifyWith(key: Jwk, input: Uint8Array, sig: Uint8Array): bool {
   return ec !== null && ec.verifySha256(hash, sig);
 }
 
-/** exp, nbf, iss and aud; `nowSeconds` is the host clock. Sets the failure on `t`. */
-export function checkClaims(t: Token, checks: JwtChecks, nowSeconds: i64): bool {
+/** exp, nbf, iss and aud; `nowSeconds` is the host clock. Returns why they fail, or "". */
+export function claimsProblem(t: Token, checks: JwtChecks, nowSeconds: i64): string {
   const exp = t.claim("exp");
   if (exp === null) {
-    if (checks.requireExp) {
-      t.fail(JwtFailure.Invalid, "exp missing");
-      return false;
-    }
+    if (checks.requireExp) return "exp missing";
   } else if (exp.kind != JsonKind.Number || exp.toF64() + <f64>checks.skewSeconds <= <f64>nowSeconds) {
-    t.fail(JwtFailure.Invalid, "token expired");
-    return false;
+    return "token expired";
   }
   const nbf = t.claim("nbf");
-  if (nbf !== null && (nbf.kind != JsonKind.Number || nbf.toF64() - <f64>checks.skewSeconds > <f64>nowSeconds)) {
-    t.fail(JwtFailure.Invalid, "token not yet valid");
-    return false;
-  }
+  if (nbf !== null && (nbf.kind != JsonKind.Number || nbf.toF64() - <f64>checks.skewSeconds > <f64>nowSeconds)) return "token not yet valid";
   const issuer = checks.issuer;
   if (issuer !== null) {
     const iss = t.claimText("iss");
-    if (iss === null || iss != issuer) {
-      t.fail(JwtFailure.Invalid, "wrong issuer");
-      return false;
-    }
+    if (iss === null || iss != issuer) return "wrong issuer";
   }
-  if (checks.audiences.length > 0 && !audienceMatches(t.claim("aud"), checks.audiences)) {
-    t.fail(JwtFailure.Invalid, "wrong audience");
-    return false;
-  }
-  return true;
+  if (checks.audiences.length > 0 && !audienceMatches(t.claim("aud"), checks.audiences)) return "wrong audience";
+  return "";
 }
 
 function audienceMatches(aud: JsonValue | null, accepted: Array<string>): bool {

@@ -3,6 +3,7 @@
 import { RootContext, StreamContext } from "../common/runtime/context";
 import { nowMillis, readPluginConfig, setTickPeriod } from "../common/runtime";
 import { loadPluginConfig, MatchInput, RuleSet } from "../common/config";
+import { routeName, clusterName } from "../common/properties";
 import { McpAuthConfig, McpAuthParser } from "./config";
 import { AuditMetrics } from "./audit";
 import { RemoteKeys } from "./remote-keys";
@@ -43,9 +44,13 @@ export class McpAuthRoot extends RootContext {
     for (let i = 0; i < this.remotes.length; i++) this.remotes[i].tick(now);
   }
 
-  select(input: MatchInput): McpAuthConfig | null {
+  /** The configuration for a request; route and cluster are read only when _rules_ need them. */
+  select(path: string, authority: string): McpAuthConfig | null {
     const rules = this.rules;
-    return rules === null ? null : rules.select(input);
+    if (rules === null) return null;
+    if (rules.rules.length == 0) return rules.global;
+    const route = routeName(), cluster = clusterName();
+    return rules.select(new MatchInput(route === null ? "" : route, authority, cluster === null ? "" : cluster, path));
   }
 
   newStream(id: u32): StreamContext {

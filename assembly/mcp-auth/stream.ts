@@ -4,10 +4,8 @@
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { BufferType, continueStream, getBuffer, getHeader, MapType, nowMillis, removeHeader, replaceHeader, setBuffer, StreamType } from "../common/runtime/host";
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
-import { MatchInput } from "../common/config";
 import { SseParser, SseWriter } from "../common/sse";
 import { Logger } from "../common/log";
-import { routeName, clusterName } from "../common/properties";
 import { AuditRecord } from "./audit";
 import { AuthResult, AuthStatus, authenticateApiKey, authenticateJwt, bearerToken, missingScopes, queryParam } from "./authn";
 import { Caller } from "./caller";
@@ -57,7 +55,8 @@ export class McpAuthStream extends StreamContext {
   private hasBody: bool = false;
   private body: BodyBuffer | null = null;
   private waiter: Waiter | null = null;
-  private initialize: bool = false;
+  /** Look for an Mcp-Session-Id in the response and bind it to the caller. */
+  private bindOnResponse: bool = false;
   // Response side: tools/list filtering.
   private filterList: bool = false;
   private responseJson: BodyBuffer | null = null;
@@ -71,16 +70,19 @@ export class McpAuthStream extends StreamContext {
     const root = this.root as McpAuthRoot;
     const path = getHeader(MapType.RequestHeaders, ":path");
     const authority = getHeader(MapType.RequestHeaders, ":authority");
-    const route = routeName(), cluster = clusterName();
-    const cfg = root.select(new MatchInput(route === null ? "" : route, authority === null ? "" : authority, cluster === null ? "" : cluster, path === null ? "" : path));
+    const cfg = root.select(path === null ? "" : path, authority === null ? "" : authority);
     if (cfg === null) return HeadersAction.Continue;
     this.cfg = cfg;
     const method = getHeader(MapType.RequestHeaders, ":method");
     const fullPath = path === null ? "/" : path;
     const q = fullPath.indexOf("?");
     const bare = q < 0 ? fullPath : fullPath.substring(0, q);
-    const scheme = getHeader(MapType.RequestHeaders, "x-forwarded-proto");
-    this.metadataUrl = metadataUrl(cfg, publicBase(cfg, scheme === null ? "http" : scheme, authority === null ? "" : authority));
+    if (cfg.publicBaseUrl !== null) this.metadataUrl = metadataUrl(cfg, cfg.publicBaseUrl!);
+    else {
+      // Headers are readable only now: build the URL for a possible challenge later.
+      const scheme = getHeader(MapType.RequestHeaders, "x-forwarded-proto");
+      this.metadataUrl = metadataUrl(cfg, publicBase(cfg, scheme === null ? "http" : scheme, authority === null ? "" : authority));
+    }
 
     if (isMetadataPath(bare) && (method == "GET" || method == "HEAD")) {
       this.phase = Phase.Replied;
@@ -99,7 +101,7 @@ export class McpAuthStream extends StreamContext {
     // Envoy holds a request's body from a filter whose headers callback stopped
     // (StopIteration becomes StopAllIterationAndWatermark), so the headers go on
     // and the body is buffered here; a refused body resets the upstream request.
-    if (!this.hasBody) this.finishWithoutBody();
+    if (!this.hasBody || cfg.authenticateOnly) this.finishWithoutBody();
     else this.phase = Phase.AwaitingBody;
     return HeadersAction.Continue;
   }
@@ -160,7 +162,7 @@ export class McpAuthStream extends StreamContext {
     this.waiter = null;
     if (this.phase != Phase.AwaitingKeys) return;
     if (!this.admit(this.checkToken())) return;
-    if (!this.hasBody) this.finishWithoutBody();
+    if (!this.hasBody || this.config.authenticateOnly) this.finishWithoutBody();
     else this.phase = Phase.AwaitingBody;
     // The body (if any) reaches onRequestBody after this.
     continueStream(StreamType.Request);
@@ -210,6 +212,8 @@ export class McpAuthStream extends StreamContext {
         sendForbidden("this session belongs to another caller");
         return false;
       }
+      // A session we have not seen (e.g. created before a restart) is bound on first use.
+      this.bindOnResponse = owner === null;
     }
     this.forwardIdentity(caller);
     return true;
@@ -230,12 +234,12 @@ export class McpAuthStream extends StreamContext {
       if (v === null) removeHeader(MapType.RequestHeaders, cfg.claimHeaders[i]);
       else replaceHeader(MapType.RequestHeaders, cfg.claimHeaders[i], v);
     }
-    if (!cfg.forwardToken) removeHeader(MapType.RequestHeaders, "authorization");
+    if (!cfg.forwardToken && this.token !== null) removeHeader(MapType.RequestHeaders, "authorization");
     const keyHeader = cfg.apiKeyHeader;
-    if (keyHeader !== null) removeHeader(MapType.RequestHeaders, keyHeader);
+    if (keyHeader !== null && caller.via == "api_key") removeHeader(MapType.RequestHeaders, keyHeader);
   }
 
-  /** GET (SSE stream) and DELETE (end session): nothing more to authorize. */
+  /** GET (SSE stream), DELETE (end session), or authentication only: nothing more to authorize. */
   private finishWithoutBody(): void {
     this.audit.decision = "allow";
     (this.root as McpAuthRoot).metrics!.allowed.inc();
@@ -277,7 +281,7 @@ export class McpAuthStream extends StreamContext {
       this.audit.decision = "allow";
       metrics.allowed.inc();
       this.filterList = verdict.toolsList && this.config.filterToolsList;
-      this.initialize = verdict.initialize;
+      if (this.sessionId === null) this.bindOnResponse = verdict.initialize && this.config.bindSessions;
       this.phase = Phase.Passing;
       return true;
     }
@@ -297,8 +301,10 @@ export class McpAuthStream extends StreamContext {
     const caller = this.caller;
     if (caller === null) return HeadersAction.Continue;
     const cfg = this.config;
-    const session = getHeader(MapType.ResponseHeaders, "mcp-session-id");
-    if (session !== null && cfg.bindSessions) bindSession(session, caller.subject);
+    if (this.bindOnResponse) {
+      const session = getHeader(MapType.ResponseHeaders, "mcp-session-id");
+      if (session !== null) bindSession(session, caller.subject);
+    }
     if (!this.filterList || endOfStream) return HeadersAction.Continue;
     const type = getHeader(MapType.ResponseHeaders, "content-type");
     const ct = type === null ? "" : type.toLowerCase();

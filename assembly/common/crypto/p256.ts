@@ -1,7 +1,8 @@
 // ECDSA verification on NIST P-256 with SHA-256 (FIPS 186-4), the ES256 of
 // JOSE. Points in Jacobian coordinates with Montgomery-form field elements;
 // u1*G + u2*Q by Shamir's trick.
-import { bitAt, compare, copyLimbs, isZero, Limbs, limbsFromBytes, limbsToBytes, Modulus, subInto } from "./bignum";
+import { bitAt, compare, copyLimbs, isZero, Limbs, limbsFromBytes, subInto } from "./bignum";
+import { Modulus } from "./modulus";
 
 function hex(s: string): Uint8Array {
   const out = new Uint8Array(s.length >> 1);

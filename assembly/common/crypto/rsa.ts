@@ -1,6 +1,7 @@
 // RSASSA-PKCS1-v1_5 signature verification with SHA-256 (RFC 8017 8.2.2),
 // the RS256 of JOSE. Public keys only.
-import { Limbs, limbsToBytes, Modulus } from "./bignum";
+import { Limbs, limbsToBytes } from "./bignum";
+import { Modulus } from "./modulus";
 import { constantTimeEqual } from "./hmac";
 
 /** DER prefix of DigestInfo for SHA-256 (RFC 8017 9.2, note 1). */

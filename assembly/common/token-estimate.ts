@@ -1,7 +1,7 @@
 // A prompt-size estimator that needs no vocabulary: an upper-ish bound of
 // what BPE tokenizers of current LLMs (cl100k/o200k-class, Claude) count, for
-// reserving budget before a request is sent. It walks the text once and
-// charges each piece by its script:
+// reserving budget before a request is sent. It walks UTF-8 bytes once,
+// without allocating, and charges each piece by its script:
 //
 //   whitespace                         0 (tokenizers fold it into the next word)
 //   run of ASCII letters of length L   1 for L <= 6, then 1 per started 4 more
@@ -16,76 +16,138 @@
 //
 // The sum is rounded up. Characters/4 would undercount Chinese four to five
 // times; this stays at or above real counts for English prose and about
-// 1-1.3x for Chinese.
+// 1-1.3x for Chinese. estimateJsonString reads the contents of a JSON string
+// as they are in the body: an escape counts as the character it stands for.
 
-const QUARTER: i64 = 4;
+const QUARTER: i32 = 4;
 
-enum Run {
-  None = 0,
-  Ascii = 1,
-  Digits = 2,
-  OtherLetters = 3,
+const NONE: u8 = 0;
+const ASCII_LETTERS: u8 = 1;
+const DIGITS: u8 = 2;
+const OTHER_LETTERS: u8 = 3;
+const SPACE: u8 = 4;
+const SYMBOL: u8 = 5;
+
+// Class of each ASCII byte (built once).
+const ASCII_CLASS: usize = memory.data(128);
+let tableReady = false;
+
+function buildTable(): void {
+  for (let c = 0; c < 128; c++) {
+    let k = SYMBOL;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) k = ASCII_LETTERS;
+    else if (c >= 0x30 && c <= 0x39) k = DIGITS;
+    else if (c == 0x20 || (c >= 0x09 && c <= 0x0d)) k = SPACE;
+    store<u8>(ASCII_CLASS + <usize>c, k);
+  }
+  tableReady = true;
 }
 
-/** Estimated tokens of `text` (see the file comment). */
-export function estimateTokens(text: string): i64 {
+/** Quarter-tokens of a finished run of `n` characters of class `run`. */
+@inline
+function runQuarters(run: u8, n: i32): i64 {
+  if (n == 0) return 0;
+  let tokens = 0;
+  if (run == ASCII_LETTERS) tokens = n <= 6 ? 1 : 1 + (n - 6 + 3) / 4;
+  else if (run == DIGITS) tokens = (n + 2) / 3;
+  else tokens = (n + 1) / 2;
+  return <i64>(tokens * QUARTER);
+}
+
+/** Class and quarter-token cost of one non-ASCII code point (cost 0 for run classes). */
+@inline
+function codePointClass(cp: i32): u8 {
+  if (cp == 0xa0 || cp == 0x3000) return SPACE;
+  if (cp >= 0xc0 && cp < 0x2000 && cp != 0xd7 && cp != 0xf7) return OTHER_LETTERS;
+  return SYMBOL;
+}
+
+@inline
+function codePointCost(cp: i32): i32 {
+  if (isCjk(cp) || (cp >= 0x20000 && cp <= 0x3ffff)) return 5; // CJK, CJK extensions B-H
+  if (cp >= 0x10000) return 2 * QUARTER; // emoji and other astral characters
+  return QUARTER;
+}
+
+@inline
+function hexDigit(h: i32): i32 {
+  if (h >= 0x30 && h <= 0x39) return h - 0x30;
+  const l = h | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : 0;
+}
+
+/**
+ * Quarter-tokens of UTF-8 bytes [ptr, ptr+len); inside a JSON string when
+ * `json` (an escape counts as the character it stands for).
+ */
+function tally(ptr: usize, len: i32, json: bool): i64 {
+  if (!tableReady) buildTable();
   let quarters: i64 = 0;
-  let run = Run.None;
-  let runLength: i64 = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    const kind = runKind(c);
-    if (kind != run) {
-      quarters += runCost(run, runLength);
-      run = kind;
-      runLength = 0;
+  let run: u8 = NONE;
+  let runLength = 0;
+  let i = 0;
+  while (i < len) {
+    let b = <i32>load<u8>(ptr + <usize>i);
+    let kind: u8;
+    let cost = QUARTER;
+    if (b < 0x80) {
+      i++;
+      if (json && b == 0x5c && i < len) {
+        const e = <i32>load<u8>(ptr + <usize>i);
+        i++;
+        if (e == 0x75 && i + 4 <= len) {
+          let cp = 0;
+          for (let j = 0; j < 4; j++) cp = (cp << 4) | hexDigit(<i32>load<u8>(ptr + <usize>(i + j)));
+          i += 4;
+          if (cp >= 0xdc00 && cp <= 0xdfff) continue; // second half of a pair: counted with the first
+          if (cp >= 0xd800 && cp <= 0xdbff) cp = 0x1f600;
+          if (cp < 0x80) {
+            b = cp;
+            kind = load<u8>(ASCII_CLASS + <usize>b);
+          } else {
+            kind = codePointClass(cp);
+            cost = codePointCost(cp);
+          }
+        } else if (e == 0x6e || e == 0x74 || e == 0x72 || e == 0x62 || e == 0x66) {
+          kind = SPACE; // \n \t \r \b \f
+        } else {
+          kind = SYMBOL; // \" \\ \/
+        }
+      } else {
+        kind = load<u8>(ASCII_CLASS + <usize>b);
+      }
+    } else {
+      let cp = 0xfffd;
+      let n = 1;
+      if (b >= 0xc2 && b < 0xe0 && i + 1 < len) {
+        cp = ((b & 0x1f) << 6) | (load<u8>(ptr + <usize>i + 1) & 0x3f);
+        n = 2;
+      } else if (b >= 0xe0 && b < 0xf0 && i + 2 < len) {
+        cp = ((b & 0x0f) << 12) | ((load<u8>(ptr + <usize>i + 1) & 0x3f) << 6) | (load<u8>(ptr + <usize>i + 2) & 0x3f);
+        n = 3;
+      } else if (b >= 0xf0 && b < 0xf5 && i + 3 < len) {
+        cp = ((b & 0x07) << 18) | ((load<u8>(ptr + <usize>i + 1) & 0x3f) << 12) | ((load<u8>(ptr + <usize>i + 2) & 0x3f) << 6) | (load<u8>(ptr + <usize>i + 3) & 0x3f);
+        n = 4;
+      }
+      i += n;
+      kind = codePointClass(cp);
+      cost = codePointCost(cp);
     }
-    if (kind != Run.None) {
+    if (kind == run && kind <= OTHER_LETTERS) {
       runLength++;
       continue;
     }
-    quarters += singleCost(c, i + 1 < n ? text.charCodeAt(i + 1) : 0);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const lo = text.charCodeAt(i + 1);
-      if (lo >= 0xdc00 && lo <= 0xdfff) i++;
-    }
+    quarters += runQuarters(run, runLength);
+    run = kind;
+    runLength = 0;
+    if (kind == ASCII_LETTERS || kind == DIGITS || kind == OTHER_LETTERS) runLength = 1;
+    else if (kind == SYMBOL) quarters += cost;
   }
-  quarters += runCost(run, runLength);
+  return quarters + runQuarters(run, runLength);
+}
+
+function tokensOf(quarters: i64): i64 {
   return (quarters + QUARTER - 1) / QUARTER;
-}
-
-/** Estimated tokens of UTF-8 bytes (invalid sequences decode to U+FFFD and count as symbols). */
-export function estimateTokensUtf8(bytes: ArrayBuffer): i64 {
-  return estimateTokens(String.UTF8.decode(bytes));
-}
-
-function runKind(c: i32): Run {
-  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) return Run.Ascii;
-  if (c >= 0x30 && c <= 0x39) return Run.Digits;
-  if (c >= 0xc0 && c < 0x2000 && c != 0xd7 && c != 0xf7) return Run.OtherLetters;
-  return Run.None;
-}
-
-function runCost(run: Run, length: i64): i64 {
-  if (length == 0) return 0;
-  if (run == Run.Ascii) return QUARTER * (length <= 6 ? 1 : 1 + (length - 6 + 3) / 4);
-  if (run == Run.Digits) return QUARTER * ((length + 2) / 3);
-  if (run == Run.OtherLetters) return QUARTER * ((length + 1) / 2);
-  return 0;
-}
-
-/** Quarter-tokens of one character that is not part of a run. */
-function singleCost(c: i32, next: i32): i64 {
-  if (c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x0b || c == 0x0c || c == 0xa0 || c == 0x3000) return 0;
-  if (c < 0x80) return QUARTER;
-  if (isCjk(c)) return 5;
-  if (c >= 0xd800 && c <= 0xdbff) {
-    // Astral plane: U+20000-U+3FFFF (high surrogates D840-D8BF) are CJK extensions.
-    if (c >= 0xd840 && c <= 0xd8bf && next >= 0xdc00 && next <= 0xdfff) return 5;
-    return 2 * QUARTER;
-  }
-  return QUARTER;
 }
 
 function isCjk(c: i32): bool {
@@ -94,4 +156,20 @@ function isCjk(c: i32): bool {
     (c >= 0x4e00 && c <= 0x9fff) || // CJK unified ideographs
     (c >= 0xac00 && c <= 0xd7af) || // hangul syllables
     (c >= 0xf900 && c <= 0xfaff); // CJK compatibility ideographs
+}
+
+/** Estimated tokens of UTF-8 text (invalid sequences count as symbols). */
+export function estimateTokensUtf8(bytes: ArrayBuffer): i64 {
+  return tokensOf(tally(changetype<usize>(bytes), bytes.byteLength, false));
+}
+
+/** Estimated tokens of the contents of a JSON string: bytes [start, end) of `src`, between the quotes. */
+export function estimateJsonString(src: ArrayBuffer, start: i32, end: i32): i64 {
+  if (start < 0 || end > src.byteLength || end <= start) return 0;
+  return tokensOf(tally(changetype<usize>(src) + <usize>start, end - start, true));
+}
+
+/** Estimated tokens of `text`. */
+export function estimateTokens(text: string): i64 {
+  return estimateTokensUtf8(String.UTF8.encode(text));
 }

@@ -2,10 +2,64 @@
 // when the response carries no usage: whole bodies (OpenAI Chat, Responses,
 // Anthropic Messages) and stream events (chat chunks, Responses *.delta
 // events, Anthropic content_block_delta).
+import { bytesEqualAscii } from "../common/bytes";
 import { JsonKind, JsonValue } from "../common/json";
-import { estimateTokens } from "../common/token-estimate";
+import { estimateJsonString, estimateTokens } from "../common/token-estimate";
 
-/** Estimated tokens of the text a stream event adds. */
+/** Members whose string values are generated text, in any of the three APIs' events. */
+const TEXT_KEYS = ["content", "text", "delta", "partial_json", "arguments", "thinking", "refusal", "reasoning_content"];
+
+/**
+ * Estimated tokens of the text a stream event adds, without parsing it: the
+ * string values of TEXT_KEYS members wherever they are. Strings are skipped
+ * whole (escapes included), so a key-like text inside a value never counts.
+ * Never traps on malformed data.
+ */
+export function scanTextTokens(data: ArrayBuffer): i64 {
+  const base = changetype<usize>(data);
+  const n = data.byteLength;
+  let tokens: i64 = 0;
+  let textKey = false;
+  let i = 0;
+  while (i < n) {
+    const c = load<u8>(base + <usize>i);
+    if (c != 0x22) {
+      if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) textKey = false;
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n) {
+      const d = load<u8>(base + <usize>j);
+      if (d == 0x5c) j += 2;
+      else if (d == 0x22) break;
+      else j++;
+    }
+    if (j > n) j = n;
+    let k = j + 1;
+    while (k < n && isSpace(load<u8>(base + <usize>k))) k++;
+    if (k < n && load<u8>(base + <usize>k) == 0x3a) {
+      textKey = isTextKey(base + <usize>(i + 1), j - i - 1);
+      i = k + 1;
+      continue;
+    }
+    if (textKey) tokens += estimateJsonString(data, i + 1, j);
+    textKey = false;
+    i = j + 1;
+  }
+  return tokens;
+}
+
+function isSpace(c: u8): bool {
+  return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
+}
+
+function isTextKey(ptr: usize, len: i32): bool {
+  for (let i = 0; i < TEXT_KEYS.length; i++) if (bytesEqualAscii(ptr, len, TEXT_KEYS[i])) return true;
+  return false;
+}
+
+/** Estimated tokens of the text a stream event adds (parsed). */
 export function eventTextTokens(root: JsonValue): i64 {
   let n: i64 = 0;
   const delta = root.get("delta");

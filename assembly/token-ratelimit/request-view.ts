@@ -1,12 +1,20 @@
 // What the filter needs from an LLM request body: the API, model, stream
 // flag, the prompt's estimated tokens, the client's completion cap, and
 // (optionally) the body rewritten to ask OpenAI for a usage chunk.
-import { JsonDocument, JsonKind, LlmApi, parseJson, readLlmRequest, setField, setTopLevelField } from "../common/json";
-import { estimateTokens, estimateTokensUtf8 } from "../common/token-estimate";
+//
+// The estimate reads the strings of the prompt where they lie in the body
+// (no decoding, no copies): OpenAI `messages`, Anthropic `system` +
+// `messages`, Responses `instructions` + `input`, and `tools`. Every string
+// in a message counts (content, text parts, tool-call arguments, tool
+// results) except roles, types, ids and binary payloads (images, audio,
+// files), which a text estimate cannot price.
+import { JsonDocument, JsonKind, JsonValue, LlmApi, parseJson, setField, setTopLevelField } from "../common/json";
+import { estimateJsonString, estimateTokensUtf8 } from "../common/token-estimate";
 
 /** Tokens chat APIs add per message (role and separators) and to prime the reply. */
 const PER_MESSAGE: i64 = 3;
 const REPLY_PRIMING: i64 = 3;
+const SKIPPED_MEMBERS = ["role", "type", "id", "tool_call_id", "call_id", "tool_use_id", "image_url", "image", "source", "file", "input_audio", "data", "cache_control"];
 
 export class RequestView {
   api: LlmApi = LlmApi.Unknown;
@@ -34,36 +42,74 @@ export function apiOfPath(path: string): LlmApi {
 export function readRequest(body: ArrayBuffer, pathApi: LlmApi, addIncludeUsage: bool): RequestView {
   const view = new RequestView();
   view.api = pathApi;
-  const parsed = parseJson(body);
-  const doc = parsed.doc;
+  const doc = parseJson(body).doc;
   if (doc === null || doc.root.kind != JsonKind.Object) {
     view.notJson = true;
     view.promptEstimate = estimateTokensUtf8(body);
     return view;
   }
-  const req = readLlmRequest(doc, pathApi);
-  if (req === null) return view;
-  view.api = req.api;
-  view.model = req.model;
-  view.stream = req.stream;
-  let estimate: i64 = REPLY_PRIMING;
-  const system = req.system;
-  if (system !== null) estimate += estimateTokens(system) + PER_MESSAGE;
-  for (let i = 0; i < req.messages.length; i++) estimate += estimateTokens(req.messages[i].allText()) + PER_MESSAGE;
-  const tools = doc.root.get("tools");
-  if (tools !== null) estimate += estimateTokens(doc.raw(tools));
+  const root = doc.root;
+  if (view.api == LlmApi.Unknown) view.api = detectApi(root);
+  view.model = root.getText("model");
+  const stream = root.get("stream");
+  view.stream = stream !== null && stream.isTrue;
+  let estimate = REPLY_PRIMING;
+  const messages = JsonValue.items(root.get("messages"));
+  for (let i = 0; i < messages.length; i++) estimate += textTokens(doc, messages[i]) + PER_MESSAGE;
+  estimate += promptPart(doc, root.get("system")) + promptPart(doc, root.get("instructions")) + promptPart(doc, root.get("input"));
+  const tools = root.get("tools");
+  if (tools !== null) estimate += estimateJsonString(doc.src, tools.start, tools.end);
   view.promptEstimate = estimate;
-  view.maxTokens = maxTokensOf(doc);
-  if (addIncludeUsage && req.api == LlmApi.OpenAIChat && req.stream && !req.includeUsage) {
-    view.rewritten = withIncludeUsage(doc);
-  }
+  view.maxTokens = maxTokensOf(root);
+  if (addIncludeUsage && view.api == LlmApi.OpenAIChat && view.stream && !includesUsage(root)) view.rewritten = withIncludeUsage(doc);
   return view;
 }
 
-function maxTokensOf(doc: JsonDocument): i64 {
+function detectApi(root: JsonValue): LlmApi {
+  if (root.get("messages") !== null) return root.get("system") !== null ? LlmApi.AnthropicMessages : LlmApi.OpenAIChat;
+  if (root.get("input") !== null) return LlmApi.OpenAIResponses;
+  return LlmApi.Unknown;
+}
+
+/** A system prompt, instructions or Responses input: a string, or items counted like messages. */
+function promptPart(doc: JsonDocument, v: JsonValue | null): i64 {
+  if (v === null || v.kind == JsonKind.Null) return 0;
+  if (v.kind != JsonKind.Array) return textTokens(doc, v) + PER_MESSAGE;
+  const items = JsonValue.items(v);
+  let n: i64 = 0;
+  for (let i = 0; i < items.length; i++) n += textTokens(doc, items[i]) + PER_MESSAGE;
+  return n;
+}
+
+/** Every string inside `v`, skipping SKIPPED_MEMBERS. */
+function textTokens(doc: JsonDocument, v: JsonValue): i64 {
+  if (v.kind == JsonKind.String) return estimateJsonString(doc.src, v.start + 1, v.end - 1);
+  if (v.kind != JsonKind.Object && v.kind != JsonKind.Array) return 0;
+  let n: i64 = 0;
+  let child = v.first();
+  while (child !== null) {
+    if (v.kind == JsonKind.Array || !isSkipped(child)) n += textTokens(doc, child);
+    child = child.next();
+  }
+  return n;
+}
+
+function isSkipped(member: JsonValue): bool {
+  for (let i = 0; i < SKIPPED_MEMBERS.length; i++) if (member.keyEquals(SKIPPED_MEMBERS[i])) return true;
+  return false;
+}
+
+function includesUsage(root: JsonValue): bool {
+  const opts = root.get("stream_options");
+  if (opts === null || opts.kind != JsonKind.Object) return false;
+  const v = opts.get("include_usage");
+  return v !== null && v.isTrue;
+}
+
+function maxTokensOf(root: JsonValue): i64 {
   const names = ["max_completion_tokens", "max_tokens", "max_output_tokens"];
   for (let i = 0; i < names.length; i++) {
-    const v = doc.root.get(names[i]);
+    const v = root.get(names[i]);
     if (v !== null && v.kind == JsonKind.Number) {
       const n = v.toI64(-1);
       if (n >= 0) return n;

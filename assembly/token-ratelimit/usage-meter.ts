@@ -5,12 +5,25 @@
 // upstream cut, provider omitted it). Bytes pass through untouched, except
 // the usage chunk of an OpenAI stream whose usage the filter asked for on the
 // client's behalf: the client did not ask for it, so it is cut out.
+import { bytesEqualAscii } from "../common/bytes";
 import { ByteBuf, JsonKind, parseJson, readUsage, Usage } from "../common/json";
 import { isDone, SseEvent, SseParser } from "../common/sse";
-import { bodyTextTokens, eventTextTokens } from "./completion-text";
+import { bodyTextTokens, eventTextTokens, scanTextTokens } from "./completion-text";
 
 /** Largest stream event the meter parses; larger ones pass uncounted (their text is estimated from size). */
 const MAX_EVENT_BYTES: i32 = 1 << 20;
+
+const USAGE_KEY = "\"usage\"";
+
+/** True when the bytes contain `"usage"` (a cheap test before parsing an event). */
+function mentionsUsage(data: ArrayBuffer): bool {
+  const base = changetype<usize>(data);
+  const n = data.byteLength - USAGE_KEY.length;
+  for (let i = 0; i <= n; i++) {
+    if (load<u8>(base + <usize>i) == 0x22 && bytesEqualAscii(base + <usize>i, USAGE_KEY.length, USAGE_KEY)) return true;
+  }
+  return false;
+}
 
 export class UsageMeter {
   /** Counts reported by the response; -1 until seen. */
@@ -85,7 +98,7 @@ export class UsageMeter {
       return;
     }
     this.takeUsage(readUsage(root));
-    this.textEstimate = bodyTextTokens(root);
+    if (!this.hasUsage) this.textEstimate = bodyTextTokens(root);
   }
 
   /** Forwards complete events only, without usage-only chunks; the unfinished tail waits for the next chunk. */
@@ -111,11 +124,18 @@ export class UsageMeter {
     return out.toArrayBuffer();
   }
 
-  /** Reads one event; true when it is an OpenAI usage-only chunk that should be cut. */
+  /**
+   * Reads one event; true when it is an OpenAI usage-only chunk that should
+   * be cut. Only events that mention usage are parsed; the text of the others
+   * is estimated by a scan.
+   */
   private onEvent(ev: SseEvent): bool {
     if (!ev.hasData || isDone(ev)) return false;
-    const parsed = parseJson(ev.data);
-    const root = parsed.root;
+    if (!mentionsUsage(ev.data)) {
+      this.textEstimate += scanTextTokens(ev.data);
+      return false;
+    }
+    const root = parseJson(ev.data).root;
     if (root === null || root.kind != JsonKind.Object) return false;
     const usage = readUsage(root);
     this.takeUsage(usage);

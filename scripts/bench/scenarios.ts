@@ -49,6 +49,20 @@ export const SCENARIOS: Scenario[] = [
     // The probe's "config" operation echoes its plugin configuration.
     check: { requestHeaders: { "x-probe-op": "config" }, header: "x-probe-config", value: '{"bench":true}' },
   },
+  {
+    name: "token-ratelimit",
+    description:
+      "token-ratelimit in local mode: body parsed and prompt estimated, tokens reserved in shared data (CAS), " +
+      "the response followed to its usage (stream_options.include_usage added to streams, the usage chunk cut) and settled; budget never reached",
+    config: "envoy/bench-wasm.yaml",
+    vars: {
+      WASM_FILE: wasmPath("token-ratelimit"),
+      PLUGIN_NAME: "token-ratelimit",
+      PLUGIN_CONFIG: JSON.stringify({ limits: [{ name: "bench", by: "all", windows: { minute: 1_000_000_000_000_000 } }] }),
+    },
+    build: ["token-ratelimit"],
+    check: { requestHeaders: {}, header: "x-ratelimit-limit-tokens", value: "1000000000000000" },
+  },
 ];
 
 /** The scenarios to run: all by default, else the named ones (bare is always added as baseline). */

@@ -1,6 +1,7 @@
 -- wrk script for the bench: POSTs one request body (read from a file) on
 -- every request and stops the thread once it has sent a capped number of
--- requests. Arguments after "--": <body file> <max requests>.
+-- requests. Arguments after "--": <body file> <max requests> ["name: value" ...]
+-- (request headers sent on every request, e.g. a bearer token).
 -- Reaching the cap prints "WRK_CAP": wrk itself would still sleep until the
 -- end of -d, so scripts/bench/wrk.ts answers with SIGINT, which ends wrk's
 -- wait and makes it report the real elapsed time.
@@ -14,7 +15,12 @@ function init(args)
   local body = f:read("*a")
   f:close()
   cap = tonumber(args[2])
-  req = wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
+  local headers = { ["Content-Type"] = "application/json" }
+  for i = 3, #args do
+    local name, value = string.match(args[i], "^([^:]+): (.*)$")
+    if name then headers[name] = value end
+  end
+  req = wrk.format("POST", nil, headers, body)
 end
 
 function request()

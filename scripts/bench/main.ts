@@ -14,7 +14,7 @@ import { checkChain, checkCompletion } from "./preflight.ts";
 import { writeResults } from "./report/write.ts";
 import { cellResult, type BenchResults, type CellResult, type RunResult } from "./results.ts";
 import { CHAT_PATH, measureRun } from "./runner.ts";
-import { BARE, SCENARIOS, selectScenarios, type Scenario } from "./scenarios.ts";
+import { BARE, benchHeaders, SCENARIOS, selectScenarios, type Scenario } from "./scenarios.ts";
 import { startUpstreamProcess, type UpstreamProcess } from "./upstream.ts";
 import { ensureWrk, runWrk, wrkVersion } from "./wrk.ts";
 import { cellLabel, fmtInt, fmtMs, fmtOne } from "./report/format.ts";
@@ -97,6 +97,8 @@ async function main(): Promise<void> {
   }
   const scenarios = selectScenarios(o.scenarios);
   const chainsToRun = [BARE, ...scenarios];
+  // Every chain (bare too) gets the same request headers, so each does the same I/O.
+  const headers = benchHeaders(chainsToRun);
   const wrkBin = ensureWrk(log);
   const envoyBin = await ensureEnvoy();
   buildModules(scenarios);
@@ -128,8 +130,8 @@ async function main(): Promise<void> {
     }
 
     for (const { scenario, envoy } of chains) {
-      for (const p of payloads.values()) await checkCompletion(scenario.name, envoy, p.mode, p.body);
-      if (scenario.check) await checkChain(scenario.name, envoy, [...payloads.values()][0].body, scenario.check);
+      for (const p of payloads.values()) await checkCompletion(scenario.name, envoy, p.mode, p.body, headers);
+      if (scenario.check) await checkChain(scenario.name, envoy, [...payloads.values()][0].body, scenario.check, headers);
     }
     if (o.warmupS > 0) {
       // The upstream is a fresh Node process whose latency tail settles only
@@ -143,6 +145,7 @@ async function main(): Promise<void> {
           connections: WARMUP_CONNECTIONS,
           durationS: 2 * o.warmupS,
           maxRequests: 10 * WARMUP_REQUESTS,
+          headers,
         });
       }
       for (const { scenario, envoy } of chains) {
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
             connections: WARMUP_CONNECTIONS,
             durationS: o.warmupS,
             maxRequests: WARMUP_REQUESTS,
+            headers,
           });
         }
         envoy.assertHealthy();
@@ -163,7 +167,7 @@ async function main(): Promise<void> {
       const first = cells[0];
       const p = payloads.get(`${first.payload}-${first.mode}`)!;
       for (const { envoy } of chains) {
-        const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: first.connections };
+        const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: first.connections, headers };
         await runWrk(wrkBin, { ...load, durationS: o.durationS, maxRequests: o.maxRequests });
       }
     }
@@ -175,7 +179,7 @@ async function main(): Promise<void> {
       const runs: RunResult[] = [];
       for (const { scenario, envoy } of runOrder(chains, i)) {
         if (o.warmupS > 0) {
-          const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: cell.connections };
+          const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: cell.connections, headers };
           await runWrk(wrkBin, { ...load, durationS: 1, maxRequests: CELL_WARMUP_REQUESTS });
         }
         await sleep(SETTLE_MS);
@@ -189,6 +193,7 @@ async function main(): Promise<void> {
           maxRequests: o.maxRequests,
           wrkBin,
           upstreamPid: upstream.pid,
+          headers,
         });
         envoy.assertHealthy();
         runs.push(run);

@@ -34,16 +34,16 @@ async function post(envoy: Envoy, body: string, headers: Record<string, string> 
 }
 
 /** One measured-kind request: must be a good completion of `mode`. */
-export async function checkCompletion(name: string, envoy: Envoy, mode: PayloadMode, body: string): Promise<void> {
-  const res = await post(envoy, body);
+export async function checkCompletion(name: string, envoy: Envoy, mode: PayloadMode, body: string, headers: Record<string, string> = {}): Promise<void> {
+  const res = await post(envoy, body, headers);
   const text = await res.text();
   const problem = completionProblem(mode, res.status, res.headers.get("content-type") ?? "", text);
   if (problem) throw new Error(`${name}: a ${mode} request failed the preflight check: ${problem}`);
 }
 
 /** The scenario's own check request: the filter must answer it. */
-export async function checkChain(name: string, envoy: Envoy, body: string, check: ChainCheck): Promise<void> {
-  const res = await post(envoy, body, check.requestHeaders);
+export async function checkChain(name: string, envoy: Envoy, body: string, check: ChainCheck, headers: Record<string, string> = {}): Promise<void> {
+  const res = await post(envoy, body, { ...headers, ...check.requestHeaders });
   await res.arrayBuffer();
   const got = res.headers.get(check.header);
   if (got !== check.value) {

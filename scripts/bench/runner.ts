@@ -21,13 +21,15 @@ export interface RunSpec {
   maxRequests: number;
   wrkBin: string;
   upstreamPid: number;
+  /** Request headers sent on every request. */
+  headers?: Record<string, string>;
 }
 
 export async function measureRun(spec: RunSpec): Promise<RunResult> {
   const pid = spec.envoy.pid;
   if (pid === undefined) throw new Error("the bench needs Envoy's pid: run it natively (ENVOY_RUNTIME=native)");
   const url = spec.envoy.url(CHAT_PATH);
-  const sampler = spec.cell.mode === "sse" ? startTtfbSampler(url, spec.body) : null;
+  const sampler = spec.cell.mode === "sse" ? startTtfbSampler(url, spec.body, undefined, spec.headers) : null;
 
   const t0 = process.hrtime.bigint();
   const envoy0 = readProcCpu(pid);
@@ -39,6 +41,7 @@ export async function measureRun(spec: RunSpec): Promise<RunResult> {
     connections: spec.cell.connections,
     durationS: spec.durationS,
     maxRequests: spec.maxRequests,
+    headers: spec.headers,
   });
   const envoy1 = readProcCpu(pid);
   const up1 = readProcCpu(spec.upstreamPid);

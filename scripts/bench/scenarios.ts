@@ -3,7 +3,10 @@
 // the variables that template needs, the modules to build first, and a
 // response check proving the chain really ran before anything is measured.
 import type { Vars } from "../../test/harness/template.ts";
+import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-config.ts";
 import { wasmPath } from "../lib/paths.ts";
+import { benchAuditConfig } from "../../test/e2e/content-audit/keywords.ts";
+import { benchAuthorization, benchJwks, BENCH_AUDIENCE, BENCH_ISSUER } from "./jwt.ts";
 
 /**
  * One extra request, before warm-up, that proves the filter is really in the
@@ -27,6 +30,12 @@ export interface Scenario {
   build: string[];
   /** Bare has none. */
   check?: ChainCheck;
+  /**
+   * Request headers the scenario needs on every request (e.g. a bearer
+   * token). The bench sends the union of the selected scenarios' headers to
+   * every chain, bare included, so all do the same I/O.
+   */
+  requestHeaders?: () => Record<string, string>;
 }
 
 export const BARE: Scenario = {
@@ -50,6 +59,45 @@ export const SCENARIOS: Scenario[] = [
     check: { requestHeaders: { "x-probe-op": "config" }, header: "x-probe-config", value: '{"bench":true}' },
   },
   {
+    name: "mcp-auth-jwt",
+    description:
+      "mcp-auth checking an RS256 bearer token (2048-bit key, static JWKS: signature, exp, iss, aud), " +
+      "forwarding the subject and dropping the token; authentication only (the bench body is not JSON-RPC); " +
+      "default verified-token cache, so the signature is checked once per worker",
+    config: "envoy/bench-wasm.yaml",
+    get vars() {
+      return { WASM_FILE: wasmPath("mcp-auth"), PLUGIN_NAME: "mcp-auth", PLUGIN_CONFIG: mcpAuthBenchConfig() };
+    },
+    build: ["mcp-auth"],
+    requestHeaders: benchAuthorization,
+    // A bad token must get mcp-auth's challenge.
+    check: {
+      requestHeaders: { authorization: "Bearer x" },
+      header: "www-authenticate",
+      value: `Bearer resource_metadata="${BENCH_AUDIENCE.replace(/\/v1$/, "")}/.well-known/oauth-protected-resource/v1", error="invalid_token", error_description="not a JWS compact token"`,
+    },
+  },
+  {
+    name: "mcp-auth-jwt-nocache",
+    description: "mcp-auth-jwt with its verified-token cache off: the RS256 signature is checked on every request",
+    config: "envoy/bench-wasm.yaml",
+    get vars() {
+      return { WASM_FILE: wasmPath("mcp-auth"), PLUGIN_NAME: "mcp-auth", PLUGIN_CONFIG: mcpAuthBenchConfig(0) };
+    },
+    build: ["mcp-auth"],
+    requestHeaders: benchAuthorization,
+  },
+  {
+    name: "jwt-authn",
+    description: "Envoy's native jwt_authn filter doing the same check as mcp-auth-jwt (its defaults: no JWT cache, so every request is verified)",
+    config: "envoy/bench-jwt-authn.yaml",
+    get vars() {
+      return { JWKS: benchJwks(), ISSUER: BENCH_ISSUER, AUDIENCE: BENCH_AUDIENCE };
+    },
+    build: [],
+    requestHeaders: benchAuthorization,
+  },
+  {
     name: "token-ratelimit",
     description:
       "token-ratelimit in local mode: body parsed and prompt estimated, tokens reserved in shared data (CAS), " +
@@ -63,7 +111,47 @@ export const SCENARIOS: Scenario[] = [
     build: ["token-ratelimit"],
     check: { requestHeaders: {}, header: "x-ratelimit-limit-tokens", value: "1000000000000000" },
   },
+  {
+    name: "semantic-router",
+    description:
+      "semantic-router with 1,500 route examples (CLINC150, 10 domain routes), classifying the last user message " +
+      "cut to 2 KB (max_scan_bytes 2048; the 1K payload's is shorter), rewriting model to the default route's, " +
+      "setting x-semantic-route and clearing the route cache",
+    config: "envoy/bench-semantic-router.yaml",
+    vars: {
+      WASM_FILE: wasmPath("semantic-router"),
+      PLUGIN_NAME: "semantic-router",
+      PLUGIN_CONFIG: JSON.stringify(clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 } })),
+    },
+    build: ["semantic-router"],
+    // The bench's SRE conversation matches no CLINC domain: the default route, decided by the classifier.
+    check: { requestHeaders: {}, header: "x-semantic-route", value: "default" },
+  },
+  {
+    name: "content-audit",
+    description:
+      "content-audit with 10k keywords (block) and every PII detector (secrets block, the others mask), " +
+      "inspecting the whole prompt and the completion (JSON, or each streamed delta)",
+    config: "envoy/bench-wasm.yaml",
+    vars: { WASM_FILE: wasmPath("content-audit"), PLUGIN_NAME: "content-audit", PLUGIN_CONFIG: JSON.stringify(benchAuditConfig()) },
+    build: ["content-audit"],
+    // The filter reports its request verdict on every inspected response.
+    check: { requestHeaders: {}, header: "x-content-audit", value: "pass" },
+  },
 ];
+
+function mcpAuthBenchConfig(cacheSize = 256): string {
+  return JSON.stringify({
+    resource: BENCH_AUDIENCE,
+    publicBaseUrl: BENCH_AUDIENCE.replace(/\/v1$/, ""),
+    authenticateOnly: true,
+    jwt: { issuer: BENCH_ISSUER, algorithms: ["RS256"], cacheSize, jwks: JSON.parse(benchJwks()) },
+  });
+}
+
+export function benchHeaders(scenarios: readonly Scenario[]): Record<string, string> {
+  return Object.assign({}, ...scenarios.map((s) => s.requestHeaders?.() ?? {}));
+}
 
 /** The scenarios to run: all by default, else the named ones (bare is always added as baseline). */
 export function selectScenarios(names: readonly string[]): Scenario[] {

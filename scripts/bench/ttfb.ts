@@ -16,9 +16,10 @@ export interface Sampler {
   stop(): Promise<Summary | null>;
 }
 
-export function rawRequest(url: URL, body: string): Buffer {
+export function rawRequest(url: URL, body: string, headers: Record<string, string> = {}): Buffer {
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("");
   const head =
-    `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
+    `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` + extra +
     `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
   return Buffer.concat([Buffer.from(head, "latin1"), Buffer.from(body, "utf8")]);
 }
@@ -82,9 +83,9 @@ class Connection {
   }
 }
 
-export function startTtfbSampler(url: string, body: string, intervalMs = INTERVAL_MS): Sampler {
+export function startTtfbSampler(url: string, body: string, intervalMs = INTERVAL_MS, headers: Record<string, string> = {}): Sampler {
   const target = new URL(url);
-  const request = rawRequest(target, body);
+  const request = rawRequest(target, body, headers);
   const conn = new Connection(target);
   const samples: number[] = [];
   let stopping = false;

@@ -13,6 +13,8 @@ export interface WrkRun {
   connections: number;
   durationS: number;
   maxRequests: number;
+  /** Request headers added to every request (see BenchHeaders in scenarios.ts). */
+  headers?: Record<string, string>;
 }
 
 export interface WrkOutput {
@@ -69,6 +71,7 @@ export function wrkArgs(run: WrkRun): string[] {
     "-s", LUA,
     run.url,
     "--", run.bodyFile, String(run.maxRequests),
+    ...Object.entries(run.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
   ];
 }
 

@@ -68,20 +68,18 @@ function makeProvider(issuer: string, opts: AuthorizationServerOptions, keys: Te
         },
       },
     },
-  } as never);
+  });
 }
 
 export async function startAuthorizationServer(opts: AuthorizationServerOptions): Promise<AuthorizationServer> {
   let keys = [rsaKey("as-key-1")];
-  let provider: Provider | null = null;
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
-  const server: Server = createServer((req, res) => handler!(req, res));
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
+  const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
   const install = () => {
-    provider = makeProvider(issuer, opts, keys);
-    handler = provider.callback() as never;
+    handler = makeProvider(issuer, opts, keys).callback();
   };
   install();
 

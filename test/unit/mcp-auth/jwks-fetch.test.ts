@@ -25,8 +25,10 @@ function config(whenNoKeys = "unauthorized") {
   };
 }
 
+const jwksResponse = (keys: TestKey[]) => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ keys: keys.map((k) => k.jwk) }) });
+
 function issuer(keys: () => TestKey[]): ClusterBehavior {
-  return () => ({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ keys: keys().map((k) => k.jwk) }) });
+  return () => jwksResponse(keys());
 }
 
 describe("remote JWKS", () => {
@@ -58,7 +60,7 @@ describe("remote JWKS", () => {
 
   it("keeps the last good keys when a refresh fails", async () => {
     let up = true;
-    const host = new Host({ clusters: { idp: (req) => (up ? issuer(() => [keyA])(req) : { status: 500, body: "down" }) as never } });
+    const host = new Host({ clusters: { idp: () => (up ? jwksResponse([keyA]) : { status: 500, body: "down" }) } });
     const vm = startVm(WASM, config(), host);
     expect((await rpc(vm, ping, { token: jwt(keyA, claims(ISSUER, RESOURCE)) })).status).toBe(200);
     up = false;

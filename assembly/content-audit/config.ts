@@ -3,7 +3,7 @@
 // Keyword automata and patterns are built here, once per configuration.
 import { ConfigParser, ConfigReader } from "../common/config";
 import { AhoCorasick } from "../common/text/aho";
-import { normalize } from "../common/text/normalize";
+import { lowerString, normalize } from "../common/text/normalize";
 import { compileRegex } from "../common/text/regex";
 import { Pii, PII_NAMES, piiByName } from "./pii";
 import { Action, ACTION_NAMES, AuditRule, KeywordRule, MaskStyle, PatternRule, PiiRule } from "./rules";
@@ -140,12 +140,12 @@ function readRule(r: ConfigReader): AuditRule | null {
 function readKeywords(r: ConfigReader): KeywordRule {
   const rule = new KeywordRule();
   const terms = r.stringArray("keywords", true, 1);
-  for (let i = 0; i < terms.length; i++) rule.terms.add(normalize(unchecked(terms[i])).lower);
+  for (let i = 0; i < terms.length; i++) rule.terms.add(lowerString(normalize(unchecked(terms[i])).text));
   rule.terms.build();
   const allow = r.stringArray("allow");
   if (allow.length > 0) {
     const a = new AhoCorasick();
-    for (let i = 0; i < allow.length; i++) a.add(normalize(unchecked(allow[i])).lower);
+    for (let i = 0; i < allow.length; i++) a.add(lowerString(normalize(unchecked(allow[i])).text));
     a.build();
     rule.allow = a;
   }

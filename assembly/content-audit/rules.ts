@@ -70,24 +70,24 @@ export class KeywordRule extends AuditRule {
 
   find(text: NormalizedText, out: Array<Finding>): void {
     const hits = new Array<TermMatch>();
-    this.terms.findAll(text.lower, hits);
+    this.terms.findAll(text.text, hits, true);
     if (hits.length == 0) return;
     let allowed: Array<TermMatch> | null = null;
     const allow = this.allow;
     if (allow !== null) {
       allowed = new Array<TermMatch>();
-      allow.findAll(text.lower, allowed);
+      allow.findAll(text.text, allowed, true);
     }
     for (let i = 0; i < hits.length; i++) {
       const h = unchecked(hits[i]);
-      if (this.wholeWords && !wordBounded(text.lower, h.start, h.end)) continue;
+      if (this.wholeWords && !wordBounded(text.text, h.start, h.end)) continue;
       if (allowed !== null && covered(allowed, h.start, h.end)) continue;
       this.push(out, h.start, h.end, "[REDACTED]");
     }
   }
 
   openFrom(text: NormalizedText): i32 {
-    return text.length - this.terms.openSuffix(text.lower);
+    return text.length - this.terms.openSuffix(text.text, true);
   }
 }
 
@@ -110,8 +110,10 @@ export class PiiRule extends AuditRule {
 
   find(text: NormalizedText, out: Array<Finding>): void {
     const spans = new Array<Span>();
+    const shape = new TextShape(text.text);
     for (let d = 0; d < this.detectors.length; d++) {
       const kind = unchecked(this.detectors[d]);
+      if (!shape.mayHold(kind)) continue;
       spans.length = 0;
       findPii(kind, text.text, spans);
       for (let i = 0; i < spans.length; i++) this.push(out, unchecked(spans[i]).start, unchecked(spans[i]).end, PII_LABELS[<i32>kind]);
@@ -141,6 +143,70 @@ export class PiiRule extends AuditRule {
       if (pem >= 0 && pem < i) i = pem;
     }
     return i;
+  }
+}
+
+/**
+ * What one pass over a text shows about the PII it could hold: detectors
+ * whose minimum shape is absent (no '@', no run of enough digits) are not
+ * run at all. Most prose needs few of them.
+ */
+class TextShape {
+  /** Most digits in one run where up to two separators ( -.()+) may sit between digits. */
+  longestNumber: i32 = 0;
+  at: bool = false;
+  colons: i32 = 0;
+  /** Two capital letters followed by two digits: how every IBAN starts. */
+  ibanStart: bool = false;
+
+  constructor(s: string) {
+    const base = changetype<usize>(s);
+    const n = s.length;
+    let run = 0;
+    let gap = 0;
+    let p1 = 0; // previous code units, most recent first
+    let p2 = 0;
+    let p3 = 0;
+    for (let i = 0; i < n; i++) {
+      const c = <i32>load<u16>(base + (<usize>i << 1));
+      if (c >= 0x30 && c <= 0x39) {
+        run++;
+        gap = 0;
+        if (run > this.longestNumber) this.longestNumber = run;
+        if (p1 >= 0x30 && p1 <= 0x39 && p2 >= 0x41 && p2 <= 0x5a && p3 >= 0x41 && p3 <= 0x5a) this.ibanStart = true;
+      } else if (run > 0 && gap < 2 && (c == 0x20 || c == 0x2d || c == 0x2e || c == 0x28 || c == 0x29 || c == 0x2b)) {
+        gap++;
+      } else {
+        run = 0;
+        gap = 0;
+        if (c == 0x40) this.at = true;
+        else if (c == 0x3a) this.colons++;
+      }
+      p3 = p2;
+      p2 = p1;
+      p1 = c;
+    }
+  }
+
+  mayHold(kind: Pii): bool {
+    switch (kind) {
+      case Pii.Email:
+        return this.at;
+      case Pii.Phone:
+        return this.longestNumber >= 8;
+      case Pii.CreditCard:
+        return this.longestNumber >= 13;
+      case Pii.CnResidentId:
+        return this.longestNumber >= 17;
+      case Pii.UsSsn:
+        return this.longestNumber >= 9;
+      case Pii.Iban:
+        return this.ibanStart;
+      case Pii.IpAddress:
+        return this.longestNumber >= 4 || this.colons >= 2;
+      default:
+        return true;
+    }
   }
 }
 

@@ -28,6 +28,8 @@ export class AhoCorasick {
   private dict: Array<i32> = [-1];
   private depth: Array<i32> = [0];
   private termLengths: Array<i32> = new Array<i32>();
+  /** The root's transitions by code unit (0: stay at the root), so most steps skip the hash table. */
+  private rootNext: Int32Array = new Int32Array(0x10000);
 
   /** Number of states (for memory estimates). */
   get states(): i32 {
@@ -89,13 +91,23 @@ export class AhoCorasick {
         queue[tail++] = t;
       }
     }
+    for (let i = 0; i < rootKids.length; i += 2) unchecked((this.rootNext[unchecked(rootKids[i])] = unchecked(rootKids[i + 1])));
   }
 
-  /** Every occurrence of every term in `text` (overlaps included), by end position. */
-  findAll(text: string, out: Array<TermMatch>): void {
+  /**
+   * Every occurrence of every term in `text` (overlaps included), by end
+   * position. `foldAscii` lower-cases ASCII letters of the text on the fly
+   * (for terms added lower-cased).
+   */
+  findAll(text: string, out: Array<TermMatch>, foldAscii: bool = false): void {
     let state = 0;
-    for (let i = 0; i < text.length; i++) {
-      state = this.step(state, text.charCodeAt(i));
+    const base = changetype<usize>(text);
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      let c = <i32>load<u16>(base + (<usize>i << 1));
+      if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
+      state = state == 0 ? unchecked(this.rootNext[c]) : this.step(state, c);
+      if (state == 0) continue;
       let s = unchecked(this.term[state]) >= 0 ? state : unchecked(this.dict[state]);
       while (s > 0) {
         const t = unchecked(this.term[s]);
@@ -110,15 +122,21 @@ export class AhoCorasick {
    * term: how much of a streamed text must wait for more before it can be
    * declared free of a term that may still complete.
    */
-  openSuffix(text: string): i32 {
+  openSuffix(text: string, foldAscii: bool = false): i32 {
     let state = 0;
-    for (let i = 0; i < text.length; i++) state = this.step(state, text.charCodeAt(i));
+    const base = changetype<usize>(text);
+    for (let i = 0; i < text.length; i++) {
+      let c = <i32>load<u16>(base + (<usize>i << 1));
+      if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
+      state = this.step(state, c);
+    }
     return unchecked(this.depth[state]);
   }
 
   step(state: i32, c: i32): i32 {
     let s = state;
     while (true) {
+      if (s == 0) return unchecked(this.rootNext[c & 0xffff]);
       const g = this.lookup(s, c);
       if (g >= 0) return g;
       if (s == 0) return 0;

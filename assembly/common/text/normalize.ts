@@ -3,16 +3,15 @@
 // `text` folds full-width ASCII forms (U+FF01..U+FF5E) and the ideographic
 // space (U+3000) to their ASCII counterparts and removes invisible
 // characters (zero-width space/joiners, word joiner, BOM, soft hyphen,
-// bidi marks), keeping case; `lower` is the same text with ASCII letters
-// lower-cased (same length, same map). A span [s, e) of either maps back to
-// the original with originalStart(s) / originalEnd(e), so a match found in
-// normalized text can be masked in the text that was sent.
+// bidi marks), keeping case. Case-insensitive matchers fold ASCII case as
+// they read (AhoCorasick.findAll's foldAscii), or use lowerString. A span
+// [s, e) maps back to the original with originalStart(s) / originalEnd(e),
+// so a match found in normalized text can be masked in the text that was
+// sent.
 
 export class NormalizedText {
   /** Folded text, case kept. */
   text: string = "";
-  /** `text` with ASCII letters lower-cased. */
-  lower: string = "";
   /** offsets[i] = index in the original of normalized unit i; offsets[length] = original length. */
   offsets: Int32Array = new Int32Array(1);
   /** True when nothing was folded or removed (offsets are then the identity). */
@@ -63,15 +62,16 @@ export function normalize(s: string): NormalizedText {
   const out = new NormalizedText();
   const n = s.length;
   let changed = false;
-  let hasUpper = false;
+  const base = changetype<usize>(s);
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) hasUpper = true;
-    else if (c >= 0xad && (isInvisible(c) || foldWidth(c) != c)) changed = true;
+    const c = <i32>load<u16>(base + (<usize>i << 1));
+    if (c >= 0xad && (isInvisible(c) || foldWidth(c) != c)) {
+      changed = true;
+      break;
+    }
   }
   if (!changed) {
     out.text = s;
-    out.lower = hasUpper ? lowerString(s) : s;
     return out;
   }
   const text = new Array<i32>(0);
@@ -85,7 +85,6 @@ export function normalize(s: string): NormalizedText {
   }
   offsets[k] = n;
   out.text = String.fromCharCodes(text);
-  out.lower = lowerString(out.text);
   out.offsets = offsets;
   out.identity = false;
   return out;

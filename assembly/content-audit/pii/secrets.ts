@@ -12,12 +12,16 @@ const UPPER_DIGIT: i32 = 2;
 const ALNUM_UNDERSCORE: i32 = 3;
 
 class KeyFormat {
+  first: i32;
+
   constructor(
     public prefix: string,
     public alphabet: i32,
     public min: i32,
     public max: i32,
-  ) {}
+  ) {
+    this.first = prefix.charCodeAt(0);
+  }
 }
 
 const FORMATS: Array<KeyFormat> = [
@@ -61,14 +65,15 @@ export function findSecrets(text: string, out: Array<Span>): void {
 
 function findKeys(text: string, out: Array<Span>): void {
   const n = text.length;
+  const base = changetype<usize>(text);
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+    const c = <i32>load<u16>(base + (<usize>i << 1));
     // Every prefix starts with one of s A g x r.
     if (c != 0x73 && c != 0x41 && c != 0x67 && c != 0x78 && c != 0x72) continue;
     if (isTokenChar(at(text, i - 1))) continue;
     for (let f = 0; f < FORMATS.length; f++) {
       const fmt = unchecked(FORMATS[f]);
-      if (!startsWithAt(text, i, fmt.prefix)) continue;
+      if (fmt.first != c || !startsWithAt(text, i, fmt.prefix)) continue;
       let e = i + fmt.prefix.length;
       while (e < n && inAlphabet(text.charCodeAt(e), fmt.alphabet)) e++;
       const len = e - i - fmt.prefix.length;

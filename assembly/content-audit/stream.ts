@@ -44,11 +44,17 @@ export class AuditStream extends StreamContext {
     if (rules === null) return HeadersAction.Continue;
     const path = requestPath();
     const route = routeName();
-    const authority = requestAuthority();
-    const cluster = clusterName();
     this.facts.path = path === null ? "" : path;
     this.facts.route = route === null ? "" : route;
-    const cfg = rules.select(new MatchInput(this.facts.route, authority === null ? "" : authority, cluster === null ? "" : cluster, this.facts.path));
+    const input = new MatchInput(this.facts.route, "", "", this.facts.path);
+    if (rules.rules.length > 0) {
+      // Only `_rules_` match on domain and service: skip the lookups otherwise.
+      const authority = requestAuthority();
+      const cluster = clusterName();
+      input.domain = authority === null ? "" : authority;
+      input.service = cluster === null ? "" : cluster;
+    }
+    const cfg = rules.select(input);
     if (cfg === null) return HeadersAction.Continue;
     this.cfg = cfg;
     this.inspected = true;

@@ -64,12 +64,26 @@ export function higressImage(f: FilterInputs): Image {
   return { format: "higress", config, layers, manifest: manifestBlob(config, layers, imageAnnotations(f)) };
 }
 
-/** Runtime config (envoy_proxy, ABI, root id) and the raw module as the only layer. */
+/**
+ * The runtime config (envoy_proxy, ABI, root id) as the config and again as
+ * the first layer, then the raw module: Istio's (and Envoy Gateway's) fetcher
+ * takes this variant only with exactly these two layers.
+ */
 export function wasmImage(f: FilterInputs): Image {
-  const runtimeConfig = { type: "envoy_proxy", abiVersions: ["v0.2.1"], config: { root_ids: [f.name] } };
-  const config = blob(MT.WASM_CONFIG, Buffer.from(JSON.stringify(runtimeConfig)));
-  const layers = [blob(MT.WASM_CONTENT_LAYER, f.wasm, { [MT.TITLE]: "plugin.wasm" })];
+  const runtimeConfig = Buffer.from(JSON.stringify({ type: "envoy_proxy", abiVersions: ["v0.2.1"], config: { root_ids: [f.name] } }));
+  const config = blob(MT.WASM_CONFIG, runtimeConfig);
+  const layers = [
+    blob(MT.WASM_CONFIG, runtimeConfig, { [MT.TITLE]: "runtime-config.json" }),
+    blob(MT.WASM_CONTENT_LAYER, f.wasm, { [MT.TITLE]: "plugin.wasm" }),
+  ];
   return { format: "wasm", config, layers, manifest: manifestBlob(config, layers, imageAnnotations(f)) };
+}
+
+/** The layer that is the module itself (what Envoy fetches from a blob URL). */
+export function moduleLayer(image: Image): Blob {
+  const layer = image.layers.find((l) => l.mediaType === MT.WASM_CONTENT_LAYER);
+  if (!layer) throw new Error(`the ${image.format} image has no ${MT.WASM_CONTENT_LAYER} layer`);
+  return layer;
 }
 
 export function imagesFor(f: FilterInputs): Image[] {

@@ -30,7 +30,7 @@ export function writeLayout(dir: string, image: Image, tags: string[]): void {
 
 export interface LoadedImage {
   manifest: Blob;
-  /** Config first, then layers, in manifest order. */
+  /** Config first, then layers, in manifest order; each digest once. */
   blobs: Blob[];
   tags: string[];
 }
@@ -60,9 +60,10 @@ export function readLayout(dir: string): LoadedImage {
   if (digests.size !== 1) throw new Error(`${dir}/index.json must point at exactly one manifest, found ${digests.size}`);
   const manifest = readBlob(dir, entries[0], "manifest");
   const parsed = JSON.parse(manifest.data.toString("utf8"));
-  const blobs = [parsed.config as Descriptor, ...(parsed.layers as Descriptor[])].map((d, i) =>
-    readBlob(dir, d, i === 0 ? "config" : `layer ${i}`),
-  );
+  const seen = new Set<string>();
+  const blobs = [parsed.config as Descriptor, ...(parsed.layers as Descriptor[])]
+    .map((d, i) => readBlob(dir, d, i === 0 ? "config" : `layer ${i}`))
+    .filter((b) => !seen.has(b.digest) && seen.add(b.digest));
   const tags = entries.map((m) => m.annotations?.[REF_NAME]).filter((t): t is string => !!t);
   return { manifest: { ...manifest, mediaType: parsed.mediaType ?? OCI_MANIFEST }, blobs, tags };
 }

@@ -3,8 +3,9 @@
 // Higress plugin image (what `higress wasm build` / oras push): one layer per
 // file; spec.yaml and README.md as their own media types, the module as a
 // tar+gzip layer holding plugin.wasm, last.
-// Wasm OCI image (Istio WasmPlugin, Envoy Gateway, also Higress): a runtime
-// config blob and exactly one layer, the raw module.
+// Wasm OCI image, the "oci" variant of the Wasm image spec (Istio WasmPlugin,
+// Envoy Gateway, also Higress): a runtime config blob, and two layers, that
+// config again and the raw module.
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 export const OCI_IMAGE_CONFIG = "application/vnd.oci.image.config.v1+json";

@@ -64,15 +64,15 @@ export async function publishLayouts(opts: PublishOptions): Promise<Published[]>
   for (const w of work) {
     const target = `${opts.registry.base.replace(/^https?:\/\//, "")}/${w.repo}`;
     log(`${opts.dryRun ? "would push" : "push"} ${w.filter} (${w.format}) -> ${target}:${w.image.tags.join(",")}`);
-    for (const [i, b] of w.image.blobs.entries()) {
-      const role = i === 0 ? "config" : `layer ${i}`;
+    for (const b of w.image.blobs) {
+      const line = `  blob     ${b.digest}  ${kib(b.size).padStart(9)}  ${b.mediaType}`;
       if (opts.dryRun) {
-        log(`  ${role.padEnd(8)} ${b.digest}  ${kib(b.size).padStart(9)}  ${b.mediaType}`);
+        log(line);
       } else if (await client.hasBlob(w.repo, b.digest)) {
-        log(`  ${role.padEnd(8)} ${b.digest}  ${kib(b.size).padStart(9)}  already there`);
+        log(`${line}  already there`);
       } else {
         await client.pushBlob(w.repo, b);
-        log(`  ${role.padEnd(8)} ${b.digest}  ${kib(b.size).padStart(9)}  uploaded`);
+        log(`${line}  uploaded`);
       }
     }
     for (const tag of w.image.tags) {

@@ -11,7 +11,8 @@ export type Shape =
   | { map: Shape }
   | { fields: Record<string, Shape>; required?: string[] };
 
-const PHASE: Shape = { enum: ["UNSPECIFIED_PHASE", "AUTHN", "AUTHZ", "STATS"] };
+export const PHASES = ["UNSPECIFIED_PHASE", "AUTHN", "AUTHZ", "STATS"];
+const PHASE: Shape = { enum: PHASES };
 const PULL_POLICY: Shape = { enum: ["UNSPECIFIED_POLICY", "IfNotPresent", "Always"] };
 
 /** Fields every WasmPlugin has (Higress's CRD extends Istio's). */
@@ -30,6 +31,7 @@ const COMMON: Record<string, Shape> = {
 export const HIGRESS_SPEC: Shape = {
   fields: {
     ...COMMON,
+    failStrategy: { enum: ["FAIL_CLOSE", "FAIL_OPEN"] },
     defaultConfig: "object",
     defaultConfigDisable: "bool",
     matchRules: {

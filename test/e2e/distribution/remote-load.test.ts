@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { TMP } from "../../../scripts/lib/paths.ts";
 import { readTemplate } from "../../harness/template.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { moduleLayer } from "../../../scripts/oci/images.ts";
 import { Envoy } from "../../harness/envoy.ts";
 import { packagedProbe, runScript } from "./fixture-image.ts";
 import { startRegistry, type Registry } from "./registry.ts";
@@ -18,7 +19,7 @@ let envoy: Envoy | undefined;
 
 beforeAll(async () => {
   probe = await packagedProbe();
-  layerHex = probe.images[1].layers[0].digest.slice("sha256:".length);
+  layerHex = moduleLayer(probe.images[1]).digest.slice("sha256:".length);
   registry = await startRegistry();
   const pushed = await runScript("publish.ts", ["--from", probe.outDir, "--registry", `${registry.host}/plugins`, "--plain-http", "--format", "wasm"]);
   if (pushed.code !== 0) throw new Error(`publish failed:\n${pushed.stdout}${pushed.stderr}`);

@@ -82,7 +82,8 @@ function prepare(path: string): Prepared {
   }
   const missing = placeholders(text).filter((n) => vars[n] === undefined);
   if (missing.length) return { skip: `no sample value for ${missing.map((n) => "${" + n + "}").join(", ")} (add one to GENERIC)` };
-  const rendered = render(text, vars);
+  // docker-compose.yaml mounts build/ at /etc/envoy/wasm for the rendered compose copy.
+  const rendered = render(text, vars).replaceAll("/etc/envoy/wasm/", `${BUILD}/`);
   const active = rendered.split("\n").filter((l) => !l.trimStart().startsWith("#")).join("\n");
   const absent = [...active.matchAll(/filename: "?([^"\s}]+\.wasm)"?/g)].map((m) => m[1]).filter((f) => !existsSync(f));
   if (absent.length) return { skip: `module not built: ${absent.map((f) => relative(ROOT, f)).join(", ")}` };

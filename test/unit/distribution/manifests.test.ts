@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { ENVOY_DIR, ROOT } from "../../../scripts/lib/paths.ts";
 import { repositoryFor } from "../../../scripts/oci/images.ts";
-import { checkWasmPlugin, effectivePluginConfig } from "../../e2e/distribution/crd-shapes.ts";
+import { checkWasmPlugin, effectivePluginConfig, PHASES } from "../../e2e/distribution/crd-shapes.ts";
 
 const ORDER = ["mcp-auth", "content-audit", "semantic-router", "token-ratelimit"];
 const PHASE_RANK: Record<string, number> = { AUTHN: 0, AUTHZ: 1, STATS: 2, UNSPECIFIED_PHASE: 3 };
@@ -68,8 +68,16 @@ describe.each(["higress", "istio"] as const)("%s WasmPlugin manifests", (kind) =
     const spec = join(ROOT, "assembly", m.doc.metadata.name, "spec.yaml");
     if (!existsSync(spec)) return;
     const declared = parse(readFileSync(spec, "utf8"))?.spec ?? {};
-    if (declared.phase !== undefined) expect(m.doc.spec.phase).toBe(declared.phase);
+    if (PHASES.includes(declared.phase)) expect(m.doc.spec.phase).toBe(declared.phase);
     if (declared.priority !== undefined) expect(m.doc.spec.priority).toBe(declared.priority);
+  });
+});
+
+describe("each filter's spec.yaml (packaged into the Higress image)", () => {
+  const specs = ORDER.map((f) => join("assembly", f, "spec.yaml")).filter((p) => existsSync(join(ROOT, p)));
+  it.each(specs)("%s declares a Higress plugin phase", (path) => {
+    const phase = parse(readFileSync(join(ROOT, path), "utf8"))?.spec?.phase;
+    if (phase !== undefined) expect(PHASES, `${path}: spec.phase ${JSON.stringify(phase)}`).toContain(phase);
   });
 });
 
@@ -123,7 +131,8 @@ describe("the shape checker", () => {
   });
 
   it("rejects Istio-only fields in a Higress manifest and the reverse", () => {
-    expect(variant((d) => (d.spec.failStrategy = "FAIL_OPEN"))[0]).toMatch(/^spec\.failStrategy: unknown field/);
+    expect(variant((d) => (d.spec.targetRefs = []))[0]).toMatch(/^spec\.targetRefs: unknown field/);
+    expect(variant((d) => (d.spec.failStrategy = "FAIL_RELOAD"))).toEqual(['spec.failStrategy: "FAIL_RELOAD" is not one of FAIL_CLOSE, FAIL_OPEN']);
     const istio = structuredClone(manifests("istio")[0].doc);
     istio.spec.matchRules = [];
     expect(checkWasmPlugin(istio)[0]).toMatch(/^spec\.matchRules: unknown field/);

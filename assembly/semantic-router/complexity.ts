@@ -1,8 +1,13 @@
 // How hard a request looks, from cheap surface signals: length, code, math,
-// multi-step asks. Returns a score in [0, 1]; a request at or above the
-// configured threshold is "complex" (a reasoning model), below it "simple".
-// Works on normalized text (features.ts) plus the raw text for symbols that
-// normalization removes (code fences, operators).
+// multi-step asks, several questions. A score in [0, 1]; at or above the
+// configured threshold a request is "complex" (send it to a reasoning
+// model), below "simple".
+//
+// Cue words are looked up among the request's features (features.ts), so the
+// check costs a few hash probes, not a scan of the text per cue: English cue
+// words as word features, Chinese cues as character bigrams.
+import { TermCounter } from "./counter";
+import { gramFeature, wordFeature } from "./features";
 
 export enum Complexity {
   Any = 0,
@@ -14,39 +19,65 @@ export function complexityName(c: Complexity): string {
   return c == Complexity.Complex ? "complex" : c == Complexity.Simple ? "simple" : "any";
 }
 
-// Each cue found adds its weight once. Words are matched with spaces around
-// them in normalized text; CJK cues as substrings.
-const CODE_CUES: Array<string> = [" def ", " function ", " class ", " return ", " import ", " const ", " select ", " regex ", " sql ", " stack trace ", " compile ", " debug ", " refactor ", " algorithm ", "代码", "函数", "编程", "算法"];
-const MATH_CUES: Array<string> = [" prove ", " proof ", " theorem ", " integral ", " derivative ", " equation ", " matrix ", " probability ", " optimize ", " solve ", " lemma ", "证明", "定理", "积分", "导数", "方程", "矩阵", "概率", "求解"];
-const STEP_CUES: Array<string> = [" step by step ", " explain why ", " compare ", " analyze ", " analyse ", " design ", " trade off ", " tradeoffs ", " pros and cons ", " in detail ", " first ", " then ", " evaluate ", " derive ", "一步一步", "分析", "比较", "设计", "详细", "推导", "为什么"];
-const SYMBOL_CUES: Array<string> = ["```", "=>", "();", "{", "}", "==", "∫", "√", "∑", "^2", "<=", ">="];
+const CODE_WORDS = ["def", "function", "class", "return", "import", "const", "select", "regex", "sql", "compile", "debug", "refactor", "algorithm", "exception", "stacktrace"];
+const CODE_GRAMS = ["代码", "函数", "编程", "算法", "调试"];
+const MATH_WORDS = ["prove", "proof", "theorem", "integral", "derivative", "equation", "matrix", "probability", "optimize", "solve", "lemma", "calculate"];
+const MATH_GRAMS = ["证明", "定理", "积分", "导数", "方程", "矩阵", "概率", "求解"];
+const STEP_WORDS = ["explain", "why", "compare", "analyze", "analyse", "design", "tradeoff", "tradeoffs", "pros", "cons", "detail", "detailed", "evaluate", "derive", "step", "plan", "strategy", "architecture"];
+const STEP_GRAMS = ["分析", "比较", "设计", "详细", "推导", "为什", "步骤", "方案"];
 
-const LENGTH_SATURATION: f64 = 1200; // UTF-16 units of normalized text worth the whole length weight
+class CueSet {
+  hashes: Array<u32> = new Array<u32>();
+
+  constructor(words: Array<string>, grams: Array<string>) {
+    for (let i = 0; i < words.length; i++) this.hashes.push(wordFeature(words[i]));
+    for (let i = 0; i < grams.length; i++) this.hashes.push(gramFeature(grams[i]));
+  }
+
+  /** How many of the cues the text has, counting up to `limit`. */
+  count(features: TermCounter, limit: i32): i32 {
+    let n = 0;
+    for (let i = 0; i < this.hashes.length && n < limit; i++) if (features.has(unchecked(this.hashes[i]))) n++;
+    return n;
+  }
+}
+
+const CODE = new CueSet(CODE_WORDS, CODE_GRAMS);
+const MATH = new CueSet(MATH_WORDS, MATH_GRAMS);
+const STEPS = new CueSet(STEP_WORDS, STEP_GRAMS);
+
+const LENGTH_SATURATION: f64 = 1200; // characters worth the whole length weight
 const W_LENGTH: f64 = 0.35;
 const W_CODE: f64 = 0.35;
 const W_MATH: f64 = 0.35;
-const W_STEPS: f64 = 0.15; // per cue, at most two
+const W_STEP: f64 = 0.15; // per step cue, at most three
 const W_SYMBOLS: f64 = 0.3;
-const W_QUESTIONS: f64 = 0.1; // several questions in one ask
+const W_QUESTIONS: f64 = 0.1;
 
-function countCues(text: string, cues: Array<string>, limit: i32): i32 {
-  let n = 0;
-  for (let i = 0; i < cues.length && n < limit; i++) if (text.includes(unchecked(cues[i]))) n++;
-  return n;
+/** Symbols of code and formulas in the raw text (normalization drops them), and question marks. */
+class Marks {
+  symbols: i32 = 0;
+  questions: i32 = 0;
 }
 
-/** `normalized` is normalizedString(raw); both may be capped to the scanned length. */
-export function complexityScore(raw: string, normalized: string): f64 {
-  let s: f64 = W_LENGTH * min<f64>(1, <f64>normalized.length / LENGTH_SATURATION);
-  if (countCues(normalized, CODE_CUES, 1) > 0) s += W_CODE;
-  if (countCues(normalized, MATH_CUES, 1) > 0) s += W_MATH;
-  s += W_STEPS * <f64>countCues(normalized, STEP_CUES, 2);
-  if (countCues(raw, SYMBOL_CUES, 1) > 0) s += W_SYMBOLS;
-  let questions = 0;
-  for (let i = 0; i < raw.length && questions < 3; i++) {
+function scanMarks(raw: string): Marks {
+  const m = new Marks();
+  for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
-    if (c == 0x3f || c == 0xff1f) questions++;
+    if (c == 0x7b || c == 0x7d || c == 0x60 || c == 0x3b || c == 0x3d || c == 0x5e || c == 0x2211 || c == 0x221a || c == 0x222b) m.symbols++;
+    else if (c == 0x3f || c == 0xff1f) m.questions++;
   }
-  if (questions >= 2) s += W_QUESTIONS;
+  return m;
+}
+
+/** `features` holds the features of `raw` (capped to the scanned length). */
+export function complexityScore(raw: string, features: TermCounter): f64 {
+  let s: f64 = W_LENGTH * min<f64>(1, <f64>raw.length / LENGTH_SATURATION);
+  if (CODE.count(features, 1) > 0) s += W_CODE;
+  if (MATH.count(features, 1) > 0) s += W_MATH;
+  s += W_STEP * <f64>STEPS.count(features, 3);
+  const marks = scanMarks(raw);
+  if (marks.symbols >= 3) s += W_SYMBOLS;
+  if (marks.questions >= 2) s += W_QUESTIONS;
   return s > 1 ? 1 : s;
 }

@@ -55,6 +55,8 @@ export class RouterConfig {
   rejectInvalid: bool = false;
   maxBodyBytes: i64 = 1_000_000;
   model: Model | null = null;
+  /** Some route has keywords (the request's normalized text is then built). */
+  hasKeywords: bool = false;
   /** Microseconds spent training (for the configure log line). */
   trainMicros: u64 = 0;
 }
@@ -126,6 +128,7 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     for (let i = 0; i < routes.length; i++) {
       const route = readRoute(routes[i], c.threshold, names);
       exampleCount += route.examples.length;
+      if (route.keywords.length > 0) c.hasKeywords = true;
       c.routes.push(route);
     }
     if (exampleCount > MAX_EXAMPLES) r.fail("routes", "hold " + exampleCount.toString() + " examples; at most " + MAX_EXAMPLES.toString());

@@ -1,8 +1,6 @@
 // Counts feature hashes of one text: an open-addressing table that is reused
 // from text to text (reset clears only the slots used).
-import { FeatureSink } from "./features";
-
-export class TermCounter extends FeatureSink {
+export class TermCounter {
   keys: Uint32Array;
   counts: Int32Array;
   /** Slots in use, in insertion order: the unique features of the text. */
@@ -11,7 +9,6 @@ export class TermCounter extends FeatureSink {
   mask: i32;
 
   constructor(capacityPow2: i32 = 1024) {
-    super();
     this.keys = new Uint32Array(capacityPow2);
     this.counts = new Int32Array(capacityPow2);
     this.used = new Int32Array(capacityPow2 >> 1);
@@ -23,6 +20,8 @@ export class TermCounter extends FeatureSink {
     this.size = 0;
   }
 
+  /** Counts one occurrence of feature `hash`. */
+  @inline
   add(hash: u32): void {
     let slot = <i32>(mix(hash) & <u32>this.mask);
     while (true) {
@@ -38,6 +37,16 @@ export class TermCounter extends FeatureSink {
     unchecked((this.counts[slot] = 1));
     unchecked((this.used[this.size++] = slot));
     if (this.size >= this.used.length) this.grow();
+  }
+
+  /** True when the text had feature `hash`. */
+  has(hash: u32): bool {
+    let slot = <i32>(mix(hash) & <u32>this.mask);
+    while (true) {
+      if (unchecked(this.counts[slot]) == 0) return false;
+      if (unchecked(this.keys[slot]) == hash) return true;
+      slot = (slot + 1) & this.mask;
+    }
   }
 
   keyAt(i: i32): u32 {

@@ -55,12 +55,15 @@ function keywordMatch(route: Route, normalized: string): bool {
 
 export function decide(cfg: RouterConfig, text: string): Decision {
   if (text.length == 0) return new Decision(cfg.fallback, Outcome.NoText, 0);
-  const normalized = normalizedString(text);
-  const cscore = complexityScore(text, normalized);
+  const model = cfg.model;
+  if (model === null) return new Decision(cfg.fallback, Outcome.NoText, 0);
+  const features = model.analyze(text);
+  const cscore = complexityScore(text, features);
   const c = cscore >= cfg.complexityThreshold ? Complexity.Complex : Complexity.Simple;
   const routes = cfg.routes;
 
   let pick: Route | null = null;
+  const normalized = cfg.hasKeywords ? normalizedString(text, cfg.input.maxScanBytes) : "";
   for (let i = 0; i < routes.length; i++) {
     const r = unchecked(routes[i]);
     if (r.keywords.length == 0 || !eligible(r, c) || !keywordMatch(r, normalized)) continue;
@@ -69,9 +72,8 @@ export function decide(cfg: RouterConfig, text: string): Decision {
   if (pick !== null) return new Decision(pick, Outcome.Keyword, 1, c, cscore);
 
   let best: f64 = 0;
-  const model = cfg.model;
-  if (model !== null && model.examples > 0) {
-    const scores = model.score(text).scores;
+  if (model.examples > 0) {
+    const scores = model.score().scores;
     let bestEligible: f64 = -1;
     for (let i = 0; i < routes.length; i++) {
       const r = unchecked(routes[i]);

@@ -13,6 +13,8 @@
 // Each feature is a 32-bit FNV-1a hash; collisions between distinct n-grams
 // are rare enough at 32 bits to ignore.
 
+import { TermCounter } from "./counter";
+
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
 const WORD_SEED: u32 = 0x9e3779b9;
@@ -65,13 +67,8 @@ export function normalizedString(text: string, maxUnits: i32 = i32.MAX_VALUE): s
   return String.UTF16.decodeUnsafe(units.dataStart, <usize>units.length << 1);
 }
 
-/** Receives each feature hash, repeats included. */
-export abstract class FeatureSink {
-  abstract add(hash: u32): void;
-}
-
 /** Calls `sink.add` for every feature of normalized text `t` (see the file comment). */
-export function extractFeatures(t: Uint16Array, sink: FeatureSink): void {
+export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
   const n = t.length;
   let wordHash: u32 = WORD_SEED;
   let wordLen = 0;
@@ -99,4 +96,18 @@ export function extractFeatures(t: Uint16Array, sink: FeatureSink): void {
       sink.add(h ^ <u32>(j - i + 1));
     }
   }
+}
+
+/** The feature hash of one word, as extractFeatures emits it (ASCII words only there). */
+export function wordFeature(word: string): u32 {
+  let h: u32 = WORD_SEED;
+  for (let i = 0; i < word.length; i++) h = (h ^ <u32>word.charCodeAt(i)) * FNV_PRIME;
+  return h;
+}
+
+/** The feature hash of a character n-gram (2..MAX_GRAM units), as extractFeatures emits it. */
+export function gramFeature(gram: string): u32 {
+  let h: u32 = FNV_OFFSET;
+  for (let i = 0; i < gram.length; i++) h = (h ^ <u32>gram.charCodeAt(i)) * FNV_PRIME;
+  return h ^ <u32>gram.length;
 }

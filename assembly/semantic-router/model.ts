@@ -25,6 +25,9 @@ export enum Scoring {
 }
 
 const TF_TABLE_SIZE = 64;
+/** Features in more than this share of the examples (and more than MIN_COMMON_DF) get no example postings. */
+const COMMON_SHARE: f64 = 0.02;
+const MIN_COMMON_DF: i32 = 16;
 
 /** 1 + ln(tf), tabulated for small counts. */
 class TfWeights {
@@ -102,15 +105,21 @@ export class Model {
     this.train(examples);
   }
 
-  /** Per-route scores for `text` (the returned object is reused by the next call). */
-  score(text: string): RouteScores {
+  /** Extracts the features of `text` into the reused counter (for score() and the complexity cues). */
+  analyze(text: string): TermCounter {
+    const c = this.counter;
+    c.reset();
+    extractFeatures(normalize(text, this.maxScanUnits), c);
+    return c;
+  }
+
+  /** Per-route scores of the text last analyze()d (the returned object is reused by the next call). */
+  score(): RouteScores {
     const out = this.routeBuf;
     out.scores.fill(0);
     out.nearest.fill(-1);
     if (this.examples == 0) return out;
     const c = this.counter;
-    c.reset();
-    extractFeatures(normalize(text, this.maxScanUnits), c);
     const useNearest = this.scoring != Scoring.Centroid;
     const useCentroid = this.scoring != Scoring.Nearest;
     const ex = this.exampleScore;
@@ -185,28 +194,28 @@ export class Model {
   }
 
   private train(examples: Array<Array<string>>): void {
-    // 1. Term counts per example.
-    const counts = new Array<TermCounter>();
+    // 1. Term counts per example, copied out of the shared counter.
+    const keysOf = new Array<Uint32Array>();
+    const countsOf = new Array<Int32Array>();
     const routeOf = new Array<i32>();
     let occurrences = 0;
-    const c = this.counter;
     for (let r = 0; r < examples.length; r++) {
       const list = examples[r];
       for (let i = 0; i < list.length; i++) {
-        c.reset();
-        extractFeatures(normalize(list[i], this.maxScanUnits), c);
-        const copy = new TermCounter(c.keys.length);
+        const c = this.analyze(list[i]);
+        const keys = new Uint32Array(c.size);
+        const counts = new Int32Array(c.size);
         for (let k = 0; k < c.size; k++) {
-          const key = c.keyAt(k);
-          const n = c.countAt(k);
-          for (let m = 0; m < n; m++) copy.add(key);
+          keys[k] = c.keyAt(k);
+          counts[k] = c.countAt(k);
         }
-        counts.push(copy);
+        keysOf.push(keys);
+        countsOf.push(counts);
         routeOf.push(r);
         occurrences += c.size;
       }
     }
-    const n = counts.length;
+    const n = keysOf.length;
     this.examples = n;
     this.exampleRoute = new Int32Array(n);
     this.exampleScore = new Float64Array(n);
@@ -221,10 +230,10 @@ export class Model {
     const df = new Int32Array(occurrences + 1);
     const idsOf = new Array<Int32Array>(n);
     for (let e = 0; e < n; e++) {
-      const t = counts[e];
-      const ids = new Int32Array(t.size);
-      for (let k = 0; k < t.size; k++) {
-        const id = vocab.intern(t.keyAt(k));
+      const keys = keysOf[e];
+      const ids = new Int32Array(keys.length);
+      for (let k = 0; k < keys.length; k++) {
+        const id = vocab.intern(keys[k]);
         ids[k] = id;
         df[id]++;
       }
@@ -242,12 +251,12 @@ export class Model {
     const centroids = new Array<Map<i32, f64>>(this.routes);
     for (let r = 0; r < this.routes; r++) centroids[r] = new Map<i32, f64>();
     for (let e = 0; e < n; e++) {
-      const t = counts[e];
+      const counts = countsOf[e];
       const ids = idsOf[e];
       const w = new Float64Array(ids.length);
       let norm2: f64 = 0;
       for (let k = 0; k < ids.length; k++) {
-        const x = this.tf.of(t.countAt(k)) * <f64>this.idf[ids[k]];
+        const x = this.tf.of(counts[k]) * <f64>this.idf[ids[k]];
         w[k] = x;
         norm2 += x * x;
       }
@@ -262,19 +271,27 @@ export class Model {
     }
 
     // 4. Inverted lists.
-    this.byExample = invertExamples(vectors, features);
+    this.byExample = invertExamples(vectors, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));
     this.byRoute = invertCentroids(centroids, features);
     this.postings = this.byExample.target.length + this.byRoute.target.length;
   }
 }
 
-function invertExamples(vectors: Array<ExampleVector>, features: i32): Postings {
+/**
+ * Example postings of every feature held by at most `maxDf` examples. The
+ * common ones ("the", "ing", "what") would make most of the postings while
+ * carrying the least weight; the centroids still count them.
+ */
+function invertExamples(vectors: Array<ExampleVector>, features: i32, df: Int32Array, maxDf: i32): Postings {
   const p = new Postings(features);
   let total = 0;
   for (let e = 0; e < vectors.length; e++) {
     const ids = vectors[e].ids;
-    for (let k = 0; k < ids.length; k++) p.start[ids[k] + 1]++;
-    total += ids.length;
+    for (let k = 0; k < ids.length; k++) {
+      if (df[ids[k]] > maxDf) continue;
+      p.start[ids[k] + 1]++;
+      total++;
+    }
   }
   for (let f = 0; f < features; f++) p.start[f + 1] += p.start[f];
   p.target = new Int32Array(total);
@@ -283,6 +300,7 @@ function invertExamples(vectors: Array<ExampleVector>, features: i32): Postings 
   for (let e = 0; e < vectors.length; e++) {
     const v = vectors[e];
     for (let k = 0; k < v.ids.length; k++) {
+      if (df[v.ids[k]] > maxDf) continue;
       const at = fill[v.ids[k]]++;
       p.target[at] = e;
       p.weight[at] = <f32>v.weights[k];

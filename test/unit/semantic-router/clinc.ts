@@ -12,49 +12,11 @@
 // Requests are classified once with threshold 0 (so the filter reports the
 // best route and its score); a threshold t then routes exactly the requests
 // whose score is >= t, so one pass gives the whole threshold curve.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT } from "../../../scripts/lib/paths.ts";
 import type { ProxyVm } from "../../host/vm.ts";
+import { clincConfig, loadClinc, routeOf, type Setting } from "./clinc-config.ts";
 import { chat, routerVm } from "./support.ts";
 
-export interface Clinc {
-  domains: Record<string, string[]>;
-  train: [string, string][];
-  val: [string, string][];
-  oos_val: string[];
-  test: [string, string][];
-  oos_test: string[];
-}
-
-export type Setting = "domains" | "intents";
-
-export function loadClinc(): Clinc {
-  return JSON.parse(readFileSync(join(ROOT, "test/data/intents/clinc150/clinc150-10shot.json"), "utf8"));
-}
-
-/** Intent -> route name for a setting. */
-export function routeOf(data: Clinc, setting: Setting): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const [domain, intents] of Object.entries(data.domains)) for (const i of intents) m.set(i, setting === "domains" ? domain : i);
-  return m;
-}
-
-export function clincConfig(data: Clinc, setting: Setting, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const route = routeOf(data, setting);
-  const examples = new Map<string, string[]>();
-  for (const [text, intent] of data.train) {
-    const r = route.get(intent)!;
-    if (!examples.has(r)) examples.set(r, []);
-    examples.get(r)!.push(text);
-  }
-  return {
-    threshold: 0,
-    default: { name: "default", model: "base-model" },
-    routes: [...examples].map(([name, ex]) => ({ name, model: `${name}-model`, examples: ex })),
-    ...extra,
-  };
-}
+export type { Setting };
 
 export interface Scored {
   expected: string;

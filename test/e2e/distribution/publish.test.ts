@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { moduleLayer, type Image } from "../../../scripts/oci/images.ts";
 import * as MT from "../../../scripts/oci/media-types.ts";
 import { freePort } from "../../harness/ports.ts";
-import { packagedProbe, runScript, skopeo, tempDir } from "./fixture-image.ts";
+import { packagedProbe } from "./fixture-image.ts";
+import { runScript, skopeo, tempDir } from "./tools.ts";
 import { startRegistry, type Registry } from "./registry.ts";
 import { startTokenServer, type TokenServer } from "./token-server.ts";
 

@@ -7,13 +7,14 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
-import { TMP } from "../../../scripts/lib/paths.ts";
-import { readTemplate } from "../../harness/template.ts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TMP } from "../../../scripts/lib/paths.ts";
 import { moduleLayer } from "../../../scripts/oci/images.ts";
 import { Envoy } from "../../harness/envoy.ts";
+import { readTemplate } from "../../harness/template.ts";
 import * as MT from "../../../scripts/oci/media-types.ts";
-import { packagedProbe, runScript, skopeo, tempDir } from "./fixture-image.ts";
+import { packagedProbe } from "./fixture-image.ts";
+import { runScript, skopeo, tempDir } from "./tools.ts";
 import { startRegistry, type Registry } from "./registry.ts";
 
 let registry: Registry;

@@ -10,7 +10,8 @@ import { readLayout } from "../../../scripts/oci/layout.ts";
 import * as MT from "../../../scripts/oci/media-types.ts";
 import { packageInputs } from "../../../scripts/oci/package-filters.ts";
 import { tarGzOneFile } from "../../../scripts/oci/tar.ts";
-import { probeInputs, runScript, tempDir } from "../../e2e/distribution/fixture-image.ts";
+import { probeInputs } from "../../e2e/distribution/fixture-image.ts";
+import { runScript, tempDir } from "../../e2e/distribution/tools.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -25,6 +25,9 @@ export interface DemoPorts {
   mcp: number;
 }
 
+/** API key of the demo's MCP consumer "demo-user" (mcp-auth in envoy/gateway.yaml). */
+export const DEMO_MCP_KEY = "demo-mcp-key-0123456789";
+
 export const DEFAULT_PORTS: DemoPorts = { gateway: 10000, admin: 9901, llm: 10001, llmAlt: 10002, mcp: 10003 };
 
 /** The environment variable that overrides each port. */
@@ -115,9 +118,13 @@ export function demoCommands(p: Pick<DemoPorts, "gateway" | "admin">): DemoComma
       command: `curl -si ${gw}/v1/chat/completions ${json} -H 'x-semantic-route: alt' -d ${q(chat)}`,
     },
     {
+      title: "MCP without an API key (mcp-auth: 401 pointing at the resource metadata)",
+      command: `curl -si ${gw}/mcp ${json} -d ${q({ jsonrpc: "2.0", id: 1, method: "ping" })}`,
+    },
+    {
       title: "MCP initialize (Streamable HTTP; note the mcp-session-id header)",
       command:
-        `curl -si ${gw}/mcp ${json} -H 'accept: application/json, text/event-stream' -d ` +
+        `curl -si ${gw}/mcp ${json} -H 'accept: application/json, text/event-stream' -H 'x-api-key: ${DEMO_MCP_KEY}' -d ` +
         q({
           jsonrpc: "2.0",
           id: 1,
@@ -184,7 +191,7 @@ function banner(stack: DemoStack): string {
     "",
     `AI gateway demo: Envoy on http://127.0.0.1:${ports.gateway} (admin http://127.0.0.1:${ports.admin})`,
     `  /v1/*  -> LLM upstream "llm"      127.0.0.1:${ports.llm}  (header x-semantic-route: alt -> "llm-alt" 127.0.0.1:${ports.llmAlt})`,
-    `  /mcp   -> MCP upstream "mcp"      127.0.0.1:${ports.mcp}  (the reference server-everything)`,
+    `  /mcp   -> MCP upstream "mcp"      127.0.0.1:${ports.mcp}  (the reference server-everything; x-api-key: ${DEMO_MCP_KEY})`,
     "  models: demo-base, demo-reasoning (mock; test knobs: test/upstreams/README.md)",
     "",
     "Try:",

@@ -10,7 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/paths.ts";
-import { type DemoStack, PortInUseError, startDemo } from "../../scripts/start.ts";
+import { DEMO_MCP_KEY, type DemoStack, PortInUseError, startDemo } from "../../scripts/start.ts";
 import { freePort } from "../harness/ports.ts";
 import { countTokens } from "../upstreams/llm.ts";
 
@@ -57,6 +57,10 @@ const CHECKS: Record<string, (out: string) => void> = {
   "Second LLM cluster, chosen by header (x-upstream-name: llm-alt)": (out) => {
     expect(out).toMatch(/^HTTP\/1\.1 200/);
     expect(out).toMatch(/^x-upstream-name: llm-alt\r?$/m);
+  },
+  "MCP without an API key (mcp-auth: 401 pointing at the resource metadata)": (out) => {
+    expect(out).toMatch(/^HTTP\/1\.1 401/);
+    expect(out).toMatch(/^www-authenticate: Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"\r?$/m);
   },
   "MCP initialize (Streamable HTTP; note the mcp-session-id header)": (out) => {
     expect(out).toMatch(/^HTTP\/1\.1 200/);
@@ -228,13 +232,15 @@ describe("demo: MCP client through the gateway", () => {
   it("initialize, tools/list, tools/call with the official SDK client", async () => {
     stack.mcp.clearRequests();
     const client = new Client({ name: "demo-e2e", version: "1.0.0" });
-    const transport = new StreamableHTTPClientTransport(new URL(stack.envoy.url("/mcp")));
+    const transport = new StreamableHTTPClientTransport(new URL(stack.envoy.url("/mcp")), { requestInit: { headers: { "x-api-key": DEMO_MCP_KEY } } });
     await client.connect(transport);
     try {
       expect(client.getServerVersion()?.name).toBe("mcp-servers/everything");
       expect(transport.sessionId).toBeTruthy();
       const tools = (await client.listTools()).tools.map((t) => t.name);
       expect(tools).toEqual(expect.arrayContaining(["echo", "get-sum"]));
+      expect(tools).not.toContain("get-env"); // mcp-auth: not for demo-user
+      await expect(client.callTool({ name: "get-env", arguments: {} })).rejects.toThrow(/forbidden/);
       const result = await client.callTool({ name: "echo", arguments: { message: "through Envoy" } });
       expect(result.content).toEqual([{ type: "text", text: "Echo: through Envoy" }]);
       await transport.terminateSession();

@@ -13,6 +13,7 @@ import { BUILD, ENVOY_DIR, ROOT, TMP } from "../../../scripts/lib/paths.ts";
 import { ensureEnvoy } from "../../../scripts/setup-envoy.ts";
 import { placeholders, render, type Vars } from "../../harness/template.ts";
 import { builtFixture } from "../../host/fixtures.ts";
+import { chainPluginConfig } from "./chain-config.ts";
 import { effectivePluginConfig } from "./crd-shapes.ts";
 
 /** Kubernetes manifests and compose files live under envoy/ too; they are checked elsewhere. */
@@ -34,16 +35,9 @@ function envoyConfigs(dir = ENVOY_DIR): string[] {
 
 const probeWasm = await builtFixture("probe");
 const envoyBin = await ensureEnvoy();
-const chain = readFileSync(join(ENVOY_DIR, "recipes", "chain.yaml"), "utf8");
-
-/** A working configuration for each filter: the one in envoy/recipes/chain.yaml. */
+/** A working configuration for each filter: the probe takes any, the others the chain recipe's. */
 function sampleConfig(filter: string): string | undefined {
-  if (filter === "probe") return "{}";
-  const at = chain.indexOf(`code: {local: {filename: "\${WASM_DIR}/${filter}.wasm"}}`);
-  if (at < 0) return undefined;
-  const m = /value: \|\n((?: {20}.*\n)+)/.exec(chain.slice(at));
-  // One line: a placeholder may also appear in a comment of the config.
-  return m ? JSON.stringify(JSON.parse(m[1])) : undefined;
+  return filter === "probe" ? "{}" : chainPluginConfig(filter);
 }
 
 const GENERIC: Vars = {

@@ -3,7 +3,7 @@
 // forgery the filter must refuse without trapping.
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import type { ProxyVm } from "../../host/index.ts";
+import { Host, type ProxyVm } from "../../host/index.ts";
 import { algNone, claims, ecKey, hsKey, hsWithPublicKey, jws, jwt, nowSeconds, rsaKey, tampered, withSignature, type TestKey } from "../../auth/tokens.ts";
 import { buildMcpAuth, header, ISSUER, RESOURCE, rpc, startVm, upstreamHeader } from "./support.ts";
 
@@ -134,6 +134,20 @@ describe("claims", () => {
     await expectRejected(jwt(rsa, valid({ iss: "https://evil.test" })), /wrong issuer/);
     await expectRejected(jwt(rsa, valid({ aud: "https://other.test/mcp" })), /wrong audience/);
     await expectAccepted(jwt(rsa, valid({ aud: ["https://other.test", RESOURCE] })));
+  });
+
+  it("re-checks the claims of a cached token: it expires like any other", async () => {
+    const host = new Host();
+    const own = startVm(WASM, { resource: RESOURCE, jwt: { issuer: ISSUER, clockSkewSeconds: 0, jwks: { keys: [rsa.jwk] } }, defaultAction: "allow" }, host);
+    const token = jwt(rsa, valid({ exp: nowSeconds() + 10 }));
+    for (let i = 0; i < 2; i++) {
+      const ok = await rpc(own, ping, { token });
+      expect(ok.status, header(ok, "www-authenticate")).toBe(200);
+    }
+    host.advance(11_000);
+    const res = await rpc(own, ping, { token });
+    expect(res.status).toBe(401);
+    expect(header(res, "www-authenticate")).toContain("token expired");
   });
 
   it("requires a subject", async () => {

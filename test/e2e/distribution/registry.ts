@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TMP } from "../../../scripts/lib/paths.ts";
 import { freePort } from "../../harness/ports.ts";
+import { ensureCommands } from "./tools.ts";
 
 export type RegistryAuth =
   | { kind: "none" }
@@ -34,6 +35,7 @@ function authSection(auth: RegistryAuth, dir: string): string {
 }
 
 export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Promise<Registry> {
+  ensureCommands();
   mkdirSync(TMP, { recursive: true });
   const dir = mkdtempSync(join(TMP, "registry-"));
   const port = await freePort();

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { SignJWT } from "jose";
+import { ensureCommands } from "./tools.ts";
 
 export interface TokenServer {
   realm: string;
@@ -18,6 +19,7 @@ export interface TokenServer {
 }
 
 export async function startTokenServer(dir: string, user: { username: string; password: string }): Promise<TokenServer> {
+  ensureCommands();
   const keyPath = join(dir, "token.key");
   const certPath = join(dir, "token.crt");
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certPath, "-subj", "/CN=test-token-issuer", "-days", "2"], { stdio: "ignore" });

@@ -1,9 +1,33 @@
 // Command-line tools as the distribution suites run them: the project's own
 // scripts in a child process (as CI does), skopeo, and temp directories.
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, TMP } from "../../../scripts/lib/paths.ts";
+
+/** The commands the registry suites run, and the Debian package of each. */
+const COMMANDS: Record<string, string> = {
+  "docker-registry": "docker-registry",
+  skopeo: "skopeo",
+  htpasswd: "apache2-utils",
+  openssl: "openssl",
+};
+
+const onPath = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+
+/** Installs the missing ones with apt-get when running as root (as .ci/run does); else says what to install. */
+export function ensureCommands(): void {
+  const missing = Object.keys(COMMANDS).filter((c) => !onPath(c));
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map((c) => COMMANDS[c]))];
+  if (process.getuid?.() === 0 && onPath("apt-get")) {
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+    spawnSync("apt-get", ["install", "-y", "-qq", ...packages], { stdio: "inherit", env });
+  }
+  const still = missing.filter((c) => !onPath(c));
+  if (still.length) throw new Error(`the registry suites need ${still.join(", ")}: apt-get install ${packages.join(" ")}`);
+}
 
 export function tempDir(prefix: string): string {
   mkdirSync(TMP, { recursive: true });

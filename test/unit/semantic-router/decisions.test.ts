@@ -1,0 +1,99 @@
+// Decision rules (keywords, complexity tiers, client models), bad bodies that
+// must never trap, metrics and the debug decision line, in the emulator.
+import { beforeAll, describe, expect, it } from "vitest";
+import { Host } from "../../host/host.ts";
+import { GATEWAY_CONFIG } from "./fixtures.ts";
+import { buildRouter, chat, chatBody, decisionState, FINANCE_COOKING, responseHeader, routerVm, send, upstreamModel } from "./support.ts";
+
+beforeAll(buildRouter, 120_000);
+
+const HARD = "Prove step by step that the integral of x^2 from 0 to 1 equals 1/3, then compare it with the derivative approach and analyze why both agree.";
+
+describe("semantic-router decisions", () => {
+  it("keyword rules win over the classifier, the highest priority first", async () => {
+    const vm = routerVm({
+      routes: [
+        { name: "low", model: "m-low", keywords: ["refund"], priority: 1 },
+        { name: "high", model: "m-high", keywords: ["退款", "chargeback"], priority: 5 },
+        { name: "recipes", model: "m-food", examples: ["give me a recipe for pancakes"] },
+      ],
+    });
+    expect(upstreamModel(await chat(vm, "A recipe for pancakes, and how do I get a refund?"))).toBe("m-low");
+    expect(upstreamModel(await chat(vm, "refund or chargeback?"))).toBe("m-high");
+    expect(upstreamModel(await chat(vm, "我要申请退款"))).toBe("m-high");
+    // Whole words for Latin script: "refunded" is not "refund".
+    expect(decisionState(await chat(vm, "was it refunded"))).toContain("outcome=below_threshold");
+  });
+
+  it("sends hard asks to the complexity route and simple ones to the default", async () => {
+    const vm = routerVm(GATEWAY_CONFIG);
+    const hard = await chat(vm, HARD);
+    expect(upstreamModel(hard)).toBe("demo-reasoning");
+    expect(hard.upstream?.headers.get("x-semantic-complexity")).toBe("complex");
+    const simple = await chat(vm, "Who painted the Mona Lisa?");
+    expect(upstreamModel(simple)).toBe("demo-base");
+    expect(simple.upstream?.headers.get("x-semantic-complexity")).toBe("simple");
+    const code = await chat(vm, "Refactor this function: ```function f(a){ return a.map(x => x * 2); }``` and explain why it is faster");
+    expect(upstreamModel(code)).toBe("demo-reasoning");
+  });
+
+  it("routes only sentinel models under model_policy sentinel", async () => {
+    const vm = routerVm(GATEWAY_CONFIG);
+    const explicit = await chat(vm, "transfer money to my savings account", "gpt-4o");
+    expect(upstreamModel(explicit)).toBe("gpt-4o");
+    expect(explicit.upstream?.headers.get("x-semantic-route")).toBeUndefined();
+    expect(responseHeader(explicit, "x-semantic-route")).toBeUndefined();
+    expect(upstreamModel(await chat(vm, "transfer money to my savings account", "auto"))).toBe("demo-finance");
+  });
+
+  it("sends bad bodies to the default route without trapping", async () => {
+    const vm = routerVm({ ...FINANCE_COOKING, max_body_bytes: 4096 });
+    const bodies: (string | Uint8Array)[] = [
+      "{}",
+      "not json",
+      "[1,2,3]",
+      '{"model":"auto"}',
+      '{"model":"auto","messages":"hello"}',
+      '{"model":"auto","messages":[{"role":"assistant","content":"only me"}]}',
+      "[".repeat(100000),
+      Buffer.concat([Buffer.from('{"model":"auto","messages":[{"role":"user","content":"pay '), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}]}')]),
+      chatBody("transfer money ".repeat(1000)),
+      '{"model":"auto","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:,"}}]}]}',
+    ];
+    for (const body of bodies) {
+      const res = await send(vm, body);
+      expect(res.status, String(body).slice(0, 40)).toBe(200);
+      expect(res.upstream?.headers.get("x-semantic-route")).toBeDefined();
+    }
+    expect(vm.trapped).toBe(false);
+    const chunked = await send(vm, ['{"model":"auto","messages":[{"role":"user",', '"content":"pay my electricity bill"}]}']);
+    expect(upstreamModel(chunked)).toBe("demo-finance");
+  });
+
+  it("answers bad bodies with 400 under on_invalid reject, and passes large ones through unchanged", async () => {
+    const vm = routerVm({ ...FINANCE_COOKING, on_invalid: "reject", max_body_bytes: 4096 });
+    const res = await send(vm, "not json");
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.code).toBe("invalid_request");
+    expect(res.upstream).toBeNull();
+    const big = chatBody("transfer money ".repeat(1000));
+    const passed = await send(vm, big);
+    expect(passed.upstream?.bodyText).toBe(big);
+    expect(passed.upstream?.headers.get("x-semantic-route")).toBe("base");
+    expect(decisionState(passed)).toContain("outcome=too_large");
+    expect(vm.trapped).toBe(false);
+  });
+
+  it("counts decisions per route and outcome and logs each decision at debug", async () => {
+    const host = new Host({ logLevel: "debug" });
+    const vm = routerVm(FINANCE_COOKING, host);
+    await chat(vm, "transfer money to my savings account");
+    await chat(vm, "transfer money to my savings account");
+    await send(vm, "not json");
+    expect(host.stats.counter("semantic_router_decisions.route.finance.outcome.semantic")).toBe(2);
+    expect(host.stats.counter("semantic_router_decisions.route.base.outcome.invalid")).toBe(1);
+    const lines = vm.logs.filter((l) => l.message.includes("decision route="));
+    expect(lines).toHaveLength(3);
+    expect(lines[0].message).toMatch(/^\[semantic-router\] decision route=finance outcome=semantic score=0\.\d{3} complexity=simple model=demo-finance us=\d+$/);
+  });
+});

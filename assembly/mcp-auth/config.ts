@@ -124,18 +124,8 @@ export class McpAuthParser extends ConfigParser<McpAuthConfig> {
       c.forwardToken = fwd.optionalBool("token", false);
       const claims = fwd.object("claimHeaders");
       if (claims !== null) {
-        let m = claims.value.first();
-        while (m !== null) {
-          const name = m.key()!;
-          claims.markSeen(name);
-          const header = m.text();
-          if (header === null || header.length == 0) claims.fail(name, "must be a header name");
-          else {
-            c.claimNames.push(name);
-            c.claimHeaders.push(header.toLowerCase());
-          }
-          m = m.next();
-        }
+        readStringMap(claims, "a header name", c.claimNames, c.claimHeaders);
+        for (let i = 0; i < c.claimHeaders.length; i++) c.claimHeaders[i] = c.claimHeaders[i].toLowerCase();
       }
       fwd.rejectUnknown();
     }
@@ -217,6 +207,22 @@ function readJwt(r: ConfigReader, resource: string): JwtConfig {
   return j;
 }
 
+/** Members of an object whose values must be non-empty strings, as parallel name/value lists. */
+function readStringMap(r: ConfigReader, what: string, names: Array<string>, values: Array<string>): void {
+  let m = r.value.first();
+  while (m !== null) {
+    const name = m.key()!;
+    r.markSeen(name);
+    const v = m.text();
+    if (v === null || v.length == 0) r.fail(name, "must be " + what);
+    else {
+      names.push(name);
+      values.push(v);
+    }
+    m = m.next();
+  }
+}
+
 function readApiKeys(r: ConfigReader, c: McpAuthConfig): void {
   const header = r.stringOrNull("header");
   const query = r.stringOrNull("query");
@@ -253,20 +259,7 @@ function readPolicy(r: ConfigReader): Policy {
     p.match.subjects = m.stringArray("subjects");
     p.match.scopes = m.stringArray("scopes");
     const claims = m.object("claims");
-    if (claims !== null) {
-      let v = claims.value.first();
-      while (v !== null) {
-        const name = v.key()!;
-        claims.markSeen(name);
-        const want = v.text();
-        if (want === null) claims.fail(name, "must be a string");
-        else {
-          p.match.claimNames.push(name);
-          p.match.claimValues.push(want);
-        }
-        v = v.next();
-      }
-    }
+    if (claims !== null) readStringMap(claims, "a string", p.match.claimNames, p.match.claimValues);
     m.rejectUnknown();
   }
   p.allow = readAccess(r.object("allow"));

@@ -10,50 +10,36 @@ function hex(s: string): Uint8Array {
   return out;
 }
 
-let fieldCache: Modulus | null = null;
-let orderCache: Modulus | null = null;
-let curveB: Limbs | null = null;
-let generator: Point | null = null;
+/** The curve's moduli and constants, made on first use. */
+class Curve {
+  p: Modulus = Modulus.fromBytes(hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"), 8)!;
+  n: Modulus = Modulus.fromBytes(hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"), 8)!;
+  /** b in Montgomery form mod p. */
+  b: Limbs = this.mont("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b");
+  g: Point = new Point(
+    this.mont("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"),
+    this.mont("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"),
+    copyLimbs(this.p.one),
+  );
+
+  private mont(h: string): Limbs {
+    return this.p.toMont(limbsFromBytes(hex(h), 8)!);
+  }
+}
+
+let curve: Curve | null = null;
+
+function P256(): Curve {
+  let c = curve;
+  if (c === null) {
+    c = new Curve();
+    curve = c;
+  }
+  return c;
+}
 
 function field(): Modulus {
-  let f = fieldCache;
-  if (f === null) {
-    f = Modulus.fromBytes(hex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"), 8)!;
-    fieldCache = f;
-  }
-  return f;
-}
-
-function order(): Modulus {
-  let n = orderCache;
-  if (n === null) {
-    n = Modulus.fromBytes(hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"), 8)!;
-    orderCache = n;
-  }
-  return n;
-}
-
-function bMont(): Limbs {
-  let b = curveB;
-  if (b === null) {
-    b = field().toMont(limbsFromBytes(hex("5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b"), 8)!);
-    curveB = b;
-  }
-  return b;
-}
-
-function G(): Point {
-  let g = generator;
-  if (g === null) {
-    const f = field();
-    g = new Point(
-      f.toMont(limbsFromBytes(hex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"), 8)!),
-      f.toMont(limbsFromBytes(hex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"), 8)!),
-      copyLimbs(f.one),
-    );
-    generator = g;
-  }
-  return g;
+  return P256().p;
 }
 
 class Point {
@@ -164,7 +150,7 @@ export class P256PublicKey {
     f.add(t, xm, xm);
     f.add(t, t, xm);
     f.sub(rhs, rhs, t);
-    f.add(rhs, rhs, bMont());
+    f.add(rhs, rhs, P256().b);
     if (compare(lhs, rhs) != 0) return null;
     return new P256PublicKey(new Point(xm, ym, copyLimbs(f.one)));
   }
@@ -172,7 +158,7 @@ export class P256PublicKey {
   /** True when `signature` (r || s, 64 bytes, as JWS ES256) signs a message whose SHA-256 is `hash`. */
   verifySha256(hash: Uint8Array, signature: Uint8Array): bool {
     if (hash.length != 32 || signature.length != 64) return false;
-    const n = order();
+    const n = P256().n;
     const r = n.reduced(signature.subarray(0, 32));
     const s = n.reduced(signature.subarray(32, 64));
     if (r === null || s === null || isZero(r) || isZero(s)) return false;
@@ -183,7 +169,7 @@ export class P256PublicKey {
     n.mul(u1, e, w); // normal * Montgomery = normal
     n.mul(u2, r, w);
 
-    const g = G();
+    const g = P256().g;
     const gq = add(g, this.q);
     let acc = Point.infinity();
     for (let i = 255; i >= 0; i--) {

@@ -3,30 +3,17 @@
 // spec's example.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Ajv2020 from "ajv/dist/2020.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { ROOT } from "../../../scripts/lib/paths.ts";
+import { inlineRefs } from "../../schema/inline-refs.ts";
 import { pluginConfig } from "../../e2e/mcp-auth/setup.ts";
 import { buildMcpAuth, startVm } from "./support.ts";
 
 const dir = join(ROOT, "assembly", "mcp-auth");
 const schema = JSON.parse(readFileSync(join(dir, "schema.json"), "utf8"));
 const spec = YAML.parse(readFileSync(join(dir, "spec.yaml"), "utf8"));
-
-function inlined(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(inlined);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (typeof o.$ref === "string") {
-      const target = inlined(schema.$defs[o.$ref.split("/").pop()!]) as Record<string, unknown>;
-      const rest = Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$ref").map(([k, x]) => [k, inlined(x)]));
-      return { ...target, ...rest };
-    }
-    return Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$defs" && k !== "$schema").map(([k, x]) => [k, inlined(x)]));
-  }
-  return v;
-}
 
 let WASM: string;
 beforeAll(async () => {
@@ -36,7 +23,7 @@ beforeAll(async () => {
 describe("mcp-auth schema and Higress spec", () => {
   it("spec.yaml's openAPIV3Schema is schema.json", () => {
     const { example, ...rest } = spec.spec.configSchema.openAPIV3Schema;
-    expect(rest).toEqual(inlined(schema));
+    expect(rest).toEqual(inlineRefs(schema));
     expect(spec.info.name).toBe("mcp-auth");
     expect(() => startVm(WASM, example)).not.toThrow();
   });

@@ -60,6 +60,7 @@ describe("discovery", () => {
 
 describe("the MCP SDK client with OAuth client credentials", () => {
   it("discovers the authorization server, gets a token, lists only its allowed tools and calls them", async () => {
+    stack.mcp.clearRequests();
     const { client, provider } = await connect(READER);
     expect(provider.tokens()?.access_token).toBeTruthy();
     const tools = (await client.listTools()).tools.map((t) => t.name).sort();
@@ -68,6 +69,26 @@ describe("the MCP SDK client with OAuth client credentials", () => {
     expect(JSON.stringify(echoed.content)).toContain("hello");
     const sum = await client.callTool({ name: "get-sum", arguments: { a: 2, b: 3 } });
     expect(JSON.stringify(sum.content)).toContain("5");
+    // The MCP server learns who called, never the caller's token.
+    const seen = stack.mcp.requests();
+    expect(seen.length).toBeGreaterThan(0);
+    for (const r of seen) {
+      expect(r.headers["x-mcp-subject"]).toBe("reader");
+      expect(r.headers.authorization).toBeUndefined();
+    }
+  });
+
+  it("filters tools/list in the server's SSE response as sent on the wire", async () => {
+    const auth = { "x-api-key": API_KEY };
+    const init = await post(initialize, auth);
+    const session = init.headers.get("mcp-session-id")!;
+    await init.text();
+    const headers = { ...auth, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" };
+    await (await post({ jsonrpc: "2.0", method: "notifications/initialized" }, headers)).text();
+    const res = await post({ jsonrpc: "2.0", id: 2, method: "tools/list" }, headers);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const data = (await res.text()).split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)));
+    expect(data[0].result.tools.map((t: { name: string }) => t.name).sort()).toEqual(["echo", "get-sum", "get-tiny-image"]);
   });
 
   it("refuses a tool outside the policy with a JSON-RPC error, and the session keeps working", async () => {

@@ -52,6 +52,19 @@ export function queryParam(path: string, name: string): string | null {
   return null;
 }
 
+/** `path` without query parameter `name` (the API key must not reach the MCP server). */
+export function withoutQueryParam(path: string, name: string): string {
+  const q = path.indexOf("?");
+  if (q < 0) return path;
+  const kept = new Array<string>();
+  const parts = path.substring(q + 1).split("&");
+  for (let i = 0; i < parts.length; i++) {
+    const eq = parts[i].indexOf("=");
+    if (!(eq > 0 && parts[i].substring(0, eq) == name)) kept.push(parts[i]);
+  }
+  return kept.length == 0 ? path.substring(0, q) : path.substring(0, q + 1) + kept.join("&");
+}
+
 export function authenticateApiKey(cfg: McpAuthConfig, key: string): AuthResult {
   const given = Uint8Array.wrap(String.UTF8.encode(key));
   for (let i = 0; i < cfg.consumers.length; i++) {

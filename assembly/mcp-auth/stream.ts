@@ -7,7 +7,7 @@ import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../commo
 import { SseParser, SseWriter } from "../common/sse";
 import { Logger } from "../common/log";
 import { AuditRecord } from "./audit";
-import { AuthResult, AuthStatus, authenticateApiKey, authenticateJwt, bearerToken, missingScopes, queryParam } from "./authn";
+import { AuthResult, AuthStatus, authenticateApiKey, authenticateJwt, bearerToken, missingScopes, queryParam, withoutQueryParam } from "./authn";
 import { Caller } from "./caller";
 import { McpAuthConfig } from "./config";
 import { judgeBody, VerdictKind } from "./messages";
@@ -51,6 +51,8 @@ export class McpAuthStream extends StreamContext {
   private audit: AuditRecord = new AuditRecord();
   private metadataUrl: string = "";
   private token: string | null = null;
+  /** The request path without the API key query parameter, when the key came that way. */
+  private pathWithoutKey: string | null = null;
   private sessionId: string | null = null;
   private hasBody: bool = false;
   private body: BodyBuffer | null = null;
@@ -125,7 +127,10 @@ export class McpAuthStream extends StreamContext {
     const header = cfg.apiKeyHeader;
     if (header !== null && cfg.consumers.length > 0) key = getHeader(MapType.RequestHeaders, header);
     const query = cfg.apiKeyQuery;
-    if (key === null && query !== null && cfg.consumers.length > 0) key = queryParam(path, query);
+    if (key === null && query !== null && cfg.consumers.length > 0) {
+      key = queryParam(path, query);
+      if (key !== null) this.pathWithoutKey = withoutQueryParam(path, query);
+    }
     if (key !== null) return authenticateApiKey(cfg, key);
     const r = new AuthResult();
     r.status = AuthStatus.Missing;
@@ -237,6 +242,8 @@ export class McpAuthStream extends StreamContext {
     if (!cfg.forwardToken && this.token !== null) removeHeader(MapType.RequestHeaders, "authorization");
     const keyHeader = cfg.apiKeyHeader;
     if (keyHeader !== null && caller.via == "api_key") removeHeader(MapType.RequestHeaders, keyHeader);
+    const stripped = this.pathWithoutKey;
+    if (stripped !== null) replaceHeader(MapType.RequestHeaders, ":path", stripped);
   }
 
   /** GET (SSE stream), DELETE (end session), or authentication only: nothing more to authorize. */

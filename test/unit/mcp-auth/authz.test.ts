@@ -60,8 +60,11 @@ describe("authentication", () => {
     expect(res.status).toBe(200);
     expect(upstreamHeader(res, "x-mcp-subject")).toBe("alice");
     expect(upstreamHeader(res, "x-api-key")).toBeUndefined();
-    const q = await rpc(vm, call(2, "get-sum"), { path: "/mcp?api_key=" + BOB });
+    const q = await rpc(vm, call(2, "get-sum"), { path: "/mcp?x=1&api_key=" + BOB + "&y=2" });
     expect(upstreamHeader(q, "x-mcp-subject")).toBe("bob");
+    expect(q.upstream?.path).toBe("/mcp?x=1&y=2");
+    const only = await rpc(vm, call(3, "get-sum"), { path: "/mcp?api_key=" + BOB });
+    expect(only.upstream?.path).toBe("/mcp");
   });
 
   it("rejects an unknown key with invalid_token and drops a spoofed identity header", async () => {

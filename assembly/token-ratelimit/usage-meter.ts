@@ -149,6 +149,7 @@ export class UsageMeter {
     if (u === null) return;
     if (u.inputTokens >= 0) this.inputTokens = u.inputTokens;
     if (u.outputTokens >= 0) this.outputTokens = u.outputTokens;
+    else if (u.inputTokens >= 0 && u.totalTokens >= u.inputTokens) this.outputTokens = u.totalTokens - u.inputTokens; // embeddings: prompt and total only
     if (u.inputTokens < 0 && u.outputTokens < 0 && u.totalTokens >= 0) {
       this.inputTokens = 0;
       this.outputTokens = u.totalTokens;

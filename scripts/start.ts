@@ -118,6 +118,10 @@ export function demoCommands(p: Pick<DemoPorts, "gateway" | "admin">): DemoComma
       command: `curl -si ${gw}/v1/chat/completions ${json} -H 'x-semantic-route: alt' -d ${q(chat)}`,
     },
     {
+      title: "Token budget of an API key (token-ratelimit: x-ratelimit-*-tokens headers)",
+      command: `curl -si ${gw}/v1/chat/completions ${json} -H 'authorization: Bearer demo-key' -d ${q(chat)}`,
+    },
+    {
       title: "MCP without an API key (mcp-auth: 401 pointing at the resource metadata)",
       command: `curl -si ${gw}/mcp ${json} -d ${q({ jsonrpc: "2.0", id: 1, method: "ping" })}`,
     },

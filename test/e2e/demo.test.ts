@@ -54,6 +54,12 @@ const CHECKS: Record<string, (out: string) => void> = {
     expect(body.type).toBe("message");
     expect(body.usage.output_tokens).toBe(countTokens(body.content[0].text));
   },
+  "Token budget of an API key (token-ratelimit: x-ratelimit-*-tokens headers)": (out) => {
+    expect(out).toMatch(/^HTTP\/1\.1 200/);
+    expect(out).toMatch(/^x-ratelimit-limit-tokens: 100000\r?$/m);
+    expect(Number(/^x-ratelimit-remaining-tokens: (\d+)\r?$/m.exec(out)?.[1])).toBeLessThan(100000);
+    expect(out).toMatch(/^x-ratelimit-reset-tokens: \d+s\r?$/m);
+  },
   "Second LLM cluster, chosen by header (x-upstream-name: llm-alt)": (out) => {
     expect(out).toMatch(/^HTTP\/1\.1 200/);
     expect(out).toMatch(/^x-upstream-name: llm-alt\r?$/m);

@@ -136,6 +136,10 @@ export function demoCommands(p: Pick<DemoPorts, "gateway" | "admin">): DemoComma
           params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "curl", version: "1.0" } },
         }),
     },
+    {
+      title: "Personal data masked on the way in (content-audit: the upstream, and so the answer, sees [EMAIL])",
+      command: `curl -s ${gw}/v1/chat/completions ${json} -d ${q({ model: "demo-base", messages: [{ role: "user", content: "My email is jane.doe@example.com, can you help?" }] })}`,
+    },
     { title: "Envoy stats (requests per cluster)", command: `curl -s 'http://127.0.0.1:${p.admin}/stats?filter=upstream_rq_total'` },
   ];
 }

@@ -60,6 +60,11 @@ const CHECKS: Record<string, (out: string) => void> = {
     expect(Number(/^x-ratelimit-remaining-tokens: (\d+)\r?$/m.exec(out)?.[1])).toBeLessThan(100000);
     expect(out).toMatch(/^x-ratelimit-reset-tokens: \d+s\r?$/m);
   },
+  "Personal data masked on the way in (content-audit: the upstream, and so the answer, sees [EMAIL])": (out) => {
+    const content = JSON.parse(out).choices[0].message.content;
+    expect(content).toContain("My email is [EMAIL], can you help?");
+    expect(out).not.toContain("jane.doe@example.com");
+  },
   "Second LLM cluster, chosen by header (x-upstream-name: llm-alt)": (out) => {
     expect(out).toMatch(/^HTTP\/1\.1 200/);
     expect(out).toMatch(/^x-upstream-name: llm-alt\r?$/m);
@@ -137,7 +142,10 @@ describe("demo: OpenAI client through the gateway", () => {
     }
     expect(text.length).toBeGreaterThan(0);
     expect(usage).toMatchObject({ prompt_tokens: promptTokens, completion_tokens: countTokens(text) });
-    expect(deltas).toBe(usage!.completion_tokens);
+    // One token per delta from the upstream; content-audit holds back a word
+    // that could still grow into an email or key, so a delta may carry more.
+    expect(deltas).toBeGreaterThan(0);
+    expect(deltas).toBeLessThanOrEqual(usage!.completion_tokens);
   });
 
   it("the x-semantic-route header selects cluster llm-alt", async () => {

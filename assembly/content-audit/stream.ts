@@ -32,6 +32,7 @@ export class AuditStream extends StreamContext {
   private rpcId: string | null = null;
   /** Set once this filter sent a local reply: its own reply passes the response callbacks untouched. */
   private replied: bool = false;
+  /** A body was inspected (or rejected): only then is there an audit event to write. */
   private inspected: bool = false;
 
   constructor(id: u32, root: AuditRoot) {
@@ -57,13 +58,14 @@ export class AuditStream extends StreamContext {
     const cfg = rules.select(input);
     if (cfg === null) return HeadersAction.Continue;
     this.cfg = cfg;
-    this.inspected = true;
     const consumer = getHeader(MapType.RequestHeaders, cfg.consumerHeader);
     this.facts.consumer = consumer === null ? "" : consumer;
     const rid = getHeader(MapType.RequestHeaders, "x-request-id");
     this.facts.requestId = rid === null ? "" : rid;
     this.api = apiOfPath(this.facts.path);
-    if (!cfg.inspectRequest || endOfStream || !isJson(getHeader(MapType.RequestHeaders, "content-type"))) return HeadersAction.Continue;
+    // A body without a content-type is inspected too: leaving the header out must not skip the audit.
+    const type = getHeader(MapType.RequestHeaders, "content-type");
+    if (!cfg.inspectRequest || endOfStream || (type !== null && !isJson(type))) return HeadersAction.Continue;
     dropContentLength(BufferType.RequestBody);
     this.requestBody = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
     return HeadersAction.Continue;
@@ -84,6 +86,7 @@ export class AuditStream extends StreamContext {
   }
 
   private requestBodyState(body: BodyBuffer, state: BodyState): DataAction {
+    if (state != BodyState.Buffering) this.inspected = true;
     if (state == BodyState.TooLarge) {
       this.replied = true;
       body.sendReject();
@@ -143,13 +146,15 @@ export class AuditStream extends StreamContext {
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     const cfg = this.cfg;
-    if (cfg === null || this.replied) return HeadersAction.Continue;
+    // Responses are inspected for the exchanges whose request was: LLM and MCP calls, not GETs of model lists.
+    if (cfg === null || this.replied || !this.inspected) return HeadersAction.Continue;
     addHeader(MapType.ResponseHeaders, "x-content-audit", this.record.verdictName());
     if (!cfg.inspectResponse || endOfStream || (this.mcp && !cfg.mcp)) return HeadersAction.Continue;
     const type = getHeader(MapType.ResponseHeaders, "content-type");
     if (type !== null && type.toLowerCase().startsWith("text/event-stream")) {
       dropContentLength(BufferType.ResponseBody);
       this.sse = new SseAudit(cfg.scanner, this.record, this.api, cfg.block.message);
+      this.inspected = true;
       return HeadersAction.Continue;
     }
     if (!isJson(type)) return HeadersAction.Continue;
@@ -181,6 +186,7 @@ export class AuditStream extends StreamContext {
   }
 
   private responseBodyState(body: BodyBuffer, state: BodyState): DataAction {
+    if (state != BodyState.Buffering) this.inspected = true;
     if (state == BodyState.TooLarge) {
       this.replied = true;
       body.sendReject();

@@ -6,7 +6,6 @@ import type { Vars } from "../../test/harness/template.ts";
 import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-config.ts";
 import { wasmPath } from "../lib/paths.ts";
 import { benchAuditConfig } from "../../test/e2e/content-audit/keywords.ts";
-import { benchAuditConfig } from "../../test/e2e/content-audit/keywords.ts";
 import { benchAuthorization, benchJwks, BENCH_AUDIENCE, BENCH_ISSUER } from "./jwt.ts";
 
 /**
@@ -127,17 +126,6 @@ export const SCENARIOS: Scenario[] = [
     build: ["semantic-router"],
     // The bench's SRE conversation matches no CLINC domain: the default route, decided by the classifier.
     check: { requestHeaders: {}, header: "x-semantic-route", value: "default" },
-  },
-  {
-    name: "content-audit",
-    description:
-      "content-audit with 10k keywords (block) and every PII detector (secrets block, the others mask), " +
-      "inspecting the whole prompt and the completion (JSON, or each streamed delta)",
-    config: "envoy/bench-wasm.yaml",
-    vars: { WASM_FILE: wasmPath("content-audit"), PLUGIN_NAME: "content-audit", PLUGIN_CONFIG: JSON.stringify(benchAuditConfig()) },
-    build: ["content-audit"],
-    // The filter reports its request verdict on every inspected response.
-    check: { requestHeaders: {}, header: "x-content-audit", value: "pass" },
   },
   {
     name: "content-audit",

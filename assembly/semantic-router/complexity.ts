@@ -7,6 +7,7 @@
 // check costs a few hash probes, not a scan of the text per cue: English cue
 // words as word features, Chinese cues as character bigrams.
 import { TermCounter } from "./counter";
+import { unitAt } from "./cells";
 import { gramFeature, wordFeature } from "./features";
 
 export enum Complexity {
@@ -62,8 +63,9 @@ class Marks {
 
 function scanMarks(raw: string): Marks {
   const m = new Marks();
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
+  const n = raw.length;
+  for (let i = 0; i < n; i++) {
+    const c = unitAt(raw, i);
     if (c == 0x7b || c == 0x7d || c == 0x60 || c == 0x3b || c == 0x3d || c == 0x5e || c == 0x2211 || c == 0x221a || c == 0x222b) m.symbols++;
     else if (c == 0x3f || c == 0xff1f) m.questions++;
   }

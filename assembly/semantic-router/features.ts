@@ -13,6 +13,7 @@
 // Each feature is a 32-bit FNV-1a hash; collisions between distinct n-grams
 // are rare enough at 32 bits to ignore.
 
+import { setU16, u16At, unitAt } from "./cells";
 import { TermCounter } from "./counter";
 
 const FNV_OFFSET: u32 = 0x811c9dc5;
@@ -23,17 +24,30 @@ export const MAX_GRAM: i32 = 4;
 /** From here on (CJK symbols, kana, Han, Hangul ...) scripts are written without spaces. */
 const CJK_START: u32 = 0x2e80;
 
+// @ts-ignore: decorator
+@inline
 function isAsciiAlnum(c: u32): bool {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a);
 }
 
 /** The character as it appears in normalized text, or SPACE for separators. */
+// @ts-ignore: decorator
+@inline
 function foldChar(c: u32): u32 {
   if (c < 0x80) {
     if (c >= 0x41 && c <= 0x5a) return c + 32;
     return isAsciiAlnum(c) ? c : SPACE;
   }
-  if (c >= 0xff01 && c <= 0xff5e) return foldChar(c - 0xfee0); // full-width ASCII
+  return foldWide(c);
+}
+
+function foldWide(c: u32): u32 {
+  if (c >= 0xff01 && c <= 0xff5e) {
+    // full-width ASCII
+    const a = c - 0xfee0;
+    if (a >= 0x41 && a <= 0x5a) return a + 32;
+    return isAsciiAlnum(a) ? a : SPACE;
+  }
   if (c >= 0xc0 && c <= 0xde && c != 0xd7) return c + 32; // Latin-1 upper case
   if (c < 0xc0) return c == 0xaa || c == 0xb5 || c == 0xba ? c : SPACE; // Latin-1 punctuation and symbols
   if (c >= 0x2000 && c <= 0x2bff) return SPACE; // general punctuation, arrows, math symbols, boxes
@@ -53,11 +67,11 @@ export function normalize(text: string, maxUnits: i32 = i32.MAX_VALUE): Uint16Ar
   let k = 0;
   out[k++] = SPACE;
   for (let i = 0; i < n; i++) {
-    const c = foldChar(<u32>text.charCodeAt(i));
-    if (c == SPACE && unchecked(out[k - 1]) == SPACE) continue;
-    unchecked((out[k++] = <u16>c));
+    const c = foldChar(unitAt(text, i));
+    if (c == SPACE && u16At(out, k - 1) == SPACE) continue;
+    setU16(out, k++, c);
   }
-  if (unchecked(out[k - 1]) != SPACE) unchecked((out[k++] = SPACE));
+  if (u16At(out, k - 1) != SPACE) setU16(out, k++, SPACE);
   return out.subarray(0, k);
 }
 
@@ -74,7 +88,7 @@ export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
   let wordLen = 0;
   let unsegmented = false;
   for (let i = 0; i < n; i++) {
-    const c = <u32>unchecked(t[i]);
+    const c = u16At(t, i);
     if (c == SPACE) {
       if (wordLen > 0 && !unsegmented) sink.add(wordHash);
       wordHash = WORD_SEED;
@@ -89,7 +103,7 @@ export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
     let h = (FNV_OFFSET ^ c) * FNV_PRIME;
     const last = min(n, i + MAX_GRAM);
     for (let j = i + 1; j < last; j++) {
-      const d = <u32>unchecked(t[j]);
+      const d = u16At(t, j);
       h = (h ^ d) * FNV_PRIME;
       // A gram of only spaces cannot occur (no double spaces); " x" style grams are kept: they mark word edges.
       if (j == i + 1 && c < 0x80 && d < 0x80) continue;
@@ -101,13 +115,13 @@ export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
 /** The feature hash of one word, as extractFeatures emits it (ASCII words only there). */
 export function wordFeature(word: string): u32 {
   let h: u32 = WORD_SEED;
-  for (let i = 0; i < word.length; i++) h = (h ^ <u32>word.charCodeAt(i)) * FNV_PRIME;
+  for (let i = 0; i < word.length; i++) h = (h ^ unitAt(word, i)) * FNV_PRIME;
   return h;
 }
 
 /** The feature hash of a character n-gram (2..MAX_GRAM units), as extractFeatures emits it. */
 export function gramFeature(gram: string): u32 {
   let h: u32 = FNV_OFFSET;
-  for (let i = 0; i < gram.length; i++) h = (h ^ <u32>gram.charCodeAt(i)) * FNV_PRIME;
+  for (let i = 0; i < gram.length; i++) h = (h ^ unitAt(gram, i)) * FNV_PRIME;
   return h ^ <u32>gram.length;
 }

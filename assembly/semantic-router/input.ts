@@ -3,6 +3,7 @@
 // to a number of UTF-8 bytes. The last user message comes first so the cut
 // never loses it to older context.
 import { LlmApi, LlmRequest } from "../common/json";
+import { unitAt } from "./cells";
 import { InputOptions } from "./config";
 
 /** The API a path speaks, as a hint for readLlmRequest. */
@@ -20,11 +21,11 @@ export function cutToBytes(s: string, budget: i32): string {
   let used = 0;
   const n = s.length;
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
+    const c = unitAt(s, i);
     let size = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     let width = 1;
     if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      const d = s.charCodeAt(i + 1);
+      const d = unitAt(s, i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
         size = 4;
         width = 2;

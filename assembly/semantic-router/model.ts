@@ -16,6 +16,7 @@
 // with the examples, not the number of examples.
 import { TermCounter } from "./counter";
 import { extractFeatures, normalize } from "./features";
+import { f32At, f64At, i32At, setF64, setI32 } from "./cells";
 import { Vocabulary } from "./vocabulary";
 
 export enum Scoring {
@@ -40,7 +41,7 @@ class TfWeights {
   // @ts-ignore: decorator
   @inline
   of(tf: i32): f64 {
-    return tf < TF_TABLE_SIZE ? unchecked(this.table[tf]) : 1 + Math.log(<f64>tf);
+    return tf < TF_TABLE_SIZE ? f64At(this.table, tf) : 1 + Math.log(<f64>tf);
   }
 }
 
@@ -129,23 +130,27 @@ export class Model {
     let norm2: f64 = 0;
     const byEx = this.byExample;
     const byRoute = this.byRoute;
+    const idf = this.idf;
+    const unseen = this.unseenIdf;
+    const tf = this.tf;
+    const vocab = this.vocab;
     for (let i = 0; i < c.size; i++) {
-      const f = this.vocab.find(c.keyAt(i));
-      const w = this.tf.of(c.countAt(i)) * (f < 0 ? this.unseenIdf : <f64>unchecked(this.idf[f]));
+      const f = vocab.find(c.keyAt(i));
+      const w = tf.of(c.countAt(i)) * (f < 0 ? unseen : <f64>f32At(idf, f));
       norm2 += w * w;
       if (f < 0) continue;
       if (useNearest) {
-        const end = unchecked(byEx.start[f + 1]);
-        for (let p = unchecked(byEx.start[f]); p < end; p++) {
-          const e = unchecked(byEx.target[p]);
-          unchecked((ex[e] += w * <f64>unchecked(byEx.weight[p])));
+        const end = i32At(byEx.start, f + 1);
+        for (let p = i32At(byEx.start, f); p < end; p++) {
+          const e = i32At(byEx.target, p);
+          setF64(ex, e, f64At(ex, e) + w * <f64>f32At(byEx.weight, p));
         }
       }
       if (useCentroid) {
-        const end = unchecked(byRoute.start[f + 1]);
-        for (let p = unchecked(byRoute.start[f]); p < end; p++) {
-          const r = unchecked(byRoute.target[p]);
-          unchecked((centroid[r] += w * <f64>unchecked(byRoute.weight[p])));
+        const end = i32At(byRoute.start, f + 1);
+        for (let p = i32At(byRoute.start, f); p < end; p++) {
+          const r = i32At(byRoute.target, p);
+          setF64(centroid, r, f64At(centroid, r) + w * <f64>f32At(byRoute.weight, p));
         }
       }
     }
@@ -169,19 +174,21 @@ export class Model {
     const k = this.neighbors;
     const top = this.top;
     top.fill(-1);
+    const routeOf = this.exampleRoute;
     for (let e = 0; e < this.examples; e++) {
-      const r = unchecked(this.exampleRoute[e]);
-      let s = unchecked(ex[e]);
+      const s = f64At(ex, e);
+      if (s <= 0) continue;
+      const r = i32At(routeOf, e);
       const row = r * k;
-      if (s <= unchecked(top[row + k - 1])) continue;
-      if (s > unchecked(top[row])) unchecked((nearest[r] = e));
+      if (s <= f64At(top, row + k - 1)) continue;
+      if (s > f64At(top, row)) setI32(nearest, r, e);
       // Insert into the route's sorted row.
       let j = k - 1;
-      while (j > 0 && unchecked(top[row + j - 1]) < s) {
-        unchecked((top[row + j] = top[row + j - 1]));
+      while (j > 0 && f64At(top, row + j - 1) < s) {
+        setF64(top, row + j, f64At(top, row + j - 1));
         j--;
       }
-      unchecked((top[row + j] = s));
+      setF64(top, row + j, s);
     }
     for (let r = 0; r < this.routes; r++) {
       let sum: f64 = 0;

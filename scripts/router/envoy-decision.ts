@@ -1,0 +1,63 @@
+// The decision time inside a real Envoy: Envoy with semantic-router and the
+// 1,500-example CLINC150 configuration (envoy/bench-semantic-router.yaml), a
+// demo LLM upstream, then sequential requests whose last user message is a
+// 2 KB prompt. The filter records each decision (last body callback: parse,
+// classify, rewrite, headers) in the histogram semantic_router_decision_us;
+// its percentiles are read from Envoy's /stats. Also prints the VM's
+// configure line and Envoy's RSS growth.
+//
+//   npx tsx scripts/router/envoy-decision.ts [--requests N]
+import { readFileSync } from "node:fs";
+import { build } from "../build.ts";
+import { wasmPath } from "../lib/paths.ts";
+import { Envoy } from "../../test/harness/envoy.ts";
+import { startLlmUpstream } from "../../test/upstreams/llm.ts";
+import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-config.ts";
+
+const at = process.argv.indexOf("--requests");
+const N = at > 0 ? Number(process.argv[at + 1]) : 2000;
+
+function rssMiB(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** A 2,048-byte prompt of varied English text (no repeats shorter than a paragraph). */
+function prompt2k(): string {
+  const text =
+    "Our team is planning a two week trip across Japan in the spring and we are trying to work out the budget. " +
+    "We would like to know whether a rail pass pays off if we travel from Tokyo to Kyoto, then Osaka, Hiroshima and back. " +
+    "Also, my credit card was declined twice at the airport last time, so I wonder if I should tell my bank before leaving " +
+    "and whether there are foreign transaction fees I can avoid. Could you suggest a few restaurants near Kyoto station " +
+    "that serve vegetarian food, and explain how tipping works there? Finally, what is the weather usually like in April, " +
+    "and do I need an adapter for my laptop charger? I also need to renew my passport, which expires in five months. ";
+  return text.repeat(Math.ceil(2048 / text.length)).slice(0, 2048);
+}
+
+await build({ only: "semantic-router", quiet: true });
+const upstream = await startLlmUpstream({ name: "llm", maxRecorded: 0 });
+const config = process.env.SR_SMALL ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 } });
+const envoy = await Envoy.start({
+  config: "envoy/bench-semantic-router.yaml",
+  vars: { WASM_FILE: wasmPath("semantic-router"), PLUGIN_NAME: "semantic-router", PLUGIN_CONFIG: JSON.stringify(config), UPSTREAM_PORT: upstream.port },
+});
+try {
+  const rssBefore = rssMiB(envoy.pid);
+  const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content: prompt2k() }] });
+  for (let i = 0; i < N; i++) {
+    const res = await fetch(envoy.url("/v1/chat/completions"), { method: "POST", headers: { "content-type": "application/json" }, body });
+    if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  }
+  await new Promise((r) => setTimeout(r, 6000)); // histograms reach /stats at the next stats flush (5 s)
+  const stats = await (await fetch(envoy.adminUrl("/stats?filter=semantic_router_decision_us"))).text();
+  const configured = envoy.logs().split("\n").find((l) => l.includes("configured:"));
+  console.log(`configure: ${configured?.replace(/^.*\] /, "")}`);
+  console.log(`Envoy RSS after start (configured): ${rssBefore.toFixed(1)} MiB; after ${N} requests: ${rssMiB(envoy.pid).toFixed(1)} MiB`);
+  console.log(`decision time per request (2 KB prompt, ${N} requests):\n${stats.trim()}`);
+  envoy.assertHealthy();
+} finally {
+  await envoy.stop();
+  await upstream.close();
+}

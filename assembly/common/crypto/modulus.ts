@@ -150,56 +150,64 @@ export class Modulus {
 
   /** Montgomery product on 28-bit limbs (both inputs < m); out may alias a or b. */
   private mul28(out: StaticArray<u32>, a: StaticArray<u32>, b: StaticArray<u32>): void {
+    // Raw addresses: array references in the loop would be spilled to the GC's
+    // shadow stack on every access. The arrays stay alive through the arguments.
     const k = this.k28;
-    const m = this.m28;
-    const t = this.acc;
+    const m = changetype<usize>(this.m28);
+    const t = changetype<usize>(this.acc);
+    const ap = changetype<usize>(a);
+    const bp = changetype<usize>(b);
     const m0inv = this.m0inv;
-    for (let j = 0; j < k; j++) unchecked((t[j] = 0));
+    memory.fill(t, 0, <usize>k << 3);
     for (let i = 0; i < k; i++) {
-      const bi = <u64>unchecked(b[i]);
-      let t0 = unchecked(t[0]) + <u64>unchecked(a[0]) * bi;
+      const bi = <u64>load<u32>(bp + (<usize>i << 2));
+      let t0 = load<u64>(t) + <u64>load<u32>(ap) * bi;
       const q = ((t0 & MASK) * m0inv) & MASK;
-      t0 += q * <u64>unchecked(m[0]);
+      t0 += q * <u64>load<u32>(m);
       // t0 is now divisible by 2^28: divide the whole sum by shifting one limb down.
       for (let j = 1; j < k; j++) {
-        unchecked((t[j - 1] = unchecked(t[j]) + <u64>unchecked(a[j]) * bi + q * <u64>unchecked(m[j])));
+        const o = <usize>j;
+        store<u64>(t + ((o - 1) << 3), load<u64>(t + (o << 3)) + <u64>load<u32>(ap + (o << 2)) * bi + q * <u64>load<u32>(m + (o << 2)));
       }
-      unchecked((t[k - 1] = 0));
-      unchecked((t[0] += t0 >> BITS));
+      store<u64>(t + ((<usize>k - 1) << 3), 0);
+      store<u64>(t, load<u64>(t) + (t0 >> BITS));
       if (i % NORMALIZE_EVERY == NORMALIZE_EVERY - 1) normalize(t, k);
     }
     normalize(t, k);
     // t < 2m < R: subtract m once when t >= m.
     let ge = true;
     for (let j = k - 1; j >= 0; j--) {
-      const x = unchecked(t[j]), y = <u64>unchecked(m[j]);
+      const x = load<u64>(t + (<usize>j << 3)), y = <u64>load<u32>(m + (<usize>j << 2));
       if (x != y) {
         ge = x > y;
         break;
       }
     }
+    const op = changetype<usize>(out);
     if (ge) {
       let borrow: i64 = 0;
       for (let j = 0; j < k; j++) {
-        const d = <i64>unchecked(t[j]) - <i64>unchecked(m[j]) - borrow;
+        const d = <i64>load<u64>(t + (<usize>j << 3)) - <i64>load<u32>(m + (<usize>j << 2)) - borrow;
         borrow = d < 0 ? 1 : 0;
-        unchecked((out[j] = <u32>(<u64>d & MASK)));
+        store<u32>(op + (<usize>j << 2), <u32>(<u64>d & MASK));
       }
     } else {
-      for (let j = 0; j < k; j++) unchecked((out[j] = <u32>unchecked(t[j])));
+      for (let j = 0; j < k; j++) store<u32>(op + (<usize>j << 2), <u32>load<u64>(t + (<usize>j << 3)));
     }
   }
 }
 
-/** Propagates carries so every accumulator but the last holds 28 bits. */
-function normalize(t: StaticArray<u64>, k: i32): void {
+/** Propagates carries so every accumulator but the last holds 28 bits (t: address of k u64). */
+function normalize(t: usize, k: i32): void {
   let c: u64 = 0;
   for (let j = 0; j < k - 1; j++) {
-    const v = unchecked(t[j]) + c;
-    unchecked((t[j] = v & MASK));
+    const at = t + (<usize>j << 3);
+    const v = load<u64>(at) + c;
+    store<u64>(at, v & MASK);
     c = v >> BITS;
   }
-  unchecked((t[k - 1] += c));
+  const top = t + (<usize>(k - 1) << 3);
+  store<u64>(top, load<u64>(top) + c);
 }
 
 /** 32-bit limbs to 28-bit limbs (out is longer; high limbs become 0). */

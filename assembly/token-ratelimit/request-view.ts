@@ -29,16 +29,6 @@ export class RequestView {
   rewritten: ArrayBuffer | null = null;
 }
 
-/** The API a path names, or Unknown (then the body decides). */
-export function apiOfPath(path: string): LlmApi {
-  const q = path.indexOf("?");
-  const p = q < 0 ? path : path.substring(0, q);
-  if (p.endsWith("/chat/completions")) return LlmApi.OpenAIChat;
-  if (p.endsWith("/messages")) return LlmApi.AnthropicMessages;
-  if (p.endsWith("/responses")) return LlmApi.OpenAIResponses;
-  return LlmApi.Unknown;
-}
-
 export function readRequest(body: ArrayBuffer, pathApi: LlmApi, addIncludeUsage: bool): RequestView {
   const view = new RequestView();
   view.api = pathApi;

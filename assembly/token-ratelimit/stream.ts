@@ -4,7 +4,7 @@
 // when the stream ends early: client gone, upstream reset).
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { LlmApi } from "../common/json";
+import { LlmApi, llmApiOfPath } from "../common/json";
 import { clusterName, routeName, setFilterState, sourceAddress } from "../common/properties";
 import { RATE_LIMITED, sendError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
@@ -26,7 +26,7 @@ import { Descriptor, readServiceAnswer, serviceRequestBody } from "./fleet";
 import { identityFor, RequestFacts } from "./identity";
 import { adjust } from "./local-store";
 import { quotaHeaders, retryAfterSeconds } from "./rate-headers";
-import { apiOfPath, readRequest } from "./request-view";
+import { readRequest } from "./request-view";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
 import { Settlement, settlementOf, stateText } from "./settlement";
 import { UsageMeter } from "./usage-meter";
@@ -84,7 +84,7 @@ export class TokenLimitStream extends StreamContext {
       f.headerNames.push(cfg.neededHeaders[i]);
       f.headerValues.push(getHeader(MapType.RequestHeaders, cfg.neededHeaders[i]));
     }
-    this.pathApi = apiOfPath(f.path);
+    this.pathApi = llmApiOfPath(f.path);
     if (cfg.includeUsage && (this.pathApi == LlmApi.OpenAIChat || this.pathApi == LlmApi.Unknown)) dropContentLength(BufferType.RequestBody);
     this.body = new BodyBuffer(BufferType.RequestBody, cfg.maxRequestBytes, BodyOverflow.Reject);
     this.phase = Phase.ReadingBody;

@@ -19,6 +19,16 @@ export function llmApiName(api: LlmApi): string {
   return "unknown";
 }
 
+/** The API a request path names (".../chat/completions", ".../messages", ".../responses", query ignored); Unknown otherwise. */
+export function llmApiOfPath(path: string): LlmApi {
+  const q = path.indexOf("?");
+  const p = q < 0 ? path : path.substring(0, q);
+  if (p.endsWith("/chat/completions")) return LlmApi.OpenAIChat;
+  if (p.endsWith("/messages")) return LlmApi.AnthropicMessages;
+  if (p.endsWith("/responses")) return LlmApi.OpenAIResponses;
+  return LlmApi.Unknown;
+}
+
 export class LlmToolCall {
   id: string | null = null;
   name: string | null = null;

@@ -61,26 +61,22 @@ describe("outcomes of broken exchanges", () => {
     await stillServes();
   });
 
-  it("upstream reset mid-stream: counts an estimate, never zero", async () => {
-    const id = nextId();
-    const res = await post(id, chat("Cut me off.", true), { "x-mock-cut-after-chunks": "4" });
-    await res.text().catch(() => "");
-    const counted = (await waitCounted(envoy, id)) as Counted;
-    expect(counted.source).toBe("estimate");
-    expect(counted.prompt + counted.completion).toBeGreaterThan(0);
-    expect(counted.completion).toBeGreaterThan(0);
-    await stillServes();
-  });
-
-  it("upstream cut in the middle of a JSON body: estimated from what arrived", async () => {
-    const id = nextId();
-    const res = await post(id, chat("Cut my JSON.", false), { "x-mock-cut-after-chunks": "60" });
-    await res.text().catch(() => "");
-    const counted = (await waitCounted(envoy, id)) as Counted;
-    expect(counted.source).toBe("estimate");
-    expect(counted.completion).toBeGreaterThan(0);
-    await stillServes();
-  });
+  const cuts: [string, boolean, string][] = [
+    ["upstream reset mid-stream (after 4 events)", true, "4"],
+    ["upstream cut in the middle of a JSON body (after 60 bytes)", false, "60"],
+  ];
+  for (const [name, stream, after] of cuts) {
+    it(`${name}: counts an estimate from what arrived, never zero`, async () => {
+      const id = nextId();
+      const res = await post(id, chat("Cut me off.", stream), { "x-mock-cut-after-chunks": after });
+      await res.text().catch(() => "");
+      const counted = (await waitCounted(envoy, id)) as Counted;
+      expect(counted.source).toBe("estimate");
+      expect(counted.prompt).toBeGreaterThan(0);
+      expect(counted.completion).toBeGreaterThan(0);
+      await stillServes();
+    });
+  }
 
   it("provider omits usage (JSON and stream): an estimate at least the real count, marked", async () => {
     for (const stream of [false, true]) {

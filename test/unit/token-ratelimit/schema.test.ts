@@ -6,27 +6,17 @@ import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { ROOT } from "../../../scripts/lib/paths.ts";
 import { Host } from "../../host/index.ts";
+import { inlineRefs } from "../../schema/inline-refs.ts";
 import { buildFilter, startFilter } from "./helpers.ts";
 
 const dir = join(ROOT, "assembly", "token-ratelimit");
 const schema = JSON.parse(readFileSync(join(dir, "schema.json"), "utf8"));
 const spec = YAML.parse(readFileSync(join(dir, "spec.yaml"), "utf8"));
 
-/** schema.json with its $refs inlined (Higress' openAPIV3Schema has no $defs). */
-function inlined(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(inlined);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (typeof o.$ref === "string") return inlined(schema.$defs[o.$ref.split("/").pop()!]);
-    return Object.fromEntries(Object.entries(o).filter(([k]) => k !== "$defs" && k !== "$schema").map(([k, x]) => [k, inlined(x)]));
-  }
-  return v;
-}
-
 describe("token-ratelimit schema and Higress spec", () => {
   it("spec.yaml's openAPIV3Schema is schema.json", () => {
     const { example, ...rest } = spec.spec.configSchema.openAPIV3Schema;
-    expect(rest).toEqual(inlined(schema));
+    expect(rest).toEqual(inlineRefs(schema));
     expect(example).toBeDefined();
     expect(spec.info.name).toBe("token-ratelimit");
   });

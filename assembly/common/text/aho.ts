@@ -29,7 +29,13 @@ export class AhoCorasick {
   private depth: Array<i32> = [0];
   private termLengths: Array<i32> = new Array<i32>();
   /** The root's transitions by code unit (0: stay at the root), so most steps skip the hash table. */
-  private rootNext: Int32Array = new Int32Array(0x10000);
+  private rootNext: StaticArray<i32> = new StaticArray<i32>(0x10000);
+  // Per-state tables frozen by build(), read with plain loads on the matching path.
+  private termT: StaticArray<i32> = new StaticArray<i32>(0);
+  private dictT: StaticArray<i32> = new StaticArray<i32>(0);
+  private failT: StaticArray<i32> = new StaticArray<i32>(0);
+  private depthT: StaticArray<i32> = new StaticArray<i32>(0);
+  private lengthT: StaticArray<i32> = new StaticArray<i32>(0);
 
   /** Number of states (for memory estimates). */
   get states(): i32 {
@@ -92,6 +98,11 @@ export class AhoCorasick {
       }
     }
     for (let i = 0; i < rootKids.length; i += 2) unchecked((this.rootNext[unchecked(rootKids[i])] = unchecked(rootKids[i + 1])));
+    this.termT = StaticArray.fromArray<i32>(this.term);
+    this.dictT = StaticArray.fromArray<i32>(this.dict);
+    this.failT = StaticArray.fromArray<i32>(this.fail);
+    this.depthT = StaticArray.fromArray<i32>(this.depth);
+    this.lengthT = StaticArray.fromArray<i32>(this.termLengths);
   }
 
   /**
@@ -103,16 +114,20 @@ export class AhoCorasick {
     let state = 0;
     const base = changetype<usize>(text);
     const n = text.length;
+    const root = changetype<usize>(this.rootNext);
+    const term = changetype<usize>(this.termT);
+    const dict = changetype<usize>(this.dictT);
+    const lengths = changetype<usize>(this.lengthT);
     for (let i = 0; i < n; i++) {
       let c = <i32>load<u16>(base + (<usize>i << 1));
       if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
-      state = state == 0 ? unchecked(this.rootNext[c]) : this.step(state, c);
+      state = state == 0 ? load<i32>(root + (<usize>c << 2)) : this.step(state, c);
       if (state == 0) continue;
-      let s = unchecked(this.term[state]) >= 0 ? state : unchecked(this.dict[state]);
+      let s = load<i32>(term + (<usize>state << 2)) >= 0 ? state : load<i32>(dict + (<usize>state << 2));
       while (s > 0) {
-        const t = unchecked(this.term[s]);
-        out.push(new TermMatch(t, i + 1 - unchecked(this.termLengths[t]), i + 1));
-        s = unchecked(this.dict[s]);
+        const t = load<i32>(term + (<usize>s << 2));
+        out.push(new TermMatch(t, i + 1 - load<i32>(lengths + (<usize>t << 2)), i + 1));
+        s = load<i32>(dict + (<usize>s << 2));
       }
     }
   }
@@ -130,17 +145,18 @@ export class AhoCorasick {
       if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
       state = this.step(state, c);
     }
-    return unchecked(this.depth[state]);
+    return load<i32>(changetype<usize>(this.depthT) + (<usize>state << 2));
   }
 
+  /** The state after reading `c` in `state` (call after build()). */
   step(state: i32, c: i32): i32 {
     let s = state;
+    const fail = changetype<usize>(this.failT);
     while (true) {
-      if (s == 0) return unchecked(this.rootNext[c & 0xffff]);
+      if (s == 0) return load<i32>(changetype<usize>(this.rootNext) + (<usize>(c & 0xffff) << 2));
       const g = this.lookup(s, c);
       if (g >= 0) return g;
-      if (s == 0) return 0;
-      s = unchecked(this.fail[s]);
+      s = load<i32>(fail + (<usize>s << 2));
     }
   }
 
@@ -149,10 +165,11 @@ export class AhoCorasick {
   private lookup(state: i32, c: i32): i32 {
     const key = (<u64>state << 16) | <u64>(c & 0xffff);
     const mask = this.keys.length - 1;
+    const keys = changetype<usize>(this.keys);
     let h = hash(key) & mask;
     while (true) {
-      const k = unchecked(this.keys[h]);
-      if (k == key) return unchecked(this.targets[h]);
+      const k = load<u64>(keys + (<usize>h << 3));
+      if (k == key) return load<i32>(changetype<usize>(this.targets) + (<usize>h << 2));
       if (k == EMPTY) return -1;
       h = (h + 1) & mask;
     }

@@ -28,7 +28,7 @@ export function isHex(c: i32): bool {
 
 /** Code unit at i, or -1 outside the text. */
 export function at(text: string, i: i32): i32 {
-  return i >= 0 && i < text.length ? text.charCodeAt(i) : -1;
+  return i >= 0 && i < text.length ? <i32>load<u16>(changetype<usize>(text) + (<usize>i << 1)) : -1;
 }
 
 /** True when the character before `i` is not a letter or digit (a token may start at i). */
@@ -65,7 +65,7 @@ export function digitRun(text: string, start: i32, seps: string, maxDigits: i32)
       i++;
       continue;
     }
-    if (seps.indexOf(String.fromCharCode(c)) >= 0 && i > start && isDigit(at(text, i + 1)) && isDigit(at(text, i - 1))) {
+    if (isOneOf(c, seps) && i > start && isDigit(at(text, i + 1)) && isDigit(at(text, i - 1))) {
       run.separators++;
       i++;
       continue;
@@ -77,6 +77,11 @@ export function digitRun(text: string, start: i32, seps: string, maxDigits: i32)
   return run;
 }
 
+function isOneOf(c: i32, set: string): bool {
+  for (let k = 0; k < set.length; k++) if (set.charCodeAt(k) == c) return true;
+  return false;
+}
+
 /** Digit value of code unit at i of s. */
 export function digitAt(s: string, i: i32): i32 {
   return s.charCodeAt(i) - 0x30;
@@ -86,4 +91,24 @@ export function digitAt(s: string, i: i32): i32 {
 export function before(text: string, i: i32, span: i32): string {
   const from = i - span < 0 ? 0 : i - span;
   return text.substring(from, i).toLowerCase();
+}
+
+/**
+ * indexOf for a short ASCII needle with plain loads (String#indexOf compares
+ * through a call at every position, which dominates on long texts).
+ */
+export function indexOfAscii(text: string, needle: string, from: i32 = 0): i32 {
+  const n = text.length;
+  const m = needle.length;
+  if (m == 0) return from;
+  const base = changetype<usize>(text);
+  const first = <u16>needle.charCodeAt(0);
+  const last = n - m;
+  for (let i = from < 0 ? 0 : from; i <= last; i++) {
+    if (load<u16>(base + (<usize>i << 1)) != first) continue;
+    let k = 1;
+    while (k < m && load<u16>(base + (<usize>(i + k) << 1)) == <u16>needle.charCodeAt(k)) k++;
+    if (k == m) return i;
+  }
+  return -1;
 }

@@ -1,7 +1,7 @@
 // Email addresses: a local part and a domain with a real TLD, checked label
 // by label (RFC 5321 lengths), not just "something@something".
 import { Span } from "../../common/text/regex";
-import { isAlnum, isAlpha, isDigit } from "./chars";
+import { indexOfAscii, isAlnum, isAlpha, isDigit } from "./chars";
 
 function isLocalChar(c: i32): bool {
   return isAlnum(c) || c == 0x2e || c == 0x5f || c == 0x25 || c == 0x2b || c == 0x2d;
@@ -14,7 +14,7 @@ function isDomainChar(c: i32): bool {
 export function findEmails(text: string, out: Array<Span>): void {
   const n = text.length;
   let from = 0;
-  let i = text.indexOf("@");
+  let i = indexOfAscii(text, "@");
   while (i >= 0) {
     let l = i;
     while (l > from && isLocalChar(text.charCodeAt(l - 1))) l--;
@@ -26,7 +26,7 @@ export function findEmails(text: string, out: Array<Span>): void {
       out.push(new Span(l, r));
       from = r;
     }
-    i = text.indexOf("@", i + 1);
+    i = indexOfAscii(text, "@", i + 1);
   }
 }
 

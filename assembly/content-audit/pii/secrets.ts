@@ -3,7 +3,7 @@
 // object with "alg", and PEM private key blocks (with or without their END
 // line: a truncated key is still a leak).
 import { Span } from "../../common/text/regex";
-import { at, isAlnum, isDigit, isAlpha } from "./chars";
+import { at, indexOfAscii, isAlnum, isDigit, isAlpha } from "./chars";
 
 /** Token alphabets. */
 const ALNUM: i32 = 0;
@@ -109,18 +109,18 @@ function isB64Url(c: i32): bool {
 }
 
 function findJwts(text: string, out: Array<Span>): void {
-  let i = text.indexOf("eyJ");
+  let i = indexOfAscii(text, "eyJ");
   while (i >= 0) {
     const next = i + 3;
     if (!isB64Url(at(text, i - 1))) {
       const end = jwtAt(text, i);
       if (end > 0) {
         out.push(new Span(i, end));
-        i = text.indexOf("eyJ", end);
+        i = indexOfAscii(text, "eyJ", end);
         continue;
       }
     }
-    i = text.indexOf("eyJ", next);
+    i = indexOfAscii(text, "eyJ", next);
   }
 }
 
@@ -178,26 +178,26 @@ const PEM_END = "-----END ";
 export const MAX_PEM_LENGTH: i32 = 16384;
 
 function findPrivateKeys(text: string, out: Array<Span>): void {
-  let i = text.indexOf(PEM_BEGIN);
+  let i = indexOfAscii(text, PEM_BEGIN);
   while (i >= 0) {
-    const lineEnd = text.indexOf("-----", i + PEM_BEGIN.length);
+    const lineEnd = indexOfAscii(text, "-----", i + PEM_BEGIN.length);
     if (lineEnd < 0) return;
     const headerEnd = lineEnd + 5;
     if (lineEnd - i > 64 || !text.substring(i, headerEnd).endsWith(PEM_TAIL)) {
-      i = text.indexOf(PEM_BEGIN, i + 1);
+      i = indexOfAscii(text, PEM_BEGIN, i + 1);
       continue;
     }
-    const endAt = text.indexOf(PEM_END, headerEnd);
+    const endAt = indexOfAscii(text, PEM_END, headerEnd);
     let end: i32;
     if (endAt >= 0 && endAt - i <= MAX_PEM_LENGTH) {
-      const close = text.indexOf(PEM_TAIL, endAt);
+      const close = indexOfAscii(text, PEM_TAIL, endAt);
       end = close >= 0 && close - endAt < 64 ? close + PEM_TAIL.length : endAt + PEM_END.length;
     } else {
       end = headerEnd;
       while (end < text.length && end - i < MAX_PEM_LENGTH && isPemBody(text.charCodeAt(end))) end++;
     }
     out.push(new Span(i, end));
-    i = text.indexOf(PEM_BEGIN, end);
+    i = indexOfAscii(text, PEM_BEGIN, end);
   }
 }
 
@@ -209,5 +209,5 @@ function isPemBody(c: i32): bool {
 export function openPrivateKey(text: string): i32 {
   const i = text.lastIndexOf(PEM_BEGIN);
   if (i < 0) return -1;
-  return text.indexOf(PEM_END, i) < 0 ? i : -1;
+  return indexOfAscii(text, PEM_END, i) < 0 ? i : -1;
 }

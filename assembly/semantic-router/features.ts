@@ -59,13 +59,15 @@ function foldWide(c: u32): u32 {
 
 /**
  * Normalized text as UTF-16 units: one leading and one trailing space, no
- * double spaces. Reads at most `maxUnits` units of `text`.
+ * double spaces. Reads at most `maxUnits` units of `text`. Writes into
+ * `into` when it is large enough (the caller's reusable buffer); returns the
+ * units written, a view.
  */
-export function normalize(text: string, maxUnits: i32 = i32.MAX_VALUE): Uint16Array {
+export function normalize(text: string, maxUnits: i32 = i32.MAX_VALUE, into: Uint16Array | null = null): Uint16Array {
   const n = min(text.length, maxUnits);
-  const out = new Uint16Array(n + 2);
+  const out = into !== null && into.length >= n + 2 ? into : new Uint16Array(n + 2);
   let k = 0;
-  out[k++] = SPACE;
+  setU16(out, k++, SPACE);
   for (let i = 0; i < n; i++) {
     const c = foldChar(unitAt(text, i));
     if (c == SPACE && u16At(out, k - 1) == SPACE) continue;

@@ -50,7 +50,9 @@ export function textToClassify(req: LlmRequest, opts: InputOptions): string {
     }
   }
   if (lastUser < 0) return "";
-  parts.push(req.messages[lastUser].text);
+  const last = req.messages[lastUser].text;
+  if (opts.history == 0 && !opts.system) return cutToBytes(last, opts.maxScanBytes);
+  parts.push(last);
   let more = opts.history;
   for (let i = lastUser - 1; i >= 0 && more > 0; i--) {
     const m = req.messages[i];

@@ -86,6 +86,8 @@ export class Model {
   private byRoute: Postings = new Postings(0);
   private tf: TfWeights = new TfWeights();
   private counter: TermCounter = new TermCounter(4096);
+  /** Reused normalization buffer (grows to the longest text seen). */
+  private units: Uint16Array = new Uint16Array(1024);
   private exampleScore: Float64Array = new Float64Array(0);
   private routeBuf: RouteScores = new RouteScores(0);
   private centroidScore: Float64Array = new Float64Array(0);
@@ -110,7 +112,9 @@ export class Model {
   analyze(text: string): TermCounter {
     const c = this.counter;
     c.reset();
-    extractFeatures(normalize(text, this.maxScanUnits), c);
+    const units = normalize(text, this.maxScanUnits, this.units);
+    if (units.buffer !== this.units.buffer) this.units = new Uint16Array(units.length * 2);
+    extractFeatures(units, c);
     return c;
   }
 

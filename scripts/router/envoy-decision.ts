@@ -7,6 +7,9 @@
 // configure line and Envoy's RSS growth.
 //
 //   npx tsx scripts/router/envoy-decision.ts [--requests N]
+//   SR_EXTRA='{"scoring":"centroid"}' ...   merged into the configuration
+//   SR_SMALL=1 ...                          one route with one example instead
+//                                           (the cost of everything but the model)
 import { readFileSync } from "node:fs";
 import { build } from "../build.ts";
 import { wasmPath } from "../lib/paths.ts";
@@ -37,7 +40,7 @@ function prompt2k(): string {
 
 await build({ only: "semantic-router", quiet: true });
 const upstream = await startLlmUpstream({ name: "llm", maxRecorded: 0 });
-const config = process.env.SR_SMALL ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 } });
+const config = process.env.SR_SMALL ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 }, ...JSON.parse(process.env.SR_EXTRA ?? "{}") });
 const envoy = await Envoy.start({
   config: "envoy/bench-semantic-router.yaml",
   vars: { WASM_FILE: wasmPath("semantic-router"), PLUGIN_NAME: "semantic-router", PLUGIN_CONFIG: JSON.stringify(config), UPSTREAM_PORT: upstream.port },

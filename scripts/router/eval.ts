@@ -21,7 +21,7 @@ for (const setting of ["domains", "intents"] as Setting[]) {
   console.log(`\n${setting} (${split} split, scoring ${scoring}, ${neighbors} neighbors; ${inScope.length} in-scope, ${oos.length} out-of-scope; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log("| threshold | in-scope accuracy | out-of-scope -> default |\n| --- | --- | --- |");
   for (const p of curve(inScope, oos, THRESHOLDS)) {
-    console.log(`| ${p.threshold.toFixed(2)} | ${(p.inScopeAccuracy * 100).toFixed(1)}% | ${(p.oosToDefault * 100).toFixed(1)}% |`);
+    console.log(`| ${p.threshold.toFixed(3)} | ${(p.inScopeAccuracy * 100).toFixed(1)}% | ${(p.oosToDefault * 100).toFixed(1)}% |`);
   }
   const b = bestAt(inScope, oos, 0.7);
   console.log(`best in-scope accuracy with >= 70% out-of-scope -> default: ${(b.inScopeAccuracy * 100).toFixed(1)}% at threshold ${b.threshold.toFixed(3)} (${(b.oosToDefault * 100).toFixed(1)}%)`);

@@ -75,9 +75,14 @@ export class JsonInspector {
   }
 }
 
+const STRUCTURAL_SET = new Set<string>();
+for (let i = 0; i < STRUCTURAL.length; i++) STRUCTURAL_SET.add(STRUCTURAL[i]);
+
 function isStructural(member: JsonValue): bool {
-  for (let i = 0; i < STRUCTURAL.length; i++) if (member.keyEquals(unchecked(STRUCTURAL[i]))) return true;
-  return false;
+  // One decode of the name, then a hash lookup (comparing it with each name
+  // in turn decodes it again for every longer name).
+  const key = member.key();
+  return key !== null && STRUCTURAL_SET.has(key);
 }
 
 /** The members of the root object named in `names` that exist. */

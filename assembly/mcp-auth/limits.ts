@@ -20,13 +20,18 @@ export function countToolCall(cfg: McpAuthConfig, subject: string, tool: string,
     if (rule.subjects.length > 0 && !anyGlob(rule.subjects, subject)) continue;
     const windowMs = <u64>rule.windowSeconds * 1000;
     const window = nowMs / windowMs;
-    const key = "mcp-auth/limit/" + i.toString() + "/" + subject + "/" + tool;
+    const key = "mcp-auth/limit/" + i.toString() + "/" + bounded(subject) + "/" + bounded(tool);
     if (!take(key, window, rule.calls)) {
       const retry = <i64>(((window + 1) * windowMs - nowMs + 999) / 1000);
       return new LimitResult(false, rule.calls, rule.windowSeconds, retry);
     }
   }
   return ALLOWED;
+}
+
+/** Names in keys are cut (with their length kept) so a stranger's huge name cannot make a huge key. */
+function bounded(name: string): string {
+  return name.length <= 128 ? name : name.substring(0, 128) + "#" + name.length.toString();
 }
 
 function take(key: string, window: u64, limit: i64): bool {

@@ -1,11 +1,12 @@
 // The filter's root context: configuration, metrics, the audit collector and
 // its tick.
 import { loadPluginConfig, RuleSet } from "../common/config";
-import { CounterVec } from "../common/metrics";
+import { Counter, CounterVec } from "../common/metrics";
 import { RootContext, StreamContext } from "../common/runtime/context";
 import { setTickPeriod } from "../common/runtime/host";
 import { AuditCollector, CollectorMetrics } from "./collector";
 import { AuditConfig, AuditConfigParser, CollectorConfig } from "./config";
+import { ACTION_NAMES } from "./rules";
 import { AuditStream } from "./stream";
 
 export const FILTER_NAME = "content-audit";
@@ -15,7 +16,20 @@ export class AuditMetrics {
   matches: CounterVec = new CounterVec("content_audit_matches", ["rule", "action"], 500);
   /** Inspected requests per verdict (pass, log, mask, block). */
   requests: CounterVec = new CounterVec("content_audit_requests", ["verdict"], 10);
+  private byVerdict: Map<string, Counter> = new Map<string, Counter>();
+
+  verdict(name: string): Counter {
+    if (!this.byVerdict.has(name)) this.byVerdict.set(name, this.requests.with([name]));
+    return this.byVerdict.get(name);
+  }
   collector: CollectorMetrics | null = null;
+}
+
+function defineRuleMetrics(config: AuditConfig, metrics: AuditMetrics): void {
+  for (let i = 0; i < config.rules.length; i++) {
+    const rule = config.rules[i];
+    rule.matches = metrics.matches.with([rule.id, ACTION_NAMES[<i32>rule.action]]);
+  }
 }
 
 export class AuditRoot extends RootContext {
@@ -28,11 +42,14 @@ export class AuditRoot extends RootContext {
     if (rules === null) return false;
     this.rules = rules;
     if (this.metrics === null) this.metrics = new AuditMetrics();
+    const metrics = this.metrics!;
+    // Series defined now, so a request only increments.
+    if (rules.global !== null) defineRuleMetrics(rules.global!, metrics);
+    for (let i = 0; i < rules.rules.length; i++) defineRuleMetrics(rules.rules[i].config, metrics);
     const global = rules.global;
     let col: CollectorConfig | null = null;
     if (global !== null) col = global.collector;
     if (col !== null) {
-      const metrics = this.metrics!;
       if (metrics.collector === null) metrics.collector = new CollectorMetrics();
       this.collector = new AuditCollector(col, this, metrics.collector!);
       setTickPeriod(col.flushIntervalMs);

@@ -2,6 +2,7 @@
 // detectors, a pattern), where (request, response), and what it does with a
 // match (block, mask, log). Each rule finds spans in normalized text and
 // says how much of a streamed text it must hold back.
+import { Counter } from "../common/metrics";
 import { AhoCorasick, TermMatch } from "../common/text/aho";
 import { NormalizedText } from "../common/text/normalize";
 import { Regex, Span } from "../common/text/regex";
@@ -49,6 +50,8 @@ export abstract class AuditRule {
   maskChar: string = "*";
   /** Position of the rule in the configuration (metrics and audit events use the id). */
   index: i32 = 0;
+  /** content_audit_matches{rule,action} of this rule, defined once (root.ts). */
+  matches: Counter | null = null;
 
   abstract find(text: NormalizedText, out: Array<Finding>): void;
 
@@ -87,7 +90,7 @@ export class KeywordRule extends AuditRule {
   }
 
   openFrom(text: NormalizedText): i32 {
-    return text.length - this.terms.openSuffix(text.text, true);
+    return text.length - this.terms.endDepth;
   }
 }
 

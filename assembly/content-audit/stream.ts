@@ -13,7 +13,7 @@ import { AuditConfig } from "./config";
 import { JsonInspector, members } from "./inspect-json";
 import { AuditRecord } from "./record";
 import { AuditRoot } from "./root";
-import { ACTION_NAMES, AuditRule } from "./rules";
+import { AuditRule } from "./rules";
 import { SseAudit } from "./sse-audit";
 
 /** Request members that carry what the client says (OpenAI Chat/Responses, Anthropic, legacy completions). */
@@ -256,10 +256,11 @@ export class AuditStream extends StreamContext {
     setFilterState("content_audit", event);
     const metrics = this.audit.metrics;
     if (metrics !== null) {
-      metrics.requests.with([this.record.verdictName()]).inc();
+      metrics.verdict(this.record.verdictName()).inc();
       for (let i = 0; i < this.record.counts.length; i++) {
         const c = unchecked(this.record.counts[i]);
-        metrics.matches.with([c.rule.id, ACTION_NAMES[<i32>c.rule.action]]).inc(c.request + c.response);
+        const counter = c.rule.matches;
+        if (counter !== null) counter.inc(c.request + c.response);
       }
     }
     const collector = this.audit.collector;

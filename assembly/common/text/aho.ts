@@ -36,6 +36,8 @@ export class AhoCorasick {
   private failT: StaticArray<i32> = new StaticArray<i32>(0);
   private depthT: StaticArray<i32> = new StaticArray<i32>(0);
   private lengthT: StaticArray<i32> = new StaticArray<i32>(0);
+  /** After findAll: openSuffix() of the same text, without a second pass. */
+  endDepth: i32 = 0;
 
   /** Number of states (for memory estimates). */
   get states(): i32 {
@@ -130,6 +132,7 @@ export class AhoCorasick {
         s = load<i32>(dict + (<usize>s << 2));
       }
     }
+    this.endDepth = load<i32>(changetype<usize>(this.depthT) + (<usize>state << 2));
   }
 
   /**

@@ -114,8 +114,12 @@ export function demoCommands(p: Pick<DemoPorts, "gateway" | "admin">): DemoComma
         q({ model: "demo-reasoning", max_tokens: 64, messages: [{ role: "user", content: "Explain token rate limits." }] }),
     },
     {
-      title: "Second LLM cluster, chosen by header (x-upstream-name: llm-alt)",
-      command: `curl -si ${gw}/v1/chat/completions ${json} -H 'x-semantic-route: alt' -d ${q(chat)}`,
+      title: "Semantic routing: model auto, a banking question -> finance model on cluster llm-alt (x-semantic-route: alt)",
+      command: `curl -si ${gw}/v1/chat/completions ${json} -d ${q({ model: "auto", messages: [{ role: "user", content: "How do I transfer money to my savings account?" }] })}`,
+    },
+    {
+      title: "Semantic routing: model auto, a hard multi-step question -> reasoning model",
+      command: `curl -si ${gw}/v1/chat/completions ${json} -d ${q({ model: "auto", messages: [{ role: "user", content: "Prove step by step that the integral of x^2 from 0 to 1 is 1/3, then compare it with the derivative approach." }] })}`,
     },
     {
       title: "Token budget of an API key (token-ratelimit: x-ratelimit-*-tokens headers)",

@@ -148,12 +148,15 @@ describe("demo: OpenAI client through the gateway", () => {
     expect(deltas).toBeLessThanOrEqual(usage!.completion_tokens);
   });
 
-  it("the x-semantic-route header selects cluster llm-alt", async () => {
-    const { response } = await openai.chat.completions
-      .create({ model: "demo-base", messages }, { headers: { "x-semantic-route": "alt" } })
-      .withResponse();
+  it("semantic-router sends model auto banking questions to cluster llm-alt; a client's x-semantic-route counts for nothing", async () => {
+    const banking = [{ role: "user" as const, content: "What is the routing number of my bank?" }];
+    const { data, response } = await openai.chat.completions.create({ model: "auto", messages: banking }).withResponse();
     expect(response.headers.get("x-upstream-name")).toBe("llm-alt");
+    expect(response.headers.get("x-semantic-route")).toBe("alt");
+    expect(data.model).toBe("demo-finance");
     expect(stack.llmAlt.requests().some((r) => r.path === "/v1/chat/completions")).toBe(true);
+    const spoofed = await openai.chat.completions.create({ model: "demo-base", messages }, { headers: { "x-semantic-route": "alt" } }).withResponse();
+    expect(spoofed.response.headers.get("x-upstream-name")).toBe("llm");
   });
 
   it("responses API, plain and streamed", async () => {
@@ -278,7 +281,7 @@ describe("demo: the gateway itself", () => {
 
   it("writes one JSON access-log line per request, with route, cluster and upstream", async () => {
     const path = "/v1/models?access-log-check=1";
-    await fetch(stack.envoy.url(path), { headers: { "x-semantic-route": "alt" } });
+    await fetch(stack.envoy.url(path));
     let line: Record<string, unknown> | undefined;
     for (let i = 0; i < 50 && !line; i++) {
       const found = stack.envoy
@@ -292,10 +295,11 @@ describe("demo: the gateway itself", () => {
       method: "GET",
       path,
       status: 200,
-      route: "llm_alt",
-      cluster: "llm-alt",
-      upstream: "llm-alt",
+      route: "llm",
+      cluster: "llm",
+      upstream: "llm",
       mcp_auth: null,
+      semantic_router: null,
       token_ratelimit: null,
     });
   });

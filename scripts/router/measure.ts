@@ -24,8 +24,17 @@ function prompt2k(): string {
   return sentence.repeat(Math.ceil(2048 / sentence.length)).slice(0, 2048);
 }
 
+/** Size of the VM's linear memory (the largest in-bounds 64 KiB page, found by bisection). */
 function memoryMiB(vm: ProxyVm): number {
-  return (vm.exports.memory as WebAssembly.Memory).buffer.byteLength / (1 << 20);
+  const PAGE = 65536;
+  let lo = 1;
+  let hi = 65536;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (vm.mem.inBounds(mid * PAGE - 1, 1)) lo = mid;
+    else hi = mid - 1;
+  }
+  return (lo * PAGE) / (1 << 20);
 }
 
 const BATCHES = 10;

@@ -1,6 +1,7 @@
 // Decision rules (keywords, complexity tiers, client models), bad bodies that
 // must never trap, metrics and the debug decision line, in the emulator.
 import { beforeAll, describe, expect, it } from "vitest";
+import { LogLevel } from "../../host/abi.ts";
 import { Host } from "../../host/host.ts";
 import { GATEWAY_CONFIG } from "./fixtures.ts";
 import { buildRouter, chat, chatBody, decisionState, FINANCE_COOKING, responseHeader, routerVm, send, upstreamModel } from "./support.ts";
@@ -85,7 +86,7 @@ describe("semantic-router decisions", () => {
   });
 
   it("counts decisions per route and outcome and logs each decision at debug", async () => {
-    const host = new Host({ logLevel: "debug" });
+    const host = new Host({ logLevel: LogLevel.Debug });
     const vm = routerVm(FINANCE_COOKING, host);
     await chat(vm, "transfer money to my savings account");
     await chat(vm, "transfer money to my savings account");

@@ -16,6 +16,9 @@ import { AuditRoot } from "./root";
 import { AuditRule } from "./rules";
 import { SseAudit } from "./sse-audit";
 
+/** untilComplete(): the body is complete, inspect it. */
+const INSPECT: i32 = -1;
+
 /** Request members that carry what the client says (OpenAI Chat/Responses, Anthropic, legacy completions). */
 const PROMPT_MEMBERS: Array<string> = ["messages", "input", "instructions", "system", "prompt"];
 
@@ -86,17 +89,23 @@ export class AuditStream extends StreamContext {
   }
 
   private requestBodyState(body: BodyBuffer, state: BodyState): DataAction {
+    if (state != BodyState.Buffering) this.requestBody = null;
+    const next = this.untilComplete(body, state);
+    if (next != INSPECT) return <DataAction>next;
+    if (this.inspectRequest(body)) return DataAction.Continue;
+    return DataAction.StopIterationNoBuffer;
+  }
+
+  /** What a body callback returns while the body is not complete (INSPECT once it is); answers an oversized body. */
+  private untilComplete(body: BodyBuffer, state: BodyState): i32 {
     if (state != BodyState.Buffering) this.inspected = true;
     if (state == BodyState.TooLarge) {
       this.replied = true;
       body.sendReject();
-      this.requestBody = null;
       return DataAction.StopIterationNoBuffer;
     }
     if (state != BodyState.Complete) return body.action();
-    this.requestBody = null;
-    if (this.inspectRequest(body)) return DataAction.Continue;
-    return DataAction.StopIterationNoBuffer;
+    return INSPECT;
   }
 
   /** False when the request was answered with a block. */
@@ -186,15 +195,9 @@ export class AuditStream extends StreamContext {
   }
 
   private responseBodyState(body: BodyBuffer, state: BodyState): DataAction {
-    if (state != BodyState.Buffering) this.inspected = true;
-    if (state == BodyState.TooLarge) {
-      this.replied = true;
-      body.sendReject();
-      this.responseBody = null;
-      return DataAction.StopIterationNoBuffer;
-    }
-    if (state != BodyState.Complete) return body.action();
-    this.responseBody = null;
+    if (state != BodyState.Buffering) this.responseBody = null;
+    const next = this.untilComplete(body, state);
+    if (next != INSPECT) return <DataAction>next;
     const bytes = body.read();
     if (bytes === null) return DataAction.Continue;
     const doc = parseJson(bytes, this.parseOptions()).doc;

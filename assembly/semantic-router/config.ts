@@ -4,6 +4,7 @@
 // configuration time, from the routes' examples.
 import { ConfigParser, ConfigReader } from "../common/config";
 import { Complexity } from "./complexity";
+import { EmbeddingsConfig } from "./embeddings";
 import { normalizedString } from "./features";
 import { Model, Scoring } from "./model";
 
@@ -26,6 +27,8 @@ export class Route extends Target {
   priority: i64 = 0;
   threshold: f64 = 0;
   complexity: Complexity = Complexity.Any;
+  /** Also scored through the embedding service (needs `embeddings` and examples). */
+  embeddings: bool = false;
 }
 
 export class InputOptions {
@@ -57,6 +60,8 @@ export class RouterConfig {
   model: Model | null = null;
   /** Some route has keywords (the request's normalized text is then built). */
   hasKeywords: bool = false;
+  /** The embedding service, when some route uses it. */
+  embeddings: EmbeddingsConfig | null = null;
   /** Microseconds spent training (for the configure log line). */
   trainMicros: u64 = 0;
 }
@@ -108,11 +113,28 @@ function readRoute(r: ConfigReader, global: f64, names: Array<string>): Route {
   route.threshold = r.optionalNumber("threshold", global, 0, 1);
   const c = r.optionalEnum("complexity", ["any", "simple", "complex"], "any");
   route.complexity = c == "simple" ? Complexity.Simple : c == "complex" ? Complexity.Complex : Complexity.Any;
+  route.embeddings = r.optionalBool("embeddings", false);
+  if (route.embeddings && route.examples.length == 0) r.fail("embeddings", "needs examples to compare with");
   if (route.examples.length == 0 && route.keywords.length == 0 && route.complexity == Complexity.Any) {
     r.failHere("route \"" + route.name + "\" can never match: give it examples, keywords or a complexity");
   }
   r.rejectUnknown();
   return route;
+}
+
+function readEmbeddings(r: ConfigReader): EmbeddingsConfig {
+  const e = new EmbeddingsConfig();
+  e.cluster = r.requiredString("cluster");
+  e.authority = r.optionalString("authority", e.cluster);
+  e.path = r.optionalString("path", e.path);
+  if (!e.path.startsWith("/")) r.fail("path", "must start with / (got \"" + e.path + "\")");
+  e.model = r.optionalString("model", "");
+  e.apiKey = r.optionalString("api_key", "");
+  e.timeoutMs = r.optionalInt("timeout_ms", e.timeoutMs, 1, 60000);
+  e.threshold = r.optionalNumber("threshold", e.threshold, -1, 1);
+  e.cacheEntries = <i32>r.optionalInt("cache_entries", e.cacheEntries, 1, 1000000);
+  r.rejectUnknown();
+  return e;
 }
 
 export class RouterConfigParser extends ConfigParser<RouterConfig> {
@@ -152,6 +174,12 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     c.policy = r.optionalEnum("model_policy", ["always", "sentinel"], "always") == "sentinel" ? ModelPolicy.Sentinel : ModelPolicy.Always;
     if (r.has("sentinel_models")) c.sentinels = r.stringArray("sentinel_models", false, 1);
     c.rejectInvalid = r.optionalEnum("on_invalid", ["default", "reject"], "default") == "reject";
+    const emb = r.object("embeddings");
+    if (emb !== null) c.embeddings = readEmbeddings(emb);
+    let usesEmbeddings = false;
+    for (let i = 0; i < c.routes.length; i++) if (c.routes[i].embeddings) usesEmbeddings = true;
+    if (usesEmbeddings && c.embeddings === null) r.fail("embeddings", "is required when a route sets embeddings: true");
+    if (!usesEmbeddings) c.embeddings = null;
     c.maxBodyBytes = r.optionalInt("max_body_bytes", c.maxBodyBytes, 1024, 64 << 20);
     r.rejectUnknown();
     if (!r.errors.ok) return null;

@@ -9,6 +9,7 @@
 // complexity matches it, in every step.
 import { Complexity, complexityScore } from "./complexity";
 import { Route, RouterConfig, Target } from "./config";
+import { cosine, EmbeddingCache } from "./embeddings";
 import { normalizedString } from "./features";
 
 export enum Outcome {
@@ -21,9 +22,10 @@ export enum Outcome {
   TooLarge = 6,
   ClientModel = 7,
   Rejected = 8,
+  Embedding = 9,
 }
 
-export const OUTCOME_NAMES: Array<string> = ["keyword", "semantic", "complexity", "below_threshold", "no_text", "invalid", "too_large", "client_model", "rejected"];
+export const OUTCOME_NAMES: Array<string> = ["keyword", "semantic", "complexity", "below_threshold", "no_text", "invalid", "too_large", "client_model", "rejected", "embedding"];
 
 export class Decision {
   constructor(
@@ -40,7 +42,7 @@ export class Decision {
 
   /** True when the classifier or a rule picked a route (not the default). */
   get routed(): bool {
-    return this.outcome <= Outcome.ComplexityRoute;
+    return this.outcome <= Outcome.ComplexityRoute || this.outcome == Outcome.Embedding;
   }
 }
 
@@ -96,4 +98,31 @@ export function decide(cfg: RouterConfig, text: string): Decision {
   }
   if (pick !== null) return new Decision(pick, Outcome.ComplexityRoute, cscore, c, cscore);
   return new Decision(cfg.fallback, Outcome.BelowThreshold, best, c, cscore);
+}
+
+/**
+ * The best route using embeddings whose nearest example is at least the
+ * service's threshold (cosine), eligible for the request's complexity; null
+ * when none. `example(text)` gives an example's vector (null: unknown).
+ */
+export function decideByEmbedding(cfg: RouterConfig, query: Float64Array, local: Decision, cache: EmbeddingCache): Decision | null {
+  const emb = cfg.embeddings;
+  if (emb === null) return null;
+  let pick: Route | null = null;
+  let best: f64 = -2;
+  for (let i = 0; i < cfg.routes.length; i++) {
+    const r = cfg.routes[i];
+    if (!r.embeddings || !eligible(r, local.complexity)) continue;
+    for (let j = 0; j < r.examples.length; j++) {
+      const v = cache.get(r.examples[j]);
+      if (v === null) continue;
+      const s = cosine(query, v);
+      if (s > best) {
+        best = s;
+        pick = r;
+      }
+    }
+  }
+  if (pick === null || best < emb.threshold) return null;
+  return new Decision(pick, Outcome.Embedding, best, local.complexity, local.complexityScore);
 }

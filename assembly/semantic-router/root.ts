@@ -5,6 +5,7 @@ import { Logger } from "../common/log";
 import { RootContext, StreamContext } from "../common/runtime/context";
 import { nowNanos } from "../common/runtime/host";
 import { FILTER_NAME, RouterConfig, RouterConfigParser } from "./config";
+import { EmbeddingCache } from "./embeddings";
 import { RouterStats } from "./stats";
 import { RouterStream } from "./stream";
 
@@ -13,6 +14,8 @@ export const log = new Logger(FILTER_NAME);
 export class RouterRoot extends RootContext {
   rules: RuleSet<RouterConfig> | null = null;
   stats: RouterStats | null = null;
+  /** Embedding vectors by text (examples pinned), for routes using the embedding service. */
+  embeddingCache: EmbeddingCache = new EmbeddingCache(1024);
 
   onConfigure(config: ArrayBuffer): bool {
     const started = nowNanos();
@@ -20,6 +23,11 @@ export class RouterRoot extends RootContext {
     if (rules === null) return false;
     this.rules = rules;
     if (this.stats === null) this.stats = new RouterStats();
+    const g0 = rules.global;
+    if (g0 !== null) {
+      const emb = g0.embeddings;
+      if (emb !== null) this.embeddingCache = new EmbeddingCache(emb.cacheEntries);
+    }
     const micros = (nowNanos() - started) / 1000;
     const g = rules.global;
     let summary = rules.rules.length.toString() + " rules";

@@ -8,12 +8,13 @@ import { JsonDocument, JsonError, LlmApi, LlmRequest, parseJson, ParseResult, Pa
 import { INVALID_REQUEST, sendError } from "../common/reply";
 import { setFilterState, clusterName, requestAuthority, requestPath, routeName } from "../common/properties";
 import { clearRouteCache } from "../common/route";
-import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
-import { BufferType, MapType, nowNanos, removeHeader, replaceHeader } from "../common/runtime/host";
+import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
+import { BufferType, continueStream, getBuffer, getHeader, MapType, nowNanos, removeHeader, replaceHeader, StreamType } from "../common/runtime/host";
 import { LogLevel } from "../common/log";
 import { complexityName } from "./complexity";
 import { ModelPolicy, RouterConfig } from "./config";
-import { decide, Decision, Outcome } from "./decide";
+import { decide, decideByEmbedding, Decision, Outcome } from "./decide";
+import { EmbeddingCache, embeddingHeaders, embeddingRequest, EmbeddingsConfig, parseEmbeddings } from "./embeddings";
 import { apiForPath, textToClassify } from "./input";
 import { log, RouterRoot } from "./root";
 
@@ -110,14 +111,76 @@ export class RouterStream extends StreamContext {
       setContentLength(body.size);
       return DataAction.Continue;
     }
-    const d = decide(cfg, textToClassify(req, cfg.input));
+    const text = textToClassify(req, cfg.input);
+    const d = decide(cfg, text);
+    const emb = cfg.embeddings;
+    if (emb !== null && text.length > 0 && d.outcome != Outcome.Keyword && this.askEmbeddings(cfg, emb, text, d, doc, model)) {
+      return DataAction.StopIterationAndBuffer;
+    }
+    this.route(cfg, d, doc, model);
+    return DataAction.Continue;
+  }
+
+  /** Rewrites the body's model for `d`, sets the headers and the final content-length. */
+  private route(cfg: RouterConfig, d: Decision, doc: JsonDocument, model: string | null): void {
+    const body = this.body;
+    if (body === null) return;
     let newBody: ArrayBuffer | null = null;
     const target = d.target.model;
     if (target.length > 0 && (model === null || model != target)) newBody = setTopLevelFieldText(doc, "model", quoteJson(target));
     this.apply(d);
     if (newBody !== null) body.replace(newBody);
     setContentLength(body.size);
-    return DataAction.Continue;
+  }
+
+  /**
+   * Scores the routes using embeddings: from the cache when every vector is
+   * there (false: decided already), else through a call to the service
+   * (true: the request waits for onEmbeddings).
+   */
+  private askEmbeddings(cfg: RouterConfig, emb: EmbeddingsConfig, text: string, local: Decision, doc: JsonDocument, model: string | null): bool {
+    const cache = this.router.embeddingCache;
+    const inputs = new Array<string>();
+    if (cache.get(text) === null) inputs.push(text);
+    for (let i = 0; i < cfg.routes.length; i++) {
+      const r = cfg.routes[i];
+      if (!r.embeddings) continue;
+      for (let j = 0; j < r.examples.length; j++) if (cache.get(r.examples[j]) === null && !inputs.includes(r.examples[j])) inputs.push(r.examples[j]);
+    }
+    const stats = this.router.stats;
+    if (inputs.length == 0) {
+      if (stats !== null) stats.embeddingCalls.with(["cached"]).inc();
+      this.route(cfg, embeddingDecision(cfg, cache, text, local), doc, model);
+      return false;
+    }
+    const call = new EmbeddingCall(this, cfg, text, inputs, local, doc, model);
+    const token = this.httpCall(emb.cluster, embeddingHeaders(emb), embeddingRequest(emb, inputs), <u32>emb.timeoutMs, call);
+    if (token != 0) return true;
+    if (stats !== null) stats.embeddingCalls.with(["failed"]).inc();
+    this.route(cfg, local, doc, model);
+    return false;
+  }
+
+  /** The embedding service answered (numHeaders 0: the call failed): decide, apply, let the request go. */
+  onEmbeddings(call: EmbeddingCall, numHeaders: u32, bodySize: u32): void {
+    const cache = this.router.embeddingCache;
+    let vectors: Array<Float64Array> | null = null;
+    if (numHeaders > 0) {
+      const status = getHeader(MapType.HttpCallResponseHeaders, ":status");
+      const answer = status !== null && status == "200" ? getBuffer(BufferType.HttpCallResponseBody, 0, bodySize) : null;
+      if (answer !== null) vectors = parseEmbeddings(answer, call.inputs.length);
+    }
+    let d = call.local;
+    const stats = this.router.stats;
+    if (vectors !== null) {
+      for (let i = 0; i < vectors.length; i++) cache.put(call.inputs[i], vectors[i], call.inputs[i] != call.text);
+      d = embeddingDecision(call.cfg, cache, call.text, call.local);
+      if (stats !== null) stats.embeddingCalls.with(["ok"]).inc();
+    } else if (stats !== null) {
+      stats.embeddingCalls.with(["failed"]).inc();
+    }
+    this.route(call.cfg, d, call.doc, call.model);
+    continueStream(StreamType.Request);
   }
 
   /** Sets the route headers for `d` and re-resolves Envoy's route. */
@@ -148,6 +211,14 @@ export class RouterStream extends StreamContext {
   }
 }
 
+/** The embedding decision for `text` when there is one, else `local`. */
+function embeddingDecision(cfg: RouterConfig, cache: EmbeddingCache, text: string, local: Decision): Decision {
+  const q = cache.get(text);
+  if (q === null) return local;
+  const d = decideByEmbedding(cfg, q, local, cache);
+  return d === null ? local : d;
+}
+
 /** The headers callback dropped content-length so the body could change; the final length goes back before the headers leave. */
 function setContentLength(size: u32): void {
   replaceHeader(MapType.RequestHeaders, "content-length", size.toString());
@@ -160,4 +231,23 @@ function invalidReason(error: JsonError | null, parsed: bool): string {
 
 function orEmpty(s: string | null): string {
   return s === null ? "" : s;
+}
+
+/** A pending call to the embedding service for one request. */
+class EmbeddingCall extends HttpCallHandler {
+  constructor(
+    public stream: RouterStream,
+    public cfg: RouterConfig,
+    public text: string,
+    public inputs: Array<string>,
+    public local: Decision,
+    public doc: JsonDocument,
+    public model: string | null,
+  ) {
+    super();
+  }
+
+  onResponse(numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+    this.stream.onEmbeddings(this, numHeaders, bodySize);
+  }
 }

@@ -1,0 +1,76 @@
+// Routes scored through an OpenAI-compatible embedding service (the mock
+// LLM's deterministic embeddings), its cache, and the fall back to the local
+// classifier when the service fails, is slow or answers nonsense.
+import { beforeAll, describe, expect, it } from "vitest";
+import { Host } from "../../host/host.ts";
+import type { CalloutRequest, ClusterBehavior } from "../../host/clusters.ts";
+import { embed } from "../../upstreams/llm.ts";
+import { buildRouter, chat, decisionState, routerVm, upstreamModel } from "./support.ts";
+
+beforeAll(buildRouter, 120_000);
+
+const EXAMPLE = "my router keeps dropping the wifi connection";
+
+const CONFIG = {
+  threshold: 0.9, // the local classifier alone routes nothing here
+  default: { name: "base", model: "demo-base" },
+  embeddings: { cluster: "embed", model: "text-embedding-3-small", timeout_ms: 200, threshold: 0.8 },
+  routes: [{ name: "support", model: "demo-support", embeddings: true, examples: [EXAMPLE, "the internet is down at home"] }],
+};
+
+/** The mock LLM's /v1/embeddings answer for the call's inputs. */
+function embeddingService(req: CalloutRequest) {
+  const inputs: string[] = JSON.parse(Buffer.from(req.body).toString()).input;
+  const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: [...embed(text)] }));
+  return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ object: "list", data, model: "m" }) };
+}
+
+function hostWith(embedCluster: ClusterBehavior): Host {
+  return new Host({ clusters: { embed: embedCluster } });
+}
+
+describe("semantic-router with an embedding service", () => {
+  it("routes by embedding similarity, embedding the examples once and caching texts", async () => {
+    const host = hostWith(embeddingService);
+    const vm = routerVm(CONFIG, host);
+    const first = await chat(vm, "My router keeps dropping the WiFi connection!");
+    expect(upstreamModel(first)).toBe("demo-support");
+    expect(decisionState(first)).toMatch(/route=support outcome=embedding score=0\.9\d\d/);
+    expect(host.calls).toHaveLength(1);
+    const sent = JSON.parse(Buffer.from(host.calls[0].request.body).toString());
+    expect(sent).toMatchObject({ model: "text-embedding-3-small", encoding_format: "float" });
+    expect(sent.input).toEqual(["My router keeps dropping the WiFi connection!", EXAMPLE, "the internet is down at home"]);
+    expect(host.calls[0].request.headers).toContainEqual([":path", "/v1/embeddings"]);
+
+    const other = await chat(vm, "what is the capital of France");
+    expect(upstreamModel(other)).toBe("demo-base");
+    expect(JSON.parse(Buffer.from(host.calls[1].request.body).toString()).input).toEqual(["what is the capital of France"]);
+
+    await chat(vm, "My router keeps dropping the WiFi connection!");
+    expect(host.calls).toHaveLength(2);
+    expect(host.stats.counter("semantic_router_embeddings.result.cached")).toBe(1);
+    expect(host.stats.counter("semantic_router_embeddings.result.ok")).toBe(2);
+    expect(vm.trapped).toBe(false);
+  });
+
+  it.each([
+    ["down", { fail: "connect-failure" } as ClusterBehavior],
+    ["slow", ((req: CalloutRequest) => ({ ...embeddingService(req), delayMs: 1000 })) as ClusterBehavior],
+    ["an error status", { status: 500, body: "{}" } as ClusterBehavior],
+    ["nonsense", { status: 200, body: '{"data":[{"embedding":"x"}]}' } as ClusterBehavior],
+    ["a reset", { fail: "reset" } as ClusterBehavior],
+  ])("falls back to the local classifier when the service is %s", async (_, behavior) => {
+    const host = hostWith(behavior);
+    const vm = routerVm({ ...CONFIG, threshold: 0.15 }, host);
+    const res = await chat(vm, "my router keeps dropping the wifi connection");
+    expect(res.status).toBe(200);
+    expect(upstreamModel(res)).toBe("demo-support");
+    expect(decisionState(res)).toContain("outcome=semantic");
+    expect(host.stats.counter("semantic_router_embeddings.result.failed")).toBe(1);
+    expect(vm.trapped).toBe(false);
+  });
+
+  it("refuses a route using embeddings without a service", () => {
+    expect(() => routerVm({ routes: [{ name: "a", examples: ["x"], embeddings: true }] })).toThrow(/field `embeddings`: is required when a route sets embeddings: true/);
+  });
+});

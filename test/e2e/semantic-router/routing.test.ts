@@ -20,7 +20,17 @@ const MAX_BODY = 65536;
 const CONFIG = {
   ...GATEWAY_CONFIG,
   max_body_bytes: MAX_BODY,
-  _rules_: [{ _match_domain_: ["strict.test"], ...GATEWAY_CONFIG, max_body_bytes: MAX_BODY, on_invalid: "reject" }],
+  _rules_: [
+    { _match_domain_: ["strict.test"], ...GATEWAY_CONFIG, max_body_bytes: MAX_BODY, on_invalid: "reject" },
+    // Scored through the LLM mock's /v1/embeddings on cluster llm (deterministic n-gram embeddings).
+    {
+      _match_domain_: ["embed.test"],
+      threshold: 0.9,
+      default: { name: "base", model: "demo-base" },
+      embeddings: { cluster: "llm", model: "text-embedding-3-small", timeout_ms: 1000, threshold: 0.8 },
+      routes: [{ name: "support", model: "demo-support", header: "alt", embeddings: true, examples: ["my router keeps dropping the wifi connection"] }],
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -165,6 +175,28 @@ describe("semantic-router e2e", () => {
     }
     const ok = await openai.chat.completions.create({ model: "auto", messages: [{ role: "user", content: "give me a recipe for pancakes" }] });
     expect(ok.model).toBe("demo-chef");
+    envoy.assertHealthy();
+  });
+
+  it("routes through the embedding service on cluster llm (texts embedded once, then cached)", async () => {
+    llm.clearRequests();
+    alt.clearRequests();
+    const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content: "My router keeps dropping the WiFi connection!" }] });
+    const res = await post("/v1/chat/completions", body, { host: "embed.test" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-upstream-name")).toBe("llm-alt");
+    expect((await res.json()).model).toBe("demo-support");
+    const calls = llm.requests().filter((r) => r.path === "/v1/embeddings");
+    expect(calls).toHaveLength(1);
+    expect(JSON.parse(calls[0].body).input).toEqual(["My router keeps dropping the WiFi connection!", "my router keeps dropping the wifi connection"]);
+    const unrelated = await post("/v1/chat/completions", JSON.stringify({ model: "auto", messages: [{ role: "user", content: "Who painted the Mona Lisa?" }] }), { host: "embed.test" });
+    expect(unrelated.headers.get("x-upstream-name")).toBe("llm");
+    expect((await unrelated.json()).model).toBe("demo-base");
+    await post("/v1/chat/completions", body, { host: "embed.test" });
+    expect(llm.requests().filter((r) => r.path === "/v1/embeddings")).toHaveLength(2);
+    const stats = await envoy.stats("semantic_router_embeddings");
+    expect(stats["wasmcustom.semantic_router_embeddings.result.ok"]).toBe(2);
+    expect(stats["wasmcustom.semantic_router_embeddings.result.cached"]).toBe(1);
     envoy.assertHealthy();
   });
 

@@ -39,9 +39,9 @@ export class AhoCorasick {
   /** After findAll: openSuffix() of the same text, without a second pass. */
   endDepth: i32 = 0;
 
-  /** Number of states (for memory estimates). */
+  /** Number of states (for memory estimates; after build()). */
   get states(): i32 {
-    return this.term.length;
+    return this.termT.length;
   }
 
   get terms(): i32 {
@@ -72,21 +72,23 @@ export class AhoCorasick {
     return index;
   }
 
-  /** Computes failure links (breadth first). */
+  /** Computes failure links (breadth first) and freezes the tables for matching. */
   build(): void {
     const n = this.term.length;
-    const children = this.childLists(n);
+    const edges = new Children(this.keys, this.targets, n);
     const queue = new Int32Array(n);
     let head = 0;
     let tail = 0;
-    const rootKids = unchecked(children[0]);
-    for (let i = 0; i < rootKids.length; i += 2) queue[tail++] = unchecked(rootKids[i + 1]);
+    for (let e = edges.first(0); e < edges.first(1); e++) {
+      const t = edges.target(e);
+      unchecked((this.rootNext[edges.code(e)] = t));
+      queue[tail++] = t;
+    }
     while (head < tail) {
       const s = queue[head++];
-      const kids = unchecked(children[s]);
-      for (let i = 0; i < kids.length; i += 2) {
-        const c = unchecked(kids[i]);
-        const t = unchecked(kids[i + 1]);
+      for (let e = edges.first(s); e < edges.first(s + 1); e++) {
+        const c = edges.code(e);
+        const t = edges.target(e);
         let f = unchecked(this.fail[s]);
         let g = this.lookup(f, c);
         while (g < 0 && f != 0) {
@@ -99,12 +101,16 @@ export class AhoCorasick {
         queue[tail++] = t;
       }
     }
-    for (let i = 0; i < rootKids.length; i += 2) unchecked((this.rootNext[unchecked(rootKids[i])] = unchecked(rootKids[i + 1])));
     this.termT = StaticArray.fromArray<i32>(this.term);
     this.dictT = StaticArray.fromArray<i32>(this.dict);
     this.failT = StaticArray.fromArray<i32>(this.fail);
     this.depthT = StaticArray.fromArray<i32>(this.depth);
     this.lengthT = StaticArray.fromArray<i32>(this.termLengths);
+    // The growable copies are only needed while adding terms.
+    this.term = [];
+    this.dict = [];
+    this.fail = [];
+    this.depth = [];
   }
 
   /**
@@ -207,21 +213,6 @@ export class AhoCorasick {
     }
   }
 
-  /** Per state, its children as [code, target, code, target ...]. */
-  private childLists(n: i32): Array<Array<i32>> {
-    const lists = new Array<Array<i32>>(n);
-    for (let i = 0; i < n; i++) unchecked((lists[i] = new Array<i32>()));
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = unchecked(this.keys[i]);
-      if (k == EMPTY) continue;
-      const from = <i32>(k >> 16);
-      const list = unchecked(lists[from]);
-      list.push(<i32>(k & 0xffff));
-      list.push(unchecked(this.targets[i]));
-    }
-    return lists;
-  }
-
   constructor() {
     for (let i = 0; i < this.keys.length; i++) unchecked((this.keys[i] = EMPTY));
   }
@@ -231,4 +222,49 @@ function hash(key: u64): i32 {
   let h = key * 0x9e3779b97f4a7c15;
   h ^= h >> 29;
   return <i32>(h & 0x7fffffff);
+}
+
+/** The transitions grouped by source state (counting sort of the hash table's keys). */
+class Children {
+  private offsets: Int32Array;
+  private codes: Int32Array;
+  private targets: Int32Array;
+
+  constructor(keys: StaticArray<u64>, targets: StaticArray<i32>, states: i32) {
+    const offsets = new Int32Array(states + 1);
+    let count = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = unchecked(keys[i]);
+      if (k == EMPTY) continue;
+      unchecked((offsets[<i32>(k >> 16) + 1] += 1));
+      count++;
+    }
+    for (let s = 0; s < states; s++) unchecked((offsets[s + 1] += offsets[s]));
+    this.offsets = offsets;
+    const cursor = offsets.slice(0, states);
+    this.codes = new Int32Array(count);
+    this.targets = new Int32Array(count);
+    for (let i = 0; i < keys.length; i++) {
+      const k = unchecked(keys[i]);
+      if (k == EMPTY) continue;
+      const from = <i32>(k >> 16);
+      const at = unchecked(cursor[from]);
+      unchecked((cursor[from] = at + 1));
+      unchecked((this.codes[at] = <i32>(k & 0xffff)));
+      unchecked((this.targets[at] = unchecked(targets[i])));
+    }
+  }
+
+  /** Index of state s's first edge; first(s + 1) ends them. */
+  first(s: i32): i32 {
+    return unchecked(this.offsets[s]);
+  }
+
+  code(e: i32): i32 {
+    return unchecked(this.codes[e]);
+  }
+
+  target(e: i32): i32 {
+    return unchecked(this.targets[e]);
+  }
 }

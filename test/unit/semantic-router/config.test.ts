@@ -43,7 +43,7 @@ describe("semantic-router configuration", () => {
 
   it("accepts every field the schema names", () => {
     const all = {
-      routes: [{ name: "a", model: "m", header: "h", examples: ["x y"], keywords: ["k"], priority: 2, threshold: 0.3, complexity: "simple" }],
+      routes: [{ name: "a", model: "m", header: "h", examples: ["x y"], keywords: ["k"], priority: 2, threshold: 0.3, complexity: "simple", embeddings: true }],
       default: { name: "d", model: "base", header: "dh" },
       threshold: 0.25,
       scoring: "nearest",
@@ -54,10 +54,12 @@ describe("semantic-router configuration", () => {
       sentinel_models: ["auto", "router"],
       on_invalid: "reject",
       max_body_bytes: 65536,
+      embeddings: { cluster: "embed", authority: "embed.local", path: "/v1/embeddings", model: "e", api_key: "k", timeout_ms: 100, threshold: 0.7, cache_entries: 64 },
       _rules_: [{ _match_domain_: ["x.test"], routes: [{ name: "b", examples: ["z"] }] }],
     };
     expect(Object.keys(all).sort()).toEqual(Object.keys(schema.properties).sort());
     expect(Object.keys(all.routes[0]).sort()).toEqual(Object.keys(schema.$defs.route.properties).sort());
+    expect(Object.keys(all.embeddings).sort()).toEqual(Object.keys(schema.properties.embeddings.properties).sort());
     expect(() => routerVm(all)).not.toThrow();
   });
 

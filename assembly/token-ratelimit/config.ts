@@ -3,6 +3,7 @@
 // for a fleet. See README.md for the reference and schema.json for the shape.
 import { CidrRange, parseCidr } from "../common/cidr";
 import { ConfigParser, ConfigReader } from "../common/config";
+import { LimitCounters } from "./metrics";
 import { WINDOW_NAMES, windowSeconds } from "./windows";
 
 export const KEY_SOURCES: Array<string> = ["consumer", "header", "query", "cookie", "ip", "model", "route", "all"];
@@ -29,6 +30,8 @@ export class LimitConfig {
   maxKeys: i32 = 1024;
   /** Shared-data key prefix, unique per configuration scope and limit (set by the root). */
   storeKey: string = "";
+  /** This limit's metrics (set by the root). */
+  counters: LimitCounters | null = null;
 }
 
 export class ServiceConfig {
@@ -54,6 +57,9 @@ export class FilterConfig {
   service: ServiceConfig | null = null;
   /** Request headers the limits read (filled by the root). */
   neededHeaders: Array<string> = new Array<string>();
+  /** Some limit keys on the route name / the peer address (filled by the root). */
+  needsRoute: bool = false;
+  needsPeer: bool = false;
 }
 
 function validName(s: string): bool {

@@ -21,3 +21,25 @@ export class FilterMetrics {
   /** Request bodies that were not JSON (estimated from their raw text). */
   unreadableRequests: Counter = new Counter("token_ratelimit_unreadable_requests");
 }
+
+/** One limit's series, looked up once at configure time (a lookup builds the series name). */
+export class LimitCounters {
+  promptTokens: Counter;
+  completionTokens: Counter;
+  estimatedTokens: Counter;
+  estimatedRequests: Counter;
+  admitted: Counter;
+  limited: Counter;
+  untracked: Counter;
+
+  constructor(m: FilterMetrics, limit: string) {
+    const tags = [limit];
+    this.promptTokens = m.promptTokens.with(tags);
+    this.completionTokens = m.completionTokens.with(tags);
+    this.estimatedTokens = m.estimatedTokens.with(tags);
+    this.estimatedRequests = m.estimatedRequests.with(tags);
+    this.admitted = m.admitted.with(tags);
+    this.limited = m.limited.with(tags);
+    this.untracked = m.untracked.with(tags);
+  }
+}

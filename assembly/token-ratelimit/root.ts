@@ -8,23 +8,27 @@ import { FilterConfig, ServiceConfig, TokenLimitParser } from "./config";
 import { Descriptor, serviceRequestBody } from "./fleet";
 import { neededHeaders } from "./identity";
 import { createSlots } from "./local-store";
-import { FilterMetrics } from "./metrics";
+import { FilterMetrics, LimitCounters } from "./metrics";
 import { TokenLimitStream } from "./stream";
 
 export const FILTER_NAME = "token-ratelimit";
 
 export class TokenLimitRoot extends RootContext {
   rules: RuleSet<FilterConfig> | null = null;
+  /** Rule selection needs the route, domain and cluster of each request. */
+  hasRules: bool = false;
   metrics: FilterMetrics | null = null;
 
   onConfigure(config: ArrayBuffer): bool {
     const rules = loadPluginConfig<FilterConfig>(FILTER_NAME, config, new TokenLimitParser());
     if (rules === null) return false;
-    const g = rules.global;
-    if (g !== null) prepare(g, "g");
-    for (let i = 0; i < rules.rules.length; i++) prepare(rules.rules[i].config, "r" + i.toString());
-    this.rules = rules;
     if (this.metrics === null) this.metrics = new FilterMetrics();
+    const metrics = this.metrics!;
+    const g = rules.global;
+    if (g !== null) prepare(g, "g", metrics);
+    for (let i = 0; i < rules.rules.length; i++) prepare(rules.rules[i].config, "r" + i.toString(), metrics);
+    this.rules = rules;
+    this.hasRules = rules.rules.length > 0;
     return true;
   }
 
@@ -45,10 +49,13 @@ export class TokenLimitRoot extends RootContext {
   }
 }
 
-function prepare(cfg: FilterConfig, scope: string): void {
+function prepare(cfg: FilterConfig, scope: string, metrics: FilterMetrics): void {
   cfg.neededHeaders = neededHeaders(cfg);
   for (let i = 0; i < cfg.limits.length; i++) {
     const l = cfg.limits[i];
+    if (l.by == "route") cfg.needsRoute = true;
+    if (l.by == "ip" && cfg.clientIpHeader === null) cfg.needsPeer = true;
+    l.counters = new LimitCounters(metrics, l.name);
     l.storeKey = FILTER_NAME + "/" + scope + "/" + l.name;
     if (cfg.service === null) createSlots(l);
   }

@@ -68,22 +68,29 @@ export class TokenLimitStream extends StreamContext {
   }
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
-    const path = getHeader(MapType.RequestHeaders, ":path");
-    const authority = getHeader(MapType.RequestHeaders, ":authority");
-    const route = routeName();
-    const cluster = clusterName();
-    const cfg = this.owner.select(new MatchInput(route === null ? "" : route, authority === null ? "" : authority, cluster === null ? "" : cluster));
+    // Properties cost a host lookup each: read only what the configuration uses.
+    const owner = this.owner;
+    let route: string | null = null;
+    let cfg: FilterConfig | null;
+    if (owner.hasRules) {
+      route = routeName();
+      const authority = getHeader(MapType.RequestHeaders, ":authority");
+      const cluster = clusterName();
+      cfg = owner.select(new MatchInput(orEmpty(route), orEmpty(authority), orEmpty(cluster)));
+    } else {
+      cfg = owner.select(new MatchInput());
+    }
     if (cfg === null || endOfStream) return HeadersAction.Continue;
     this.cfg = cfg;
     const f = this.facts;
-    f.path = path === null ? "" : path;
-    f.route = route === null ? "" : route;
-    const peer = sourceAddress();
-    f.peerAddress = peer === null ? "" : peer;
+    f.path = orEmpty(getHeader(MapType.RequestHeaders, ":path"));
+    if (cfg.needsRoute) f.route = orEmpty(route === null ? routeName() : route);
+    if (cfg.needsPeer) f.peerAddress = orEmpty(sourceAddress());
     for (let i = 0; i < cfg.neededHeaders.length; i++) {
       f.headerNames.push(cfg.neededHeaders[i]);
       f.headerValues.push(getHeader(MapType.RequestHeaders, cfg.neededHeaders[i]));
     }
+    if (!mayApply(cfg, f)) return HeadersAction.Continue;
     this.pathApi = llmApiOfPath(f.path);
     if (cfg.includeUsage && (this.pathApi == LlmApi.OpenAIChat || this.pathApi == LlmApi.Unknown)) dropContentLength(BufferType.RequestBody);
     this.body = new BodyBuffer(BufferType.RequestBody, cfg.maxRequestBytes, BodyOverflow.Reject);
@@ -158,7 +165,7 @@ export class TokenLimitStream extends StreamContext {
 
   private decided(d: Decision): DataAction {
     const metrics = this.owner.metrics!;
-    for (let i = 0; i < d.untracked.length; i++) metrics.untracked.with([d.untracked[i].name]).inc();
+    for (let i = 0; i < d.untracked.length; i++) d.untracked[i].counters!.untracked.inc();
     const denied = d.denied;
     if (!d.admitted && denied !== null) {
       this.deny(denied.name, d.quota);
@@ -167,12 +174,13 @@ export class TokenLimitStream extends StreamContext {
     this.charges = d.charges;
     this.quota = d.quota;
     this.phase = Phase.Admitted;
-    for (let i = 0; i < this.limits.length; i++) metrics.admitted.with([this.limits[i].name]).inc();
+    for (let i = 0; i < this.limits.length; i++) this.limits[i].counters!.admitted.inc();
     return DataAction.Continue;
   }
 
   private deny(limitName: string, quota: Quota): void {
-    this.owner.metrics!.limited.with([limitName]).inc();
+    const limited = this.limitNamed(limitName);
+    if (limited !== null) limited.counters!.limited.inc();
     this.phase = Phase.Replied;
     this.outcome = "limited:" + limitName;
     const headers = quotaHeaders(quota.limit, 0, quota.resetMs);
@@ -216,8 +224,13 @@ export class TokenLimitStream extends StreamContext {
     this.quota = q;
     this.phase = Phase.Admitted;
     const metrics = this.owner.metrics!;
-    for (let i = 0; i < this.limits.length; i++) metrics.admitted.with([this.limits[i].name]).inc();
+    for (let i = 0; i < this.limits.length; i++) this.limits[i].counters!.admitted.inc();
     continueStream(StreamType.Request);
+  }
+
+  private limitNamed(name: string): LimitConfig | null {
+    for (let i = 0; i < this.limits.length; i++) if (this.limits[i].name == name) return this.limits[i];
+    return null;
   }
 
   private overLimitName(): string {
@@ -294,12 +307,12 @@ export class TokenLimitStream extends StreamContext {
     const cfg = this.cfg!;
     const metrics = this.owner.metrics!;
     for (let i = 0; i < this.limits.length; i++) {
-      const name = [this.limits[i].name];
-      metrics.promptTokens.with(name).inc(s.input);
-      metrics.completionTokens.with(name).inc(s.output);
+      const c = this.limits[i].counters!;
+      c.promptTokens.inc(s.input);
+      c.completionTokens.inc(s.output);
       if (s.estimated) {
-        metrics.estimatedRequests.with(name).inc();
-        metrics.estimatedTokens.with(name).inc(s.estimatedTokens);
+        c.estimatedRequests.inc();
+        c.estimatedTokens.inc(s.estimatedTokens);
       }
     }
     const delta = s.total() - this.reserved;
@@ -328,3 +341,16 @@ class AdmissionCall extends HttpCallHandler {
 }
 
 export { FILTER_NAME };
+
+function orEmpty(s: string | null): string {
+  return s === null ? "" : s;
+}
+
+/** False when no limit can apply whatever the body says: the request then passes unbuffered. */
+function mayApply(cfg: FilterConfig, facts: RequestFacts): bool {
+  for (let i = 0; i < cfg.limits.length; i++) {
+    const l = cfg.limits[i];
+    if (l.by == "model" || identityFor(l, cfg, facts) !== null) return true;
+  }
+  return false;
+}

@@ -151,7 +151,12 @@ describe("admission", () => {
     const host = new Host();
     const vm = startFilter(host, perKey(1));
     const upstream = llmUpstream();
-    for (let i = 0; i < 3; i++) expect((await vm.exchange(chatRequest("no key here"), { upstream })).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      const res = await vm.exchange({ ...chatRequest("no key here"), headers: { ...chatRequest("").headers, "content-length": String(chatRequest("no key here").body.length) } }, { upstream });
+      expect(res.status).toBe(200);
+      // Not buffered, not rewritten: the upstream gets the request as sent.
+      expect(res.upstream!.headers.get("content-length")).toBe(String(chatRequest("no key here").body.length));
+    }
     const get = await vm.exchange({ method: "GET", path: "/v1/models", headers: { host: "gw", "x-api-key": "a" } });
     expect(get.status).toBe(200);
     expect(host.stats.counter("token_ratelimit_admitted_requests.limit.per-key")).toBe(0);

@@ -29,6 +29,7 @@ export function auditEventJson(facts: RequestFacts, record: AuditRecord, include
     w.key("blocked_in").string(record.blockedIn);
   }
   w.key("masked").int(record.masked);
+  if (record.moderation.length > 0) w.key("moderation").string(record.moderation);
   w.key("rules").beginArray();
   for (let i = 0; i < record.counts.length; i++) {
     const c = unchecked(record.counts[i]);

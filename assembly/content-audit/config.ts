@@ -7,6 +7,7 @@ import { lowerString, normalize } from "../common/text/normalize";
 import { compileRegex } from "../common/text/regex";
 import { Pii, PII_NAMES, piiByName } from "./pii";
 import { Action, ACTION_NAMES, AuditRule, KeywordRule, MaskStyle, PatternRule, PiiRule } from "./rules";
+import { ModerationConfig } from "./moderation";
 import { Scanner } from "./scan";
 
 export class BlockReply {
@@ -49,6 +50,7 @@ export class AuditConfig {
   includeMatches: bool = false;
   consumerHeader: string = "x-mse-consumer";
   collector: CollectorConfig | null = null;
+  moderation: ModerationConfig | null = null;
 }
 
 const SCOPES: Array<string> = ["request", "response", "both"];
@@ -92,10 +94,26 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
       if (col !== null) c.collector = readCollector(col);
       audit.rejectUnknown();
     }
+    const moderation = r.object("moderation");
+    if (moderation !== null) c.moderation = readModeration(moderation);
     r.rejectUnknown();
     c.scanner = new Scanner(c.rules, c.includeMatches);
     return c;
   }
+}
+
+function readModeration(r: ConfigReader): ModerationConfig {
+  const m = new ModerationConfig();
+  m.cluster = r.requiredString("cluster");
+  m.path = r.optionalString("path", m.path);
+  m.authority = r.optionalString("authority", m.authority);
+  m.model = r.optionalString("model", m.model);
+  m.apiKey = r.stringOrNull("api_key");
+  m.timeoutMs = <u32>r.optionalInt("timeout_ms", 2000, 10, 60000);
+  m.failOpen = r.optionalEnum("on_failure", ["allow", "block"], "allow") == "allow";
+  m.maxInput = <i32>r.optionalInt("max_input_chars", 32768, 1, 1 << 20);
+  r.rejectUnknown();
+  return m;
 }
 
 function readCollector(r: ConfigReader): CollectorConfig {

@@ -25,6 +25,8 @@ export class JsonScan {
 export class JsonInspector {
   private splices: Array<Splice> = new Array<Splice>();
   private blockedBy: AuditRule | null = null;
+  /** When not null, every inspected text as it goes on (masked), for external moderation. */
+  texts: Array<string> | null = null;
 
   constructor(
     private scanner: Scanner,
@@ -68,6 +70,8 @@ export class JsonInspector {
       return;
     }
     const masked = r.text;
+    const texts = this.texts;
+    if (texts !== null) texts.push(masked === null ? text : masked);
     if (masked === null) return;
     const sink = new ByteBuf(masked.length + 8);
     writeJsonString(sink, masked);

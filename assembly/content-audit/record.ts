@@ -19,6 +19,8 @@ export class AuditRecord {
   blockedBy: string = "";
   /** "request" or "response" when blocked. */
   blockedIn: string = "";
+  /** External moderation: "" (not asked), "allowed", "flagged: <categories>" or "failed: <reason>". */
+  moderation: string = "";
   /** Matched text, only collected when the configuration asks for it. */
   samples: Array<string> = new Array<string>();
 

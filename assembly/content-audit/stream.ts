@@ -7,13 +7,13 @@ import { JsonKind, JsonValue, LlmApi, llmApiName, parseJson, ParseOptions } from
 import { clusterName, requestAuthority, requestPath, routeName, setFilterState } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
-import { addHeader, BufferType, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer } from "../common/runtime/host";
+import { addHeader, BufferType, continueStream, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer, StreamType } from "../common/runtime/host";
 import { auditEventJson, RequestFacts } from "./audit-event";
 import { AuditConfig } from "./config";
 import { JsonInspector, members } from "./inspect-json";
+import { ModerationCall, ModerationConfig, moderationHeaders, moderationRequest, ModerationResult, ModerationVerdict } from "./moderation";
 import { AuditRecord } from "./record";
 import { AuditRoot } from "./root";
-import { AuditRule } from "./rules";
 import { SseAudit } from "./sse-audit";
 
 /** untilComplete(): the body is complete, inspect it. */
@@ -92,8 +92,7 @@ export class AuditStream extends StreamContext {
     if (state != BodyState.Buffering) this.requestBody = null;
     const next = this.untilComplete(body, state);
     if (next != INSPECT) return <DataAction>next;
-    if (this.inspectRequest(body)) return DataAction.Continue;
-    return DataAction.StopIterationNoBuffer;
+    return this.inspectRequest(body);
   }
 
   /** What a body callback returns while the body is not complete (INSPECT once it is); answers an oversized body. */
@@ -108,21 +107,21 @@ export class AuditStream extends StreamContext {
     return INSPECT;
   }
 
-  /** False when the request was answered with a block. */
-  private inspectRequest(body: BodyBuffer): bool {
+  /** Continue, StopIterationNoBuffer after a block reply, or StopIterationAndBuffer while moderation decides. */
+  private inspectRequest(body: BodyBuffer): DataAction {
     const cfg = this.cfg!;
     const bytes = body.read();
-    if (bytes === null) return true;
+    if (bytes === null) return DataAction.Continue;
     const parsed = parseJson(bytes, this.parseOptions());
     const doc = parsed.doc;
     if (doc === null) {
       // Content that cannot be inspected must not slip through as malformed or deeply nested JSON.
-      if (!cfg.rejectInvalidJson) return true;
+      if (!cfg.rejectInvalidJson) return DataAction.Continue;
       this.replied = true;
       const e = parsed.error;
       this.record.block("invalid_json", false);
       sendError(INVALID_JSON, "the request body is not valid JSON" + (e === null ? "" : " (" + e.toString() + ")"));
-      return false;
+      return DataAction.StopIterationNoBuffer;
     }
     const root = doc.root;
     let roots: Array<JsonValue>;
@@ -141,16 +140,53 @@ export class AuditStream extends StreamContext {
       if (model !== null) this.facts.model = model;
       roots = members(root, PROMPT_MEMBERS);
     }
-    if (roots.length == 0) return true;
-    const r = new JsonInspector(cfg.scanner, this.record, false).inspect(doc, roots);
+    if (roots.length == 0) return DataAction.Continue;
+    const inspector = new JsonInspector(cfg.scanner, this.record, false);
+    const moderation = cfg.moderation;
+    if (moderation !== null) inspector.texts = new Array<string>();
+    const r = inspector.inspect(doc, roots);
     const blockedBy = r.blockedBy;
     if (blockedBy !== null) {
-      this.sendBlock(blockedBy);
-      return false;
+      this.sendBlock(blockedBy.id);
+      return DataAction.StopIterationNoBuffer;
     }
     const masked = r.body;
     if (masked !== null) body.replace(masked);
-    return true;
+    const texts = inspector.texts;
+    if (moderation === null || texts === null || texts.length == 0) return DataAction.Continue;
+    return this.moderate(moderation, texts.join("\n"));
+  }
+
+  /** Asks the moderation endpoint; the request waits (buffered) for moderated(). */
+  private moderate(cfg: ModerationConfig, input: string): DataAction {
+    const call = new StreamModeration(this);
+    const token = this.httpCall(cfg.cluster, moderationHeaders(cfg), moderationRequest(cfg, input), cfg.timeoutMs, call);
+    if (token != 0) return DataAction.StopIterationAndBuffer;
+    const failed = new ModerationResult();
+    failed.detail = "call refused (unknown cluster?)";
+    return this.applyModeration(cfg, failed) ? DataAction.Continue : DataAction.StopIterationNoBuffer;
+  }
+
+  /** The moderation answer arrived: resume the request or block it. */
+  moderated(result: ModerationResult): void {
+    const cfg = this.cfg!.moderation!;
+    if (this.applyModeration(cfg, result)) continueStream(StreamType.Request);
+  }
+
+  /** Records the verdict; false after answering the request with a block. */
+  private applyModeration(cfg: ModerationConfig, result: ModerationResult): bool {
+    if (result.verdict == ModerationVerdict.Allowed) {
+      this.record.moderation = "allowed";
+      return true;
+    }
+    if (result.verdict == ModerationVerdict.Flagged) {
+      this.record.moderation = "flagged: " + result.detail;
+    } else {
+      this.record.moderation = "failed: " + result.detail;
+      if (cfg.failOpen) return true;
+    }
+    this.sendBlock("moderation");
+    return false;
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
@@ -208,7 +244,7 @@ export class AuditStream extends StreamContext {
     const blockedBy = r.blockedBy;
     if (blockedBy !== null) {
       if (this.cfg!.holdResponseHeaders) {
-        this.sendBlock(blockedBy);
+        this.sendBlock(blockedBy.id);
         return DataAction.StopIterationNoBuffer;
       }
       // The headers went on already: the body becomes the error.
@@ -225,10 +261,12 @@ export class AuditStream extends StreamContext {
     return new ParseOptions(128, <i32>this.cfg!.maxBodyBytes);
   }
 
-  private sendBlock(rule: AuditRule): void {
+  /** Answers with the block reply; `by` is the rule id (or "moderation"). */
+  private sendBlock(by: string): void {
     const block = this.cfg!.block;
     this.replied = true;
-    const headers: Array<HeaderPair> = [new HeaderPair("x-content-audit", "block; rule=" + rule.id)];
+    if (!this.record.blocked) this.record.block(by, false);
+    const headers: Array<HeaderPair> = [new HeaderPair("x-content-audit", "block; rule=" + by)];
     const custom = block.body;
     if (custom !== null) {
       headers.push(new HeaderPair("content-type", block.contentType));
@@ -289,4 +327,14 @@ function apiOfPath(path: string): LlmApi {
   if (p.endsWith("/messages")) return LlmApi.AnthropicMessages;
   if (p.endsWith("/responses")) return LlmApi.OpenAIResponses;
   return LlmApi.Unknown;
+}
+
+class StreamModeration extends ModerationCall {
+  constructor(private stream: AuditStream) {
+    super();
+  }
+
+  onResult(result: ModerationResult): void {
+    this.stream.moderated(result);
+  }
 }

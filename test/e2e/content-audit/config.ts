@@ -25,13 +25,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(config: unknown = AUDIT_CONFIG, name = "content-audit"): Promise<Stack> {
+export async function startStack(config: unknown = AUDIT_CONFIG, name = "content-audit", vars: Record<string, number> = {}): Promise<Stack> {
   await build({ only: "content-audit", quiet: true });
   const llm = await startLlmUpstream({ name: "llm" });
   const collector = await startCollector();
   const envoy = await startEnvoy({
     config: "envoy/content-audit.yaml",
-    vars: { LLM_PORT: llm.port, COLLECTOR_PORT: collector.port, PLUGIN_CONFIG: JSON.stringify(config) },
+    vars: { LLM_PORT: llm.port, COLLECTOR_PORT: collector.port, PLUGIN_CONFIG: JSON.stringify(config), ...vars },
     name,
     extraArgs: ["--file-flush-interval-msec", "100"],
   });

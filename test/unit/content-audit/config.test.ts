@@ -39,10 +39,12 @@ describe("schema and Higress spec", () => {
       on_invalid_json: "pass",
       hold_response_headers: true,
       audit: { include_matches: true, consumer_header: "x-c", collector: { cluster: "c", path: "/p", authority: "a", batch_size: 5, max_queue: 10, flush_interval_ms: 100, timeout_ms: 100 } },
+      moderation: { cluster: "m", path: "/m", authority: "a", model: "x", api_key: "k", timeout_ms: 100, on_failure: "block", max_input_chars: 100 },
     };
     for (const key of Object.keys(schema.properties)) if (key !== "_rules_") expect(all, key).toHaveProperty(key);
     const used = new Set(all.rules.flatMap((r) => Object.keys(r)));
     for (const key of Object.keys(rule)) expect(used.has(key), key).toBe(true);
+    for (const key of Object.keys(schema.properties.moderation.properties)) expect(all.moderation, key).toHaveProperty(key);
     expect(() => auditVm(all)).not.toThrow();
     expect(() => auditVm({ _rules_: [{ _match_route_: ["llm"], rules: [{ id: "x", type: "pii" }] }] })).not.toThrow();
   });

@@ -66,13 +66,17 @@ export abstract class AuditRule {
   }
 }
 
+// Scratch arrays, reused by every call (a VM runs one callback at a time).
+const hits = new Array<TermMatch>();
+const spans = new Array<Span>();
+
 export class KeywordRule extends AuditRule {
   terms: AhoCorasick = new AhoCorasick();
   allow: AhoCorasick | null = null;
   wholeWords: bool = false;
 
   find(text: NormalizedText, out: Array<Finding>): void {
-    const hits = new Array<TermMatch>();
+    hits.length = 0;
     this.terms.findAll(text.text, hits, true);
     if (hits.length == 0) return;
     let allowed: Array<TermMatch> | null = null;
@@ -112,7 +116,6 @@ export class PiiRule extends AuditRule {
   detectors: Array<Pii> = new Array<Pii>();
 
   find(text: NormalizedText, out: Array<Finding>): void {
-    const spans = new Array<Span>();
     const shape = new TextShape(text.text);
     for (let d = 0; d < this.detectors.length; d++) {
       const kind = unchecked(this.detectors[d]);
@@ -227,7 +230,7 @@ export class PatternRule extends AuditRule {
   }
 
   find(text: NormalizedText, out: Array<Finding>): void {
-    const spans = new Array<Span>();
+    spans.length = 0;
     this.regex.findAll(text.text, spans);
     for (let i = 0; i < spans.length; i++) this.push(out, unchecked(spans[i]).start, unchecked(spans[i]).end, "[REDACTED]");
   }

@@ -16,6 +16,9 @@ export class ScanResult {
 }
 
 export class Scanner {
+  /** Scratch list, reused by every scan. */
+  private findings: Array<Finding> = new Array<Finding>();
+
   constructor(
     public rules: Array<AuditRule>,
     public collectSamples: bool,
@@ -39,7 +42,8 @@ export class Scanner {
     result.settled = input.length;
     if (input.length == 0) return result;
     const norm = normalize(input);
-    const findings = new Array<Finding>();
+    const findings = this.findings;
+    findings.length = 0;
     let hold = norm.length;
     for (let r = 0; r < this.rules.length; r++) {
       const rule = unchecked(this.rules[r]);

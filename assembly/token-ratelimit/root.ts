@@ -3,7 +3,7 @@
 // stream, so they complete after the stream is gone).
 import { loadPluginConfig, MatchInput, RuleSet } from "../common/config";
 import { HttpCallHandler, RootContext, StreamContext } from "../common/runtime/context";
-import { hostLog, HeaderPair, LogLevel } from "../common/runtime/host";
+import { getHeader, hostLog, HeaderPair, LogLevel, MapType } from "../common/runtime/host";
 import { FilterConfig, ServiceConfig, TokenLimitParser } from "./config";
 import { Descriptor, serviceRequestBody } from "./fleet";
 import { neededHeaders } from "./identity";
@@ -82,6 +82,8 @@ class SettleCall extends HttpCallHandler {
   }
 
   onResponse(numHeaders: u32, bodySize: u32, numTrailers: u32): void {
-    if (numHeaders == 0) this.failed();
+    const status: string | null = numHeaders == 0 ? null : getHeader(MapType.HttpCallResponseHeaders, ":status");
+    if (status === null) this.failed();
+    else if (status != "200" && status != "429") this.failed();
   }
 }

@@ -9,13 +9,14 @@
 // next delta, or in an extra delta event (a copy of the channel's last one)
 // before the event that ends the channel. Every other event is inspected as
 // a whole JSON document. A block ends the stream with an error event the
-// client libraries raise (and `data: [DONE]` on OpenAI chat) and drops the
-// rest of the upstream's bytes.
+// client libraries raise (and `data: [DONE]` on OpenAI chat; a JSON-RPC
+// error message on MCP streams) and drops the rest of the upstream's bytes.
 import { ByteBuf } from "../common/bytes";
 import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, parseJson, writeJsonString, LlmApi, JsonWriter } from "../common/json";
 import { isDone, SseEvent, SseParser, SseStatus, SseWriter } from "../common/sse";
 import { JsonInspector } from "./inspect-json";
 import { AuditRecord } from "./record";
+import { jsonRpcErrorBody, RPC_CONTENT_BLOCKED } from "../common/reply";
 import { Scanner } from "./scan";
 
 class Channel {
@@ -45,6 +46,9 @@ export class SseAudit {
   private writer: SseWriter = new SseWriter(1024);
   private channels: Array<Channel> = new Array<Channel>();
   blocked: bool = false;
+  /** MCP (Streamable HTTP) streams end with a JSON-RPC error answering this id instead. */
+  rpcId: string | null = null;
+  mcp: bool = false;
 
   constructor(
     private scanner: Scanner,
@@ -188,6 +192,10 @@ export class SseAudit {
   /** Ends the stream with an error event the client raises. */
   private block(): void {
     this.blocked = true;
+    if (this.mcp) {
+      this.writeEvent("message", null, jsonRpcErrorBody(this.rpcId, RPC_CONTENT_BLOCKED, this.message));
+      return;
+    }
     const error = new JsonWriter(128);
     if (this.api == LlmApi.AnthropicMessages) {
       error.beginObject().key("type").string("error").key("error").beginObject();

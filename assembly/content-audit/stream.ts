@@ -198,7 +198,10 @@ export class AuditStream extends StreamContext {
     const type = getHeader(MapType.ResponseHeaders, "content-type");
     if (type !== null && type.toLowerCase().startsWith("text/event-stream")) {
       dropContentLength(BufferType.ResponseBody);
-      this.sse = new SseAudit(cfg.scanner, this.record, this.api, cfg.block.message);
+      const sse = new SseAudit(cfg.scanner, this.record, this.api, cfg.block.message);
+      sse.mcp = this.mcp;
+      sse.rpcId = this.rpcId;
+      this.sse = sse;
       this.inspected = true;
       return HeadersAction.Continue;
     }

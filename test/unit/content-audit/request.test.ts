@@ -142,3 +142,19 @@ describe("MCP tools/call", () => {
     expect((await post(off, body, { path: "/mcp" })).status).toBe(200);
   });
 });
+
+describe("MCP results", () => {
+  it("masks a tools/call result and ends a Streamable HTTP stream with a JSON-RPC error on a block", async () => {
+    const vm = auditVm(CONFIG);
+    const call = JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/call", params: { name: "lookup", arguments: { q: "x" } } });
+    const result = (text: string) => `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id: 9, result: { content: [{ type: "text", text }] } })}\n\n`;
+    const sse = (body: string) => () => ({ status: 200, headers: { "content-type": "text/event-stream" }, body });
+    const masked = await post(vm, call, { path: "/mcp", upstream: sse(result("owner: carol@example.com")) });
+    expect(JSON.parse(masked.body.split("data: ")[1]).result.content[0].text).toBe("owner: [EMAIL]");
+    const blocked = await post(vm, call, { path: "/mcp", upstream: sse(result("token sk-proj-abc123DEF456ghi789JKL012")) });
+    expect(blocked.body.startsWith("event: message\n")).toBe(true);
+    expect(JSON.parse(blocked.body.split("data: ")[1])).toMatchObject({ jsonrpc: "2.0", id: 9, error: { code: -32004 } });
+    expect(blocked.body).not.toContain("sk-proj");
+    expect(vm.trapped).toBe(false);
+  });
+});

@@ -73,8 +73,8 @@ export class RouterStream extends StreamContext {
     const body = this.body;
     if (body === null || this.decision !== null) return TrailersAction.Continue;
     this.started = nowNanos();
-    this.afterBody(body, body.onTrailers());
-    return TrailersAction.Continue;
+    // Waiting for the embedding service, or answered locally: hold the trailers too.
+    return this.afterBody(body, body.onTrailers()) == DataAction.Continue ? TrailersAction.Continue : TrailersAction.StopIteration;
   }
 
   private afterBody(body: BodyBuffer, state: BodyState): DataAction {

@@ -3,6 +3,7 @@
 // the official openai client, Anthropic Messages, streaming; spoofed headers,
 // bad bodies, metrics, the access log and the debug decision line.
 import { request } from "node:http";
+import { connect } from "node:http2";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../../scripts/build.ts";
@@ -197,6 +198,33 @@ describe("semantic-router e2e", () => {
     const stats = await envoy.stats("semantic_router_embeddings");
     expect(stats["wasmcustom.semantic_router_embeddings.result.ok"]).toBe(2);
     expect(stats["wasmcustom.semantic_router_embeddings.result.cached"]).toBe(1);
+    envoy.assertHealthy();
+  });
+
+  it("holds a request whose body ends with trailers (HTTP/2) until the embedding service answered", async () => {
+    const session = connect(envoy.url("/"));
+    try {
+      const text = "Since Monday my router keeps dropping the wifi connection";
+      const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content: text }] });
+      llm.clearRequests();
+      const req = session.request({ ":method": "POST", ":path": "/v1/chat/completions", ":authority": "embed.test", "content-type": "application/json" }, { waitForTrailers: true });
+      req.on("wantTrailers", () => req.sendTrailers({ "x-client-trailer": "1" }));
+      req.end(body);
+      const answer = await new Promise<{ headers: Record<string, unknown>; text: string }>((resolve, reject) => {
+        let headers: Record<string, unknown> = {};
+        let text = "";
+        req.on("response", (h) => (headers = h));
+        req.on("data", (c: Buffer) => (text += c.toString()));
+        req.on("end", () => resolve({ headers, text }));
+        req.on("error", reject);
+      });
+      expect(answer.headers[":status"]).toBe(200);
+      expect(answer.headers["x-upstream-name"]).toBe("llm-alt");
+      expect(JSON.parse(answer.text).model).toBe("demo-support");
+      expect(llm.requests().filter((r) => r.path === "/v1/embeddings").map((r) => JSON.parse(r.body).input)).toEqual([[text]]);
+    } finally {
+      session.close();
+    }
     envoy.assertHealthy();
   });
 

@@ -49,7 +49,7 @@ export enum ModelPolicy {
 export class RouterConfig {
   routes: Array<Route> = new Array<Route>();
   fallback: Target = new Target("default");
-  threshold: f64 = 0.165;
+  threshold: f64 = 0.145;
   complexityThreshold: f64 = 0.5;
   input: InputOptions = new InputOptions();
   policy: ModelPolicy = ModelPolicy.Always;

@@ -9,8 +9,9 @@
 //     "receive"). On CLINC150, ASCII bigrams only added noise, and 4-grams
 //     added nothing to accuracy while doubling the features (and the time).
 //   - single characters outside ASCII (one Han character carries meaning),
-//   - whole words (runs between spaces) of alphabetic scripts; a CJK run has
-//     no word boundaries, so it gets none (its n-grams carry it).
+//   - whole words (runs between spaces) of alphabetic scripts, and pairs of
+//     consecutive words ("account balance"); a CJK run has no word
+//     boundaries, so it gets none (its n-grams carry it).
 // Each feature is a 32-bit FNV-1a hash; collisions between distinct n-grams
 // are rare enough at 32 bits to ignore.
 
@@ -20,6 +21,7 @@ import { TermCounter } from "./counter";
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
 const WORD_SEED: u32 = 0x9e3779b9;
+const WORD_PAIR_SEED: u32 = 0x85ebca6b;
 const SPACE: u16 = 0x20;
 export const MAX_GRAM: i32 = 3;
 /** From here on (CJK symbols, kana, Han, Hangul ...) scripts are written without spaces. */
@@ -90,10 +92,17 @@ export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
   let wordHash: u32 = WORD_SEED;
   let wordLen = 0;
   let unsegmented = false;
+  let previousWord: u32 = 0;
   for (let i = 0; i < n; i++) {
     const c = u16At(t, i);
     if (c == SPACE) {
-      if (wordLen > 0 && !unsegmented) sink.add(wordHash);
+      if (wordLen > 0 && !unsegmented) {
+        sink.add(wordHash);
+        if (previousWord != 0) sink.add((previousWord * FNV_PRIME) ^ wordHash ^ WORD_PAIR_SEED);
+        previousWord = wordHash;
+      } else {
+        previousWord = 0;
+      }
       wordHash = WORD_SEED;
       wordLen = 0;
       unsegmented = false;

@@ -60,7 +60,7 @@ export async function evaluate(setting: Setting, split: "test" | "val", extra: R
   return { vm, inScope, oos };
 }
 
-export const THRESHOLDS = [0, 0.1, 0.125, 0.15, 0.165, 0.175, 0.2, 0.25, 0.3];
+export const THRESHOLDS = [0, 0.1, 0.125, 0.145, 0.16, 0.175, 0.2, 0.25, 0.3];
 
 /** The point of a fine threshold sweep with the best in-scope accuracy while at least `minOos` of out-of-scope goes to default. */
 export function bestAt(inScope: Scored[], oos: Scored[], minOos: number): Point {

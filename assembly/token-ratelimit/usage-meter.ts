@@ -7,7 +7,7 @@
 // client's behalf: the client did not ask for it, so it is cut out.
 import { bytesEqualAscii } from "../common/bytes";
 import { ByteBuf, JsonKind, parseJson, readUsage, Usage } from "../common/json";
-import { isDone, SseEvent, SseParser } from "../common/sse";
+import { isDone, SseEvent, SseParser, SseStatus } from "../common/sse";
 import { bodyTextTokens, eventTextTokens, scanTextTokens } from "./completion-text";
 
 /** Largest stream event the meter parses; larger ones pass uncounted (their text is estimated from size). */
@@ -107,6 +107,13 @@ export class UsageMeter {
     input.pushBuffer(chunk);
     const out = new ByteBuf(input.length);
     sse.feed(chunk);
+    if (sse.status != SseStatus.Ok) {
+      // An event too large to parse: stop cutting and let everything through.
+      this.stripUsageChunk = false;
+      out.pushRaw(input.dataStart, input.length);
+      input.clear();
+      return out.toArrayBuffer();
+    }
     let cursor = 0;
     for (let i = 0; i < sse.events.length; i++) {
       const ev = sse.events[i];

@@ -146,3 +146,37 @@ describe("prompt estimator", () => {
     expect(header(res, "x-ratelimit-remaining-tokens")).toBeDefined();
   });
 });
+
+describe("hostile responses never trap the VM", () => {
+  it("random bytes, truncated JSON, huge events, as JSON or as SSE, with and without the injected usage request", async () => {
+    const host = new Host();
+    const vm = startFilter(host, { limits: [{ name: "l", by: "all", windows: { minute: 1_000_000_000 } }], max_response_bytes: 4096 });
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const noise = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
+    const bodies: (string | Buffer)[] = [
+      noise(300),
+      '{"usage":{"prompt_tokens":',
+      'data: {"choices":[],"usage":{"prompt_tokens":"x"}}\n\n',
+      "data: " + "\\".repeat(5000) + "\n\n",
+      'data: {"delta":"' + "\\u".repeat(100) + '"}\n\ndata: {"usage":' + "[".repeat(500) + "\n\n",
+      "data: " + "a".repeat(2_100_000) + "\n\n",
+      '{"choices":[{"message":{"content":"' + "好".repeat(3000) + '"}}]}',
+    ];
+    for (const body of bodies) {
+      for (const type of ["application/json", "text/event-stream"]) {
+        for (const stream of [false, true]) {
+          const chunks: Buffer[] = [];
+          const b = Buffer.from(body);
+          for (let i = 0; i < b.length; i += 997) chunks.push(b.subarray(i, i + 997));
+          const res = await vm.exchange(chatRequest("hostile", {}, { stream }), { upstream: () => ({ status: 200, headers: [["content-type", type]], body: chunks }) });
+          expect(res.status).toBe(200);
+          // Nothing here is a usage chunk to cut: every byte reaches the client as sent.
+          expect(Buffer.from(res.bodyBytes).equals(b)).toBe(true);
+          expect(vm.trapped).toBe(false);
+        }
+      }
+    }
+    expect(host.stats.counter("token_ratelimit_estimated_requests.limit.l")).toBeGreaterThan(0);
+  }, 120_000);
+});

@@ -101,7 +101,7 @@ export const SCENARIOS: Scenario[] = [
     name: "token-ratelimit",
     description:
       "token-ratelimit in local mode: body parsed and prompt estimated, tokens reserved in shared data (CAS), " +
-      "the response followed to its usage (stream_options.include_usage added to streams, the usage chunk cut) and settled; budget never reached",
+      "the response followed to its usage (JSON body, SSE events; the bench's streams ask for usage themselves) and settled; budget never reached",
     config: "envoy/bench-wasm.yaml",
     vars: {
       WASM_FILE: wasmPath("token-ratelimit"),

@@ -94,7 +94,15 @@ export class KeywordRule extends AuditRule {
   }
 
   openFrom(text: NormalizedText): i32 {
-    return text.length - this.terms.endDepth;
+    let open = text.length - this.terms.endDepth;
+    // An allow term that may still complete must keep its start, or the
+    // keyword inside it would be judged without it.
+    const allow = this.allow;
+    if (allow !== null) {
+      const a = text.length - allow.openSuffix(text.text, true);
+      if (a < open) open = a;
+    }
+    return open;
   }
 }
 

@@ -61,7 +61,9 @@ export class Scanner {
     findings.sort((a: Finding, b: Finding): i32 => (a.start != b.start ? a.start - b.start : b.end - a.end));
     for (let i = 0; i < findings.length; i++) {
       const f = unchecked(findings[i]);
-      if (f.rule.action == Action.Block) {
+      // A match that more text could still change (a longer word, an allow
+      // term around it) waits; it is held back meanwhile, so nothing leaks.
+      if (f.rule.action == Action.Block && f.end <= hold) {
         record.count(f.rule, response);
         record.block(f.rule.id, response);
         this.sample(record, input, norm, f);

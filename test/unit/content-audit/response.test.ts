@@ -116,3 +116,22 @@ describe("streamed responses", () => {
     expect(res.body).not.toContain("message_stop");
   });
 });
+
+describe("streamed decisions that need more text", () => {
+  const rules = [{ id: "kw", type: "keywords", keywords: ["forbidden topic"], allow: ["not a forbidden topic"], action: "block" }, { id: "ass", type: "keywords", keywords: ["ass"], whole_words: true, action: "mask" }];
+  const sse = (body: string[]) => () => ({ status: 200, headers: { "content-type": "text/event-stream" }, body });
+
+  it("keeps an allow term that arrives split from being judged without its start", async () => {
+    const vm = auditVm({ rules });
+    const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream(["this is not a forb", "idden topic", " at all"], 3)) });
+    const got = streamText(res.body);
+    expect(got.error).toBeNull();
+    expect(got.text).toBe("this is not a forbidden topic at all");
+  });
+
+  it("waits for the end of a word before a whole-word match", async () => {
+    const vm = auditVm({ rules });
+    const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream(["the ass", "embly line, the ass", " is tired"])) });
+    expect(streamText(res.body).text).toBe("the assembly line, the [REDACTED] is tired");
+  });
+});

@@ -65,9 +65,17 @@ const CHECKS: Record<string, (out: string) => void> = {
     expect(content).toContain("My email is [EMAIL], can you help?");
     expect(out).not.toContain("jane.doe@example.com");
   },
-  "Second LLM cluster, chosen by header (x-upstream-name: llm-alt)": (out) => {
+  "Semantic routing: model auto, a banking question -> finance model on cluster llm-alt (x-semantic-route: alt)": (out) => {
     expect(out).toMatch(/^HTTP\/1\.1 200/);
     expect(out).toMatch(/^x-upstream-name: llm-alt\r?$/m);
+    expect(out).toMatch(/^x-semantic-route: alt\r?$/m);
+    expect(out).toContain('"model":"demo-finance"');
+  },
+  "Semantic routing: model auto, a hard multi-step question -> reasoning model": (out) => {
+    expect(out).toMatch(/^HTTP\/1\.1 200/);
+    expect(out).toMatch(/^x-upstream-name: llm\r?$/m);
+    expect(out).toMatch(/^x-semantic-route: reasoning\r?$/m);
+    expect(out).toContain('"model":"demo-reasoning"');
   },
   "MCP without an API key (mcp-auth: 401 pointing at the resource metadata)": (out) => {
     expect(out).toMatch(/^HTTP\/1\.1 401/);

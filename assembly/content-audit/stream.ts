@@ -3,7 +3,7 @@
 // the audit event at access-log time.
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonKind, JsonValue, LlmApi, llmApiName, parseJson, ParseOptions } from "../common/json";
+import { JsonKind, JsonValue, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions } from "../common/json";
 import { clusterName, requestAuthority, requestPath, routeName, setFilterState } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
@@ -65,7 +65,7 @@ export class AuditStream extends StreamContext {
     this.facts.consumer = consumer === null ? "" : consumer;
     const rid = getHeader(MapType.RequestHeaders, "x-request-id");
     this.facts.requestId = rid === null ? "" : rid;
-    this.api = apiOfPath(this.facts.path);
+    this.api = llmApiOfPath(this.facts.path);
     // A body without a content-type is inspected too: leaving the header out must not skip the audit.
     const type = getHeader(MapType.RequestHeaders, "content-type");
     if (!cfg.inspectRequest || endOfStream || (type !== null && !isJson(type))) return HeadersAction.Continue;
@@ -321,15 +321,6 @@ function isJson(contentType: string | null): bool {
 function isToolCall(root: JsonValue): bool {
   const method = root.get("method");
   return method !== null && method.textEquals("tools/call");
-}
-
-function apiOfPath(path: string): LlmApi {
-  const q = path.indexOf("?");
-  const p = q >= 0 ? path.substring(0, q) : path;
-  if (p.endsWith("/chat/completions")) return LlmApi.OpenAIChat;
-  if (p.endsWith("/messages")) return LlmApi.AnthropicMessages;
-  if (p.endsWith("/responses")) return LlmApi.OpenAIResponses;
-  return LlmApi.Unknown;
 }
 
 class StreamModeration extends ModerationCall {

@@ -2,19 +2,9 @@
 // configured) earlier user turns, newest first, and the system prompt, cut
 // to a number of UTF-8 bytes. The last user message comes first so the cut
 // never loses it to older context.
-import { LlmApi, LlmRequest } from "../common/json";
+import { LlmRequest } from "../common/json";
 import { unitAt } from "./cells";
 import { InputOptions } from "./config";
-
-/** The API a path speaks, as a hint for readLlmRequest. */
-export function apiForPath(path: string): LlmApi {
-  const q = path.indexOf("?");
-  const p = q < 0 ? path : path.substring(0, q);
-  if (p.endsWith("/messages")) return LlmApi.AnthropicMessages;
-  if (p.endsWith("/responses")) return LlmApi.OpenAIResponses;
-  if (p.endsWith("/chat/completions")) return LlmApi.OpenAIChat;
-  return LlmApi.Unknown;
-}
 
 /** The longest prefix of `s` that fits in `budget` UTF-8 bytes (never splits a surrogate pair). */
 export function cutToBytes(s: string, budget: i32): string {

@@ -4,7 +4,7 @@
 // the response.
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonDocument, JsonError, LlmApi, LlmRequest, parseJson, ParseResult, ParseOptions, quoteJson, readLlmRequest, setTopLevelFieldText } from "../common/json";
+import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, parseJson, ParseResult, ParseOptions, quoteJson, readLlmRequest, setTopLevelFieldText } from "../common/json";
 import { INVALID_REQUEST, sendError } from "../common/reply";
 import { setFilterState, clusterName, requestAuthority, requestPath, routeName } from "../common/properties";
 import { clearRouteCache } from "../common/route";
@@ -15,7 +15,7 @@ import { complexityName } from "./complexity";
 import { ModelPolicy, RouterConfig } from "./config";
 import { decide, decideByEmbedding, Decision, Outcome } from "./decide";
 import { EmbeddingCache, embeddingHeaders, embeddingRequest, EmbeddingsConfig, parseEmbeddings } from "./embeddings";
-import { apiForPath, textToClassify } from "./input";
+import { textToClassify } from "./input";
 import { log, RouterRoot } from "./root";
 
 export const ROUTE_HEADER = "x-semantic-route";
@@ -54,7 +54,7 @@ export class RouterStream extends StreamContext {
     const cfg = rules.select(input);
     if (cfg === null || endOfStream) return HeadersAction.Continue;
     this.cfg = cfg;
-    this.api = apiForPath(orEmpty(path));
+    this.api = llmApiOfPath(orEmpty(path));
     const limit = <u32>cfg.maxBodyBytes;
     this.body = new BodyBuffer(BufferType.RequestBody, limit, BodyOverflow.Pass);
     dropContentLength(BufferType.RequestBody);

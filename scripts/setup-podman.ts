@@ -116,6 +116,10 @@ export async function ensurePodmanService(log: Log = stderrLog): Promise<void> {
   const out = openSync(SERVICE_LOG, "a");
   const child = spawn("podman", ["system", "service", "--time=0", PODMAN_HOST], {
     detached: true,
+    // The service outlives this checkout: with the checkout as its working
+    // directory, removing the checkout breaks every container it starts
+    // (conmon: "Failed to get working directory").
+    cwd: "/",
     stdio: ["ignore", out, out],
   });
   child.unref();

@@ -49,14 +49,18 @@ function contentsEqual(src: ArrayBuffer, start: i32, end: i32, escaped: bool, s:
   const base = changetype<usize>(src);
   if (escaped) return decodeJsonString(base, start, end, true) == s;
   const n = end - start;
-  if (n < s.length) return false;
-  if (n > s.length) return decodeJsonString(base, start, end, false) == s;
-  for (let i = 0; i < n; i++) {
+  const m = s.length;
+  // UTF-8 never takes fewer bytes than UTF-16 takes units.
+  if (n < m) return false;
+  for (let i = 0; i < m; i++) {
     const c = <u32>s.charCodeAt(i);
     const b = <u32>load<u8>(base + <usize>(start + i));
-    if (c != b) return b >= 0x80 || c >= 0x80 ? decodeJsonString(base, start, end, false) == s : false;
+    // Past ASCII, bytes and units no longer line up: decode (rare for names).
+    if (b >= 0x80 || c >= 0x80) return decodeJsonString(base, start, end, false) == s;
+    if (c != b) return false;
   }
-  return true;
+  // An equal ASCII prefix of m units: any byte left makes the text longer.
+  return n == m;
 }
 
 export class JsonValue {

@@ -78,6 +78,15 @@ describe("setTopLevelField", () => {
     expect(setField("{}", 'we"ird\t\\', "1")).toBe('{"we\\"ird\\t\\\\":1}');
   });
 
+  it("compares names as decoded text: longer names, non-ASCII names, bytes that only look alike", () => {
+    expect(setField('{"modelx":1,"model":2}', "model", "3")).toBe('{"modelx":1,"model":3}');
+    expect(setField('{"mode":1}', "model", "3")).toBe('{"model":3,"mode":1}');
+    expect(setField('{"modèle":1}', "modèle", "2")).toBe('{"modèle":2}');
+    expect(setField('{"模型":1,"x":0}', "模型", "2")).toBe('{"模型":2,"x":0}');
+    // "é" is the bytes C3 A9; the two-unit name "\u00c3\u00a9" is another name.
+    expect(setField('{"é":1}', "\u00c3\u00a9", "2")).toBe('{"\u00c3\u00a9":2,"é":1}');
+  });
+
   it("keeps nested fields of the same name untouched", () => {
     const body = '{"metadata":{"model":"inner"},"model":"outer"}';
     expect(setField(body, "model", '"new"')).toBe('{"metadata":{"model":"inner"},"model":"new"}');

@@ -265,6 +265,13 @@ class Direction {
       } else if (this.buffered.length > 0) {
         this.forwardBuffered(this.lastDataEos && !this.pendingTrailers && !this.trailersStopped);
       }
+      // Trailers that reached the filter while its headers waited go on after the data.
+      const held = this.trailersStopped;
+      if (held && !this.done) {
+        this.trailersStopped = null;
+        this.dataStopped = false;
+        this.ex.sinkTrailers(this.side, held);
+      }
     } else if (this.dataStopped || this.trailersStopped) {
       this.dataStopped = false;
       const trailers = this.trailersStopped;

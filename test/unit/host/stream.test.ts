@@ -35,6 +35,15 @@ describe("body callbacks", () => {
     expect(res.upstream?.bodyText).toBe("abcdef");
   });
 
+  it("forward trailers that arrived while headers waited, once the filter continues", async () => {
+    const host = new Host({ clusters: { probe_upstream: { status: 200, delayMs: 10 } } });
+    const vm = probeVm(host, {}, { allowOnHeadersStopIteration: true });
+    const res = await probe(vm, "call,buffer-rq,trace-rq", [["x-probe-rq-body", "append:!"]], post(["abc", "def"], [["x-t", "1"]]));
+    expect(header(res, "x-probe-rq-calls")).toBe("3,6");
+    expect(res.upstream?.bodyText).toBe("abcdef!");
+    expect(res.upstream?.trailers?.get("x-t")).toBe("1");
+  });
+
   it("end without end_of_stream when trailers follow", async () => {
     const res = await probe(probeVm(new Host()), "buffer-rq,trace-rq", [["x-probe-rq-body", "append:!"]], post(["ab", "cd"], [["x-t", "1"]]));
     expect(header(res, "x-probe-rq-calls")).toBe("2,4");

@@ -124,7 +124,7 @@ export class PiiRule extends AuditRule {
   detectors: Array<Pii> = new Array<Pii>();
 
   find(text: NormalizedText, out: Array<Finding>): void {
-    const shape = new TextShape(text.text);
+    const shape = shapeOf(text.text);
     for (let d = 0; d < this.detectors.length; d++) {
       const kind = unchecked(this.detectors[d]);
       if (!shape.mayHold(kind)) continue;
@@ -173,9 +173,13 @@ class TextShape {
   /** Two capital letters followed by two digits: how every IBAN starts. */
   ibanStart: bool = false;
 
-  constructor(s: string) {
+  measure(s: string): void {
     const base = changetype<usize>(s);
     const n = s.length;
+    let longest = 0;
+    let at = false;
+    let colons = 0;
+    let ibanStart = false;
     let run = 0;
     let gap = 0;
     let p1 = 0; // previous code units, most recent first
@@ -186,20 +190,24 @@ class TextShape {
       if (c >= 0x30 && c <= 0x39) {
         run++;
         gap = 0;
-        if (run > this.longestNumber) this.longestNumber = run;
-        if (p1 >= 0x30 && p1 <= 0x39 && p2 >= 0x41 && p2 <= 0x5a && p3 >= 0x41 && p3 <= 0x5a) this.ibanStart = true;
+        if (run > longest) longest = run;
+        if (p1 >= 0x30 && p1 <= 0x39 && p2 >= 0x41 && p2 <= 0x5a && p3 >= 0x41 && p3 <= 0x5a) ibanStart = true;
       } else if (run > 0 && gap < 2 && (c == 0x20 || c == 0x2d || c == 0x2e || c == 0x28 || c == 0x29 || c == 0x2b)) {
         gap++;
       } else {
         run = 0;
         gap = 0;
-        if (c == 0x40) this.at = true;
-        else if (c == 0x3a) this.colons++;
+        if (c == 0x40) at = true;
+        else if (c == 0x3a) colons++;
       }
       p3 = p2;
       p2 = p1;
       p1 = c;
     }
+    this.longestNumber = longest;
+    this.at = at;
+    this.colons = colons;
+    this.ibanStart = ibanStart;
   }
 
   mayHold(kind: Pii): bool {
@@ -222,6 +230,25 @@ class TextShape {
         return true;
     }
   }
+}
+
+// Several PII rules see the same text in turn: it is measured once. Holding
+// the string keeps it alive, so the identity test cannot mistake a new text
+// at a reused address for it; forgetShape() lets it go after the scan.
+const shape = new TextShape();
+let shapeText: string | null = null;
+
+function shapeOf(s: string): TextShape {
+  if (shapeText === null || changetype<usize>(shapeText) != changetype<usize>(s)) {
+    shape.measure(s);
+    shapeText = s;
+  }
+  return shape;
+}
+
+/** Call when every rule has seen the text. */
+export function forgetShape(): void {
+  shapeText = null;
 }
 
 function isTokenChar(c: i32): bool {

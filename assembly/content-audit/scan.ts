@@ -4,7 +4,7 @@
 // could still become a match when the next chunk arrives is held back.
 import { normalize, NormalizedText } from "../common/text/normalize";
 import { AuditRecord } from "./record";
-import { Action, AuditRule, Finding, MaskStyle } from "./rules";
+import { Action, AuditRule, Finding, forgetShape, MaskStyle } from "./rules";
 
 export class ScanResult {
   /** The text to send on (masked), or null when nothing changed. */
@@ -54,6 +54,7 @@ export class Scanner {
         if (open < hold) hold = open;
       }
     }
+    forgetShape();
     if (findings.length == 0) {
       result.settled = norm.originalStart(hold);
       return result;

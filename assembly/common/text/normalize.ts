@@ -9,11 +9,14 @@
 // so a match found in normalized text can be masked in the text that was
 // sent.
 
+/** Shared by every text that normalization left as it was (never read: identity is set). */
+const IDENTITY_OFFSETS = new Int32Array(1);
+
 export class NormalizedText {
   /** Folded text, case kept. */
   text: string = "";
   /** offsets[i] = index in the original of normalized unit i; offsets[length] = original length. */
-  offsets: Int32Array = new Int32Array(1);
+  offsets: Int32Array = IDENTITY_OFFSETS;
   /** True when nothing was folded or removed (offsets are then the identity). */
   identity: bool = true;
 

@@ -68,8 +68,12 @@ function findKeys(text: string, out: Array<Span>): void {
   const base = changetype<usize>(text);
   for (let i = 0; i < n; i++) {
     const c = <i32>load<u16>(base + (<usize>i << 1));
-    // Every prefix starts with one of s A g x r.
+    // Every prefix starts with one of s A g x r, followed by one of k K S I h i l o:
+    // two plain tests that rule out nearly every word before the format list is read.
     if (c != 0x73 && c != 0x41 && c != 0x67 && c != 0x78 && c != 0x72) continue;
+    if (i + 1 >= n) break;
+    const c2 = <i32>load<u16>(base + (<usize>(i + 1) << 1));
+    if (c2 != 0x6b && c2 != 0x4b && c2 != 0x53 && c2 != 0x49 && c2 != 0x68 && c2 != 0x69 && c2 != 0x6c && c2 != 0x6f) continue;
     if (isTokenChar(at(text, i - 1))) continue;
     for (let f = 0; f < FORMATS.length; f++) {
       const fmt = unchecked(FORMATS[f]);

@@ -18,6 +18,7 @@ import { TermCounter } from "./counter";
 import { extractFeatures, normalize } from "./features";
 import { f32At, f64At, i32At, setF64, setI32 } from "./cells";
 import { Vocabulary } from "./vocabulary";
+import { LinearModel } from "./linear";
 
 export enum Scoring {
   Mixed = 0,
@@ -95,6 +96,10 @@ export class Model {
   private top: Float64Array = new Float64Array(0);
   private topSum: Float64Array = new Float64Array(0);
   private routeExamples: Int32Array = new Int32Array(0);
+  private linear: LinearModel = new LinearModel(0, 0);
+  /** The request's known features and weights (for the linear model). */
+  private queryIds: Int32Array = new Int32Array(256);
+  private queryWeights: Float64Array = new Float64Array(256);
 
   /** `examples[r]` are the utterances of route r (a route may have none). */
   constructor(examples: Array<Array<string>>, public scoring: Scoring, public neighbors: i32, public maxScanUnits: i32) {
@@ -138,11 +143,21 @@ export class Model {
     const unseen = this.unseenIdf;
     const tf = this.tf;
     const vocab = this.vocab;
+    if (this.queryIds.length < c.size) {
+      this.queryIds = new Int32Array(c.size * 2);
+      this.queryWeights = new Float64Array(c.size * 2);
+    }
+    const qIds = this.queryIds;
+    const qWeights = this.queryWeights;
+    let known = 0;
     for (let i = 0; i < c.size; i++) {
       const f = vocab.find(c.keyAt(i));
       const w = tf.of(c.countAt(i)) * (f < 0 ? unseen : <f64>f32At(idf, f));
       norm2 += w * w;
       if (f < 0) continue;
+      setI32(qIds, known, f);
+      setF64(qWeights, known, w);
+      known++;
       if (useNearest) {
         const end = i32At(byEx.start, f + 1);
         for (let p = i32At(byEx.start, f); p < end; p++) {
@@ -170,7 +185,26 @@ export class Model {
       s *= inv;
       unchecked((out.scores[r] = s > 1 ? 1 : s < 0 ? 0 : s));
     }
+    this.relabel(out.scores, known, inv);
     return out;
+  }
+
+  /**
+   * The linear model picks the route; the best cosine score says how sure
+   * the request is in scope at all. The most probable route gets that score
+   * (so thresholds keep their meaning); every other route that score times
+   * its probability (below it, so it only wins when the first is not
+   * eligible).
+   */
+  private relabel(scores: Float64Array, known: i32, inv: f64): void {
+    const lin = this.linear;
+    lin.logits(this.queryIds, this.queryWeights, known, inv);
+    lin.softmax();
+    let top: f64 = 0;
+    for (let r = 0; r < this.routes; r++) top = max(top, f64At(scores, r));
+    let pick = 0;
+    for (let r = 1; r < this.routes; r++) if (f64At(lin.out, r) > f64At(lin.out, pick)) pick = r;
+    for (let r = 0; r < this.routes; r++) setF64(scores, r, r == pick ? top : top * f64At(lin.out, r));
   }
 
   /** Fills topSum with the sum of each route's `neighbors` best example scores (unnormalized), nearest with the best example. */
@@ -280,6 +314,15 @@ export class Model {
       }
       vectors[e] = new ExampleVector(routeOf[e], ids, w);
     }
+
+    const ids = new Array<Int32Array>(n);
+    const values = new Array<Float64Array>(n);
+    for (let e = 0; e < n; e++) {
+      ids[e] = vectors[e].ids;
+      values[e] = vectors[e].weights;
+    }
+    this.linear = new LinearModel(this.routes, features);
+    this.linear.train(ids, values, this.exampleRoute);
 
     // 4. Inverted lists.
     this.byExample = invertExamples(vectors, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));

@@ -2,7 +2,7 @@
 // out-of-scope -> default vs threshold) for both settings, through the real
 // .wasm in the host emulator. See test/unit/semantic-router/clinc.ts.
 //
-//   npx tsx scripts/router/eval.ts [--split val|test] [--scoring mixed|nearest|centroid] [--neighbors N]
+//   npx tsx scripts/router/eval.ts [--split val|test] [--scoring mixed|nearest|centroid] [--neighbors N] [--setting domains|intents]
 import { build } from "../build.ts";
 import { bestAt, curve, evaluate, THRESHOLDS, type Setting } from "../../test/unit/semantic-router/clinc.ts";
 
@@ -15,7 +15,8 @@ const split = arg("split", "test") as "test" | "val";
 const scoring = arg("scoring", "mixed");
 const neighbors = Number(arg("neighbors", "1"));
 await build({ only: "semantic-router", quiet: true });
-for (const setting of ["domains", "intents"] as Setting[]) {
+const settings = (process.argv.includes("--setting") ? [arg("setting", "domains")] : ["domains", "intents"]) as Setting[];
+for (const setting of settings) {
   const started = Date.now();
   const { inScope, oos } = await evaluate(setting, split, { scoring, neighbors });
   console.log(`\n${setting} (${split} split, scoring ${scoring}, ${neighbors} neighbors; ${inScope.length} in-scope, ${oos.length} out-of-scope; ${((Date.now() - started) / 1000).toFixed(1)} s)`);

@@ -8,7 +8,7 @@ import { NormalizedText } from "../common/text/normalize";
 import { Regex, Span } from "../common/text/regex";
 import { isWordChar } from "../common/text/regex-program";
 import { findPii, Pii, PII_LABELS } from "./pii";
-import { openPrivateKey } from "./pii/secrets";
+import { mayStartKey, openPrivateKey } from "./pii/secrets";
 
 export enum Action {
   Log = 0,
@@ -172,6 +172,8 @@ class TextShape {
   colons: i32 = 0;
   /** Two capital letters followed by two digits: how every IBAN starts. */
   ibanStart: bool = false;
+  /** The start of a provider key prefix, "eyJ" (a JWT) or "BEG" (a PEM block). */
+  secretStart: bool = false;
 
   measure(s: string): void {
     const base = changetype<usize>(s);
@@ -180,6 +182,7 @@ class TextShape {
     let at = false;
     let colons = 0;
     let ibanStart = false;
+    let secretStart = false;
     let run = 0;
     let gap = 0;
     let p1 = 0; // previous code units, most recent first
@@ -199,6 +202,7 @@ class TextShape {
         gap = 0;
         if (c == 0x40) at = true;
         else if (c == 0x3a) colons++;
+        else if (!secretStart) secretStart = mayStartKey(i >= 2 ? p2 : -1, p1, c) || (p2 == 0x65 && p1 == 0x79 && c == 0x4a) || (p2 == 0x42 && p1 == 0x45 && c == 0x47);
       }
       p3 = p2;
       p2 = p1;
@@ -208,6 +212,7 @@ class TextShape {
     this.at = at;
     this.colons = colons;
     this.ibanStart = ibanStart;
+    this.secretStart = secretStart;
   }
 
   mayHold(kind: Pii): bool {
@@ -226,6 +231,8 @@ class TextShape {
         return this.ibanStart;
       case Pii.IpAddress:
         return this.longestNumber >= 4 || this.colons >= 2;
+      case Pii.Secret:
+        return this.secretStart;
       default:
         return true;
     }

@@ -8,6 +8,8 @@
 // way first (normalize.ts) for case- and width-insensitive matching.
 
 const EMPTY: u64 = u64.MAX_VALUE;
+/** States with a dense ASCII row (512 bytes each): at most 2 MiB. */
+const MAX_ASCII_ROWS: i32 = 4096;
 
 export class TermMatch {
   constructor(
@@ -30,6 +32,13 @@ export class AhoCorasick {
   private termLengths: Array<i32> = new Array<i32>();
   /** The root's transitions by code unit (0: stay at the root), so most steps skip the hash table. */
   private rootNext: StaticArray<i32> = new StaticArray<i32>(0x10000);
+  /**
+   * Per state: its row in `asciiRows` or -1. The shallowest states (where
+   * prose spends most steps) get a row of 128 complete transitions for ASCII
+   * code units, failure links already followed.
+   */
+  private rowOf: StaticArray<i32> = new StaticArray<i32>(0);
+  private asciiRows: StaticArray<i32> = new StaticArray<i32>(0);
   // Per-state tables frozen by build(), read with plain loads on the matching path.
   private termT: StaticArray<i32> = new StaticArray<i32>(0);
   private dictT: StaticArray<i32> = new StaticArray<i32>(0);
@@ -101,6 +110,7 @@ export class AhoCorasick {
         queue[tail++] = t;
       }
     }
+    this.buildAsciiRows(queue, tail);
     this.termT = StaticArray.fromArray<i32>(this.term);
     this.dictT = StaticArray.fromArray<i32>(this.dict);
     this.failT = StaticArray.fromArray<i32>(this.fail);
@@ -111,6 +121,31 @@ export class AhoCorasick {
     this.dict = [];
     this.fail = [];
     this.depth = [];
+  }
+
+  /**
+   * Rows for the first states in breadth-first order. A state's failure
+   * link is shallower, so it comes earlier in that order and has its row
+   * (or is the root) by the time the state's row is filled.
+   */
+  private buildAsciiRows(order: Int32Array, count: i32): void {
+    const rows = count < MAX_ASCII_ROWS ? count : MAX_ASCII_ROWS;
+    const rowOf = new StaticArray<i32>(this.term.length);
+    for (let s = 0; s < rowOf.length; s++) unchecked((rowOf[s] = -1));
+    const table = new StaticArray<i32>(rows << 7);
+    for (let r = 0; r < rows; r++) {
+      const s = unchecked(order[r]);
+      unchecked((rowOf[s] = r));
+      const f = unchecked(this.fail[s]);
+      const fr = unchecked(rowOf[f]);
+      for (let c = 0; c < 128; c++) {
+        let t = this.lookup(s, c);
+        if (t < 0) t = f == 0 ? unchecked(this.rootNext[c]) : unchecked(table[(fr << 7) | c]);
+        unchecked((table[(r << 7) | c] = t));
+      }
+    }
+    this.rowOf = rowOf;
+    this.asciiRows = table;
   }
 
   /**
@@ -126,10 +161,17 @@ export class AhoCorasick {
     const term = changetype<usize>(this.termT);
     const dict = changetype<usize>(this.dictT);
     const lengths = changetype<usize>(this.lengthT);
+    const rowOf = changetype<usize>(this.rowOf);
+    const rows = changetype<usize>(this.asciiRows);
     for (let i = 0; i < n; i++) {
       let c = <i32>load<u16>(base + (<usize>i << 1));
       if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
-      state = state == 0 ? load<i32>(root + (<usize>c << 2)) : this.step(state, c);
+      if (state == 0) {
+        state = load<i32>(root + (<usize>c << 2));
+      } else {
+        const row = load<i32>(rowOf + (<usize>state << 2));
+        state = row >= 0 && c < 128 ? load<i32>(rows + ((<usize>row << 9) | (<usize>c << 2))) : this.step(state, c);
+      }
       if (state == 0) continue;
       let s = load<i32>(term + (<usize>state << 2)) >= 0 ? state : load<i32>(dict + (<usize>state << 2));
       while (s > 0) {

@@ -57,6 +57,21 @@ function isTokenChar(c: i32): bool {
   return isAlnum(c) || c == 0x2d || c == 0x5f;
 }
 
+/**
+ * True when a key of a known format may start with `c1 c2` after `prev`
+ * (-1 at the start of the text): the first two characters of some prefix,
+ * not inside a longer token. Rules out nearly every word before the format
+ * list is read.
+ */
+export function mayStartKey(prev: i32, c1: i32, c2: i32): bool {
+  let pair = false;
+  if (c1 == 0x73 || c1 == 0x72) pair = c2 == 0x6b; // sk rk
+  else if (c1 == 0x41) pair = c2 == 0x4b || c2 == 0x53 || c2 == 0x49; // AK AS AI
+  else if (c1 == 0x67) pair = c2 == 0x68 || c2 == 0x69 || c2 == 0x6c; // gh gi gl
+  else if (c1 == 0x78) pair = c2 == 0x6f; // xo
+  return pair && !isTokenChar(prev);
+}
+
 export function findSecrets(text: string, out: Array<Span>): void {
   findKeys(text, out);
   findJwts(text, out);
@@ -68,13 +83,10 @@ function findKeys(text: string, out: Array<Span>): void {
   const base = changetype<usize>(text);
   for (let i = 0; i < n; i++) {
     const c = <i32>load<u16>(base + (<usize>i << 1));
-    // Every prefix starts with one of s A g x r, followed by one of k K S I h i l o:
-    // two plain tests that rule out nearly every word before the format list is read.
+    // Every prefix starts with one of s A g x r.
     if (c != 0x73 && c != 0x41 && c != 0x67 && c != 0x78 && c != 0x72) continue;
     if (i + 1 >= n) break;
-    const c2 = <i32>load<u16>(base + (<usize>(i + 1) << 1));
-    if (c2 != 0x6b && c2 != 0x4b && c2 != 0x53 && c2 != 0x49 && c2 != 0x68 && c2 != 0x69 && c2 != 0x6c && c2 != 0x6f) continue;
-    if (isTokenChar(at(text, i - 1))) continue;
+    if (!mayStartKey(at(text, i - 1), c, <i32>load<u16>(base + (<usize>(i + 1) << 1)))) continue;
     for (let f = 0; f < FORMATS.length; f++) {
       const fmt = unchecked(FORMATS[f]);
       if (fmt.first != c || !startsWithAt(text, i, fmt.prefix)) continue;

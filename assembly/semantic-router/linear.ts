@@ -12,10 +12,10 @@
 // scoring a request costs its known features times the number of routes.
 import { f32At, f64At, i32At, setF64 } from "./cells";
 
-const EPOCHS: i32 = 12;
+const EPOCHS: i32 = 6;
 const RATE: f64 = 2.0;
 /** Gradient components below this are skipped (routes the example is already far from). */
-const MIN_GRADIENT: f64 = 1e-4;
+const MIN_GRADIENT: f64 = 1e-3;
 
 export class LinearModel {
   readonly weights: Float32Array;

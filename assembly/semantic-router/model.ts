@@ -11,6 +11,12 @@
 // request's norm, so a request about something else scores low: that is what
 // sends out-of-scope text to the default route.
 //
+// Which route, though, a logistic regression over the same vectors decides
+// (linear.ts): the route it finds most probable gets the mean of the best
+// cosine score and that route's own, the others less (see relabel()). Cosine
+// says whether a request is in scope; the trained model, which weighs the
+// features that separate routes, says where it belongs.
+//
 // Scoring walks inverted lists (feature -> examples, feature -> routes), so
 // it costs the request's length plus the postings of the features it shares
 // with the examples, not the number of examples.
@@ -30,6 +36,10 @@ const TF_TABLE_SIZE = 64;
 /** Features in more than this share of the examples (and more than MIN_COMMON_DF) get no example postings. */
 const COMMON_SHARE: f64 = 0.02;
 const MIN_COMMON_DF: i32 = 16;
+/** Largest linear model kept (features x routes, 4 bytes each: 16 MiB) ... */
+const MAX_LINEAR_WEIGHTS: i64 = 4 << 20;
+/** ... and trained (feature occurrences in the examples x routes, per epoch); beyond either, the cosine scores pick the route. */
+const MAX_LINEAR_WORK: i64 = 32 << 20;
 
 /** 1 + ln(tf), tabulated for small counts. */
 class TfWeights {
@@ -190,21 +200,24 @@ export class Model {
   }
 
   /**
-   * The linear model picks the route; the best cosine score says how sure
-   * the request is in scope at all. The most probable route gets that score
-   * (so thresholds keep their meaning); every other route that score times
-   * its probability (below it, so it only wins when the first is not
-   * eligible).
+   * The linear model picks the route; cosine says how sure the request is in
+   * scope. The most probable route gets the mean of the best cosine score
+   * and its own (lower when the two disagree, so more of those go to the
+   * default route; the scale stays that of cosine, so thresholds keep their
+   * meaning); every other route that times its probability (below it: it
+   * only wins when the first is not eligible).
    */
   private relabel(scores: Float64Array, known: i32, inv: f64): void {
     const lin = this.linear;
+    if (lin.routes == 0) return;
     lin.logits(this.queryIds, this.queryWeights, known, inv);
     lin.softmax();
     let top: f64 = 0;
     for (let r = 0; r < this.routes; r++) top = max(top, f64At(scores, r));
     let pick = 0;
     for (let r = 1; r < this.routes; r++) if (f64At(lin.out, r) > f64At(lin.out, pick)) pick = r;
-    for (let r = 0; r < this.routes; r++) setF64(scores, r, r == pick ? top : top * f64At(lin.out, r));
+    const own = (top + f64At(scores, pick)) * 0.5;
+    for (let r = 0; r < this.routes; r++) setF64(scores, r, r == pick ? own : own * f64At(lin.out, r));
   }
 
   /** Fills topSum with the sum of each route's `neighbors` best example scores (unnormalized), nearest with the best example. */
@@ -315,16 +328,19 @@ export class Model {
       vectors[e] = new ExampleVector(routeOf[e], ids, w);
     }
 
+    // 4. The linear model that picks among routes (unless too large to keep and train).
     const ids = new Array<Int32Array>(n);
     const values = new Array<Float64Array>(n);
     for (let e = 0; e < n; e++) {
       ids[e] = vectors[e].ids;
       values[e] = vectors[e].weights;
     }
-    this.linear = new LinearModel(this.routes, features);
-    this.linear.train(ids, values, this.exampleRoute);
+    if (<i64>features * <i64>this.routes <= MAX_LINEAR_WEIGHTS && <i64>occurrences * <i64>this.routes <= MAX_LINEAR_WORK) {
+      this.linear = new LinearModel(this.routes, features);
+      this.linear.train(ids, values, this.exampleRoute);
+    }
 
-    // 4. Inverted lists.
+    // 5. Inverted lists.
     this.byExample = invertExamples(vectors, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));
     this.byRoute = invertCentroids(centroids, features);
     this.postings = this.byExample.target.length + this.byRoute.target.length;

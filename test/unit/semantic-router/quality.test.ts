@@ -11,8 +11,8 @@ describe("semantic-router quality on CLINC150 (test split, 10 examples per inten
   it("domains: 10 routes, 1,500 examples; default threshold 0.145", async () => {
     const { vm, inScope, oos } = await evaluate("domains", "test");
     const [atDefault] = curve(inScope, oos, [0.145]);
-    expect(atDefault.inScopeAccuracy).toBeGreaterThanOrEqual(0.8);
-    expect(atDefault.oosToDefault).toBeGreaterThanOrEqual(0.6);
+    expect(atDefault.inScopeAccuracy).toBeGreaterThanOrEqual(0.79);
+    expect(atDefault.oosToDefault).toBeGreaterThanOrEqual(0.72);
     const [noThreshold] = curve(inScope, oos, [0]);
     expect(noThreshold.inScopeAccuracy).toBeGreaterThanOrEqual(0.87);
     expect(vm.trapped).toBe(false);
@@ -22,7 +22,7 @@ describe("semantic-router quality on CLINC150 (test split, 10 examples per inten
     const { vm, inScope, oos } = await evaluate("intents", "test");
     const [atDefault] = curve(inScope, oos, [0.145]);
     expect(atDefault.inScopeAccuracy).toBeGreaterThanOrEqual(0.69);
-    expect(atDefault.oosToDefault).toBeGreaterThanOrEqual(0.5);
+    expect(atDefault.oosToDefault).toBeGreaterThanOrEqual(0.65);
     expect(vm.trapped).toBe(false);
   }, 120_000);
 });

@@ -8,8 +8,9 @@
 // way first (normalize.ts) for case- and width-insensitive matching.
 
 const EMPTY: u64 = u64.MAX_VALUE;
-/** States with a dense ASCII row (512 bytes each): at most 2 MiB. */
+/** States with a dense ASCII row (512 bytes each): at most 2 MiB, and only as deep as prose mostly goes. */
 const MAX_ASCII_ROWS: i32 = 4096;
+const MAX_ROW_DEPTH: i32 = 3;
 
 export class TermMatch {
   constructor(
@@ -34,8 +35,8 @@ export class AhoCorasick {
   private rootNext: StaticArray<i32> = new StaticArray<i32>(0x10000);
   /**
    * Per state: its row in `asciiRows` or -1. The shallowest states (where
-   * prose spends most steps) get a row of 128 complete transitions for ASCII
-   * code units, failure links already followed.
+   * prose spends most steps: depth 1 to 3) get a row of 128 complete
+   * transitions for ASCII code units, failure links already followed.
    */
   private rowOf: StaticArray<i32> = new StaticArray<i32>(0);
   private asciiRows: StaticArray<i32> = new StaticArray<i32>(0);
@@ -129,7 +130,8 @@ export class AhoCorasick {
    * (or is the root) by the time the state's row is filled.
    */
   private buildAsciiRows(order: Int32Array, count: i32): void {
-    const rows = count < MAX_ASCII_ROWS ? count : MAX_ASCII_ROWS;
+    let rows = 0;
+    while (rows < count && rows < MAX_ASCII_ROWS && unchecked(this.depth[unchecked(order[rows])]) <= MAX_ROW_DEPTH) rows++;
     const rowOf = new StaticArray<i32>(this.term.length);
     for (let s = 0; s < rowOf.length; s++) unchecked((rowOf[s] = -1));
     const table = new StaticArray<i32>(rows << 7);

@@ -1,0 +1,53 @@
+// Keyword matching against a plain substring count: many short terms over a
+// tiny alphabet make deep failure chains, shared prefixes and overlaps, and
+// a non-ASCII letter sends steps off the automaton's dense ASCII rows.
+import { beforeAll, describe, expect, it } from "vitest";
+import { auditEvent, auditVm, buildFilter, chatBody, post } from "./helpers.ts";
+
+beforeAll(buildFilter, 120_000);
+
+/** Deterministic generator (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function word(next: () => number, alphabet: string, min: number, max: number): string {
+  const length = min + Math.floor(next() * (max - min + 1));
+  let s = "";
+  for (let i = 0; i < length; i++) s += alphabet[Math.floor(next() * alphabet.length)];
+  return s;
+}
+
+/** Occurrences of every term in `text`, overlaps included, ASCII case ignored. */
+function occurrences(terms: string[], text: string): number {
+  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  let n = 0;
+  for (const t of terms) for (let i = lower.indexOf(t); i >= 0; i = lower.indexOf(t, i + 1)) n++;
+  return n;
+}
+
+describe("keyword automaton", () => {
+  it("counts every occurrence a substring search finds", async () => {
+    const next = random(7);
+    const terms = [...new Set(Array.from({ length: 300 }, () => word(next, "abcé", 1, 7)))].filter((t) => t.length > 1);
+    const vm = auditVm({ rules: [{ id: "k", type: "keywords", keywords: terms, action: "log" }] });
+    let total = 0;
+    for (let round = 0; round < 40; round++) {
+      const text = word(next, "abcABé d", 20, 120);
+      const res = await post(vm, chatBody(text));
+      expect(res.status).toBe(200);
+      const rule = (auditEvent(res).rules as { id: string; request: number }[]).find((r) => r.id === "k");
+      const expected = occurrences(terms, text);
+      expect(rule?.request ?? 0, text).toBe(expected);
+      total += expected;
+    }
+    expect(total).toBeGreaterThan(100);
+    expect(vm.trapped).toBe(false);
+  });
+});

@@ -133,6 +133,11 @@ export class Model {
     return c;
   }
 
+  /** True when the linear model picks the route (the configuration was within its size limits). */
+  get hasLinear(): bool {
+    return this.linear.routes > 0;
+  }
+
   /** Per-route scores of the text last analyze()d (the returned object is reused by the next call). */
   score(): RouteScores {
     const out = this.routeBuf;

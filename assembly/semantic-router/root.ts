@@ -33,7 +33,7 @@ export class RouterRoot extends RootContext {
     let summary = rules.rules.length.toString() + " rules";
     if (g !== null) {
       const m = g.model;
-      summary = g.routes.length.toString() + " routes, " + (m === null ? "0" : m.examples.toString() + " examples, " + m.features.toString() + " features, " + m.postings.toString() + " postings") + ", " + summary;
+      summary = g.routes.length.toString() + " routes, " + (m === null ? "0" : m.examples.toString() + " examples, " + m.features.toString() + " features, " + m.postings.toString() + " postings" + (m.hasLinear ? ", linear model" : "")) + ", " + summary;
     }
     log.info("configured: " + summary + " in " + micros.toString() + " us");
     return true;

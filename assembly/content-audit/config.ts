@@ -1,7 +1,7 @@
 // The plugin configuration (schema.json documents it): audit rules, what a
 // block answers, body limits, audit event options and the collector.
 // Keyword automata and patterns are built here, once per configuration.
-import { ConfigParser, ConfigReader } from "../common/config";
+import { ConfigParser, ConfigReader, readServiceTarget, ServiceTarget } from "../common/config";
 import { AhoCorasick } from "../common/text/aho";
 import { lowerString, normalize } from "../common/text/normalize";
 import { compileRegex } from "../common/text/regex";
@@ -18,14 +18,14 @@ export class BlockReply {
   contentType: string = "application/json";
 }
 
-export class CollectorConfig {
-  cluster: string = "";
-  path: string = "/audit";
-  authority: string = "audit-collector";
+export class CollectorConfig extends ServiceTarget {
   batchSize: i32 = 50;
   maxQueue: i32 = 1000;
   flushIntervalMs: u32 = 1000;
-  timeoutMs: u32 = 2000;
+
+  constructor() {
+    super("/audit", "audit-collector", 2000);
+  }
 }
 
 export class AuditConfig {
@@ -104,12 +104,9 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
 
 function readModeration(r: ConfigReader): ModerationConfig {
   const m = new ModerationConfig();
-  m.cluster = r.requiredString("cluster");
-  m.path = r.optionalString("path", m.path);
-  m.authority = r.optionalString("authority", m.authority);
+  readServiceTarget(r, m, 10);
   m.model = r.optionalString("model", m.model);
   m.apiKey = r.stringOrNull("api_key");
-  m.timeoutMs = <u32>r.optionalInt("timeout_ms", 2000, 10, 60000);
   m.failOpen = r.optionalEnum("on_failure", ["allow", "block"], "allow") == "allow";
   m.maxInput = <i32>r.optionalInt("max_input_chars", 32768, 1, 1 << 20);
   r.rejectUnknown();
@@ -118,13 +115,10 @@ function readModeration(r: ConfigReader): ModerationConfig {
 
 function readCollector(r: ConfigReader): CollectorConfig {
   const c = new CollectorConfig();
-  c.cluster = r.requiredString("cluster");
-  c.path = r.optionalString("path", c.path);
-  c.authority = r.optionalString("authority", c.authority);
+  readServiceTarget(r, c, 10);
   c.batchSize = <i32>r.optionalInt("batch_size", 50, 1, 1000);
   c.maxQueue = <i32>r.optionalInt("max_queue", 1000, 1, 100000);
   c.flushIntervalMs = <u32>r.optionalInt("flush_interval_ms", 1000, 10, 3600000);
-  c.timeoutMs = <u32>r.optionalInt("timeout_ms", 2000, 10, 60000);
   r.rejectUnknown();
   return c;
 }

@@ -4,21 +4,22 @@
 // request waits for the verdict. A timeout (Envoy answers 504), a refused
 // connection (503), any other non-2xx answer or an unreadable body is a
 // failure: fail_open lets the request go on, otherwise it is blocked.
+import { ServiceTarget } from "../common/config";
 import { JsonDocument, JsonKind, JsonValue, JsonWriter, parseJson } from "../common/json";
 import { HttpCallHandler } from "../common/runtime/context";
 import { BufferType, getBuffer, getHeader, HeaderPair, MapType } from "../common/runtime/host";
 
-export class ModerationConfig {
-  cluster: string = "";
-  path: string = "/v1/moderations";
-  authority: string = "moderation";
+export class ModerationConfig extends ServiceTarget {
   model: string = "omni-moderation-latest";
   /** Sent as `authorization: Bearer <key>` when set. */
   apiKey: string | null = null;
-  timeoutMs: u32 = 2000;
   failOpen: bool = true;
   /** Longest input sent (characters); longer prompts are cut. */
   maxInput: i32 = 32768;
+
+  constructor() {
+    super("/v1/moderations", "moderation", 2000);
+  }
 }
 
 export enum ModerationVerdict {

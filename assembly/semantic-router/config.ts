@@ -2,7 +2,7 @@
 // keywords and thresholds, the default route, what text to classify, and how
 // to treat client models and bad bodies. The classifier is trained here, at
 // configuration time, from the routes' examples.
-import { ConfigParser, ConfigReader } from "../common/config";
+import { ConfigParser, ConfigReader, readServiceTarget } from "../common/config";
 import { Complexity } from "./complexity";
 import { EmbeddingsConfig } from "./embeddings";
 import { normalizedString } from "./features";
@@ -124,13 +124,9 @@ function readRoute(r: ConfigReader, global: f64, names: Array<string>): Route {
 
 function readEmbeddings(r: ConfigReader): EmbeddingsConfig {
   const e = new EmbeddingsConfig();
-  e.cluster = r.requiredString("cluster");
-  e.authority = r.optionalString("authority", e.cluster);
-  e.path = r.optionalString("path", e.path);
-  if (!e.path.startsWith("/")) r.fail("path", "must start with / (got \"" + e.path + "\")");
+  readServiceTarget(r, e);
   e.model = r.optionalString("model", "");
   e.apiKey = r.optionalString("api_key", "");
-  e.timeoutMs = r.optionalInt("timeout_ms", e.timeoutMs, 1, 60000);
   e.threshold = r.optionalNumber("threshold", e.threshold, -1, 1);
   e.cacheEntries = <i32>r.optionalInt("cache_entries", e.cacheEntries, 1, 1000000);
   r.rejectUnknown();

@@ -9,17 +9,18 @@
 // only their own text, and a repeated text none. The examples stay cached
 // (they are pinned); request texts are dropped in bulk when the cache fills.
 import { JsonKind, JsonValue, JsonWriter, parseJson } from "../common/json";
+import { ServiceTarget } from "../common/config";
 import { HeaderPair } from "../common/runtime/host";
 
-export class EmbeddingsConfig {
-  cluster: string = "";
-  authority: string = "";
-  path: string = "/v1/embeddings";
+export class EmbeddingsConfig extends ServiceTarget {
   model: string = "";
   apiKey: string = "";
-  timeoutMs: i64 = 300;
   threshold: f64 = 0.5;
   cacheEntries: i32 = 1024;
+
+  constructor() {
+    super("/v1/embeddings", "", 300);
+  }
 }
 
 export class EmbeddingCache {

@@ -154,7 +154,7 @@ export class RouterStream extends StreamContext {
       return false;
     }
     const call = new EmbeddingCall(this, cfg, text, inputs, local, doc, model);
-    const token = this.httpCall(emb.cluster, embeddingHeaders(emb), embeddingRequest(emb, inputs), <u32>emb.timeoutMs, call);
+    const token = this.httpCall(emb.cluster, embeddingHeaders(emb), embeddingRequest(emb, inputs), emb.timeoutMs, call);
     if (token != 0) return true;
     if (stats !== null) stats.embeddingCalls.with(["failed"]).inc();
     this.route(cfg, local, doc, model);

@@ -2,7 +2,7 @@
 // which windows), admission options, and the optional rate limit service
 // for a fleet. See README.md for the reference and schema.json for the shape.
 import { CidrRange, parseCidr } from "../common/cidr";
-import { ConfigParser, ConfigReader } from "../common/config";
+import { ConfigParser, ConfigReader, readServiceTarget, ServiceTarget } from "../common/config";
 import { LimitCounters } from "./metrics";
 import { WINDOW_NAMES, windowSeconds } from "./windows";
 
@@ -34,14 +34,14 @@ export class LimitConfig {
   counters: LimitCounters | null = null;
 }
 
-export class ServiceConfig {
-  cluster: string = "";
+export class ServiceConfig extends ServiceTarget {
   domain: string = "";
-  authority: string = "";
-  path: string = "/json";
-  timeoutMs: u32 = 500;
   /** What happens when the service cannot answer: "allow" (fail open) or "deny" (fail closed, 503). */
   failureMode: string = "allow";
+
+  constructor() {
+    super("/json", "", 500);
+  }
 }
 
 export class FilterConfig {
@@ -136,11 +136,8 @@ function readLimit(r: ConfigReader): LimitConfig {
 
 function readService(r: ConfigReader): ServiceConfig {
   const s = new ServiceConfig();
-  s.cluster = r.requiredString("cluster");
+  readServiceTarget(r, s);
   s.domain = r.requiredString("domain");
-  s.authority = r.optionalString("authority", s.cluster);
-  s.path = r.optionalString("path", s.path);
-  s.timeoutMs = <u32>r.optionalInt("timeout_ms", s.timeoutMs, 1, 60000);
   s.failureMode = r.optionalEnum("failure_mode", FAILURE_MODES, s.failureMode);
   r.rejectUnknown();
   return s;

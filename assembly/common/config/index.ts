@@ -5,3 +5,4 @@ export * from "./reader";
 export * from "./match";
 export * from "./rules";
 export * from "./load";
+export * from "./service";

@@ -58,6 +58,8 @@ describe("schema and Higress spec", () => {
       [{ rules: [{ id: "a", type: "pii" }, { id: "a", type: "pii" }] }, /duplicate rule id "a"/],
       [{ rules: [{ id: "a", type: "pii", acton: "mask" }] }, /field `rules\[0\].acton`: unknown field/],
       [{ rules: [{ id: "a", type: "pii" }], audit: { collector: {} } }, /field `audit.collector.cluster`: is required/],
+      [{ rules: [{ id: "a", type: "pii" }], audit: { collector: { cluster: "c", path: "audit" } } }, /field `audit.collector.path`: must start with \//],
+      [{ rules: [{ id: "a", type: "pii" }], moderation: { cluster: "m", timeout_ms: 5 } }, /field `moderation.timeout_ms`: must be an integer between 10 and 60000/],
     ];
     for (const [config, message] of cases) expect(() => auditVm(config), JSON.stringify(config)).toThrow(message);
   });

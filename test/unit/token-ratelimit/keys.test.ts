@@ -97,6 +97,7 @@ describe("configuration errors are refused with the field and the reason", () =>
     [{ limits: [{ name: "a b", by: "all", windows: { minute: 1 } }] }, /name`: must be 1-64 characters/],
     [{ limits: [{ name: "x", by: "all", windows: { minute: 1 } }, { name: "x", by: "all", windows: { hour: 1 } }] }, /duplicates/],
     [{ limits: [{ name: "x", by: "all", windows: { minute: 1 } }], ratelimit_service: { domain: "d" } }, /ratelimit_service\.cluster`: is required/],
+    [{ limits: [{ name: "x", by: "all", windows: { minute: 1 } }], ratelimit_service: { cluster: "rl", domain: "d", path: "json" } }, /ratelimit_service\.path`: must start with \//],
   ];
   for (const [cfg, message] of cases) {
     it(JSON.stringify(cfg).slice(0, 80), () => {

@@ -38,6 +38,7 @@ export function loadKit(path: string): Kit {
   (ex._start as () => void)?.();
   const malloc = ex.malloc as (n: number) => number;
   const free = ex.free as ((p: number) => void) | undefined;
+  const collect = ex.kit_collect as (() => void) | undefined;
 
   const call = (name: string, input: Uint8Array | string): Uint8Array => {
     const fn = ex[name] as ((p: number, n: number) => number) | undefined;
@@ -48,9 +49,13 @@ export function loadKit(path: string): Kit {
       new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
       const out = fn(ptr, bytes.length);
       free?.(ptr);
-      if (out === 0) return new Uint8Array(0);
-      const size = new DataView(memory.buffer).getUint32(out - 4, true);
-      return new Uint8Array(memory.buffer.slice(out, out + size));
+      let result = new Uint8Array(0);
+      if (out !== 0) {
+        const size = new DataView(memory.buffer).getUint32(out - 4, true);
+        result = new Uint8Array(memory.buffer.slice(out, out + size));
+      }
+      collect?.();
+      return result;
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError) throw new KitTrap(`${name} trapped: ${e.message}; log: ${logs.slice(-3).join(" | ")}`);
       throw e;

@@ -23,6 +23,11 @@ export class GuestMemory {
     return this.memory().buffer;
   }
 
+  /** Size of the guest's linear memory now. */
+  get byteLength(): number {
+    return this.buffer.byteLength;
+  }
+
   inBounds(ptr: number, size: number): boolean {
     return ptr >= 0 && size >= 0 && ptr + size <= this.buffer.byteLength;
   }

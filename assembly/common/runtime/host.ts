@@ -3,7 +3,7 @@
 // (NotFound, CasMismatch, BadArgument for an unknown cluster ...) must never
 // become a trap, because a trap kills the VM for every request on the worker.
 import * as abi from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { free } from "@gcoredev/proxy-wasm-sdk-as/assembly/malloc";
+import { free } from "./malloc";
 
 export enum Status {
   Ok = 0,

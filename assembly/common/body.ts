@@ -22,7 +22,7 @@
 import { DataAction, TrailersAction } from "./runtime/context";
 import { BODY_TOO_LARGE, ErrorSpec, RESPONSE_TOO_LARGE } from "./reply-catalog";
 import { sendError } from "./reply";
-import { BufferType, bufferSize, getBuffer, MapType, removeHeader, setBuffer, Status } from "./runtime/host";
+import { BufferType, bufferSize, getBuffer, MapType, removeHeader, replaceHeader, setBuffer, Status } from "./runtime/host";
 
 export enum BodyOverflow {
   Reject = 0,
@@ -44,6 +44,8 @@ export class BodyBuffer {
   state: BodyState = BodyState.Buffering;
   /** Bytes buffered, as last reported by the host. */
   size: u32 = 0;
+  /** The headers of this direction are held until the body is done: replace() sets content-length. */
+  headersHeld: bool = false;
 
   /** @param type BufferType.RequestBody or BufferType.ResponseBody */
   constructor(public type: BufferType, public limit: u32, public overflow: BodyOverflow) {}
@@ -102,11 +104,13 @@ export class BodyBuffer {
     return getBuffer(this.type, 0, n);
   }
 
-  /** Replaces the whole body (content-length must have been removed in the headers callback). */
+  /** Replaces the whole body: content-length was removed in the headers callback, or the headers are held and it is set here. */
   replace(body: ArrayBuffer): Status {
     if (this.state != BodyState.Complete) return Status.BadArgument;
     const st = setBuffer(this.type, 0, this.currentSize(), body);
-    if (st == Status.Ok) this.size = <u32>body.byteLength;
+    if (st != Status.Ok) return st;
+    this.size = <u32>body.byteLength;
+    if (this.headersHeld) return replaceHeader(headerMapOf(this.type), "content-length", this.size.toString());
     return st;
   }
 
@@ -137,6 +141,9 @@ export class BodyBuffer {
  * callback of the same direction (request headers for RequestBody).
  */
 export function dropContentLength(type: BufferType): Status {
-  const map = type == BufferType.RequestBody ? MapType.RequestHeaders : MapType.ResponseHeaders;
-  return removeHeader(map, "content-length");
+  return removeHeader(headerMapOf(type), "content-length");
+}
+
+function headerMapOf(type: BufferType): MapType {
+  return type == BufferType.RequestBody ? MapType.RequestHeaders : MapType.ResponseHeaders;
 }

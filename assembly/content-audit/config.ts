@@ -45,6 +45,7 @@ export class AuditConfig {
    * blocked completion's body is replaced by the error (status unchanged).
    */
   holdResponseHeaders: bool = false;
+  holdRequestHeaders: bool = false;
   /** A JSON request body that does not parse (or nests deeper than 128): 400 invalid_json, or pass uninspected. */
   rejectInvalidJson: bool = true;
   includeMatches: bool = false;
@@ -84,6 +85,7 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
     }
     c.maxBodyBytes = <u32>r.optionalInt("max_body_bytes", 1 << 20, 1024, 64 << 20);
     c.holdResponseHeaders = r.optionalBool("hold_response_headers", false);
+    c.holdRequestHeaders = r.optionalBool("hold_request_headers", false);
     c.rejectInvalidJson = r.optionalEnum("on_invalid_json", ["reject", "pass"], "reject") == "reject";
     c.rejectOversize = r.optionalEnum("on_oversize", ["reject", "pass"], "reject") == "reject";
     const audit = r.object("audit");

@@ -69,8 +69,16 @@ export class AuditStream extends StreamContext {
     // A body without a content-type is inspected too: leaving the header out must not skip the audit.
     const type = getHeader(MapType.RequestHeaders, "content-type");
     if (!cfg.inspectRequest || endOfStream || (type !== null && !isJson(type))) return HeadersAction.Continue;
+    const body = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
+    this.requestBody = body;
+    if (cfg.holdRequestHeaders) {
+      // Held until the prompt is inspected (allow_on_headers_stop_iteration):
+      // a blocked request never reaches the upstream, and content-length
+      // only changes when something is masked.
+      body.headersHeld = true;
+      return HeadersAction.StopIteration;
+    }
     dropContentLength(BufferType.RequestBody);
-    this.requestBody = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
     return HeadersAction.Continue;
   }
 
@@ -206,10 +214,16 @@ export class AuditStream extends StreamContext {
       return HeadersAction.Continue;
     }
     if (!isJson(type)) return HeadersAction.Continue;
+    const body = new BodyBuffer(BufferType.ResponseBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
+    this.responseBody = body;
+    if (cfg.holdResponseHeaders) {
+      // Held until the body is inspected, so a block can still answer with a
+      // reply of its own; content-length only changes when the body does.
+      body.headersHeld = true;
+      return HeadersAction.StopIteration;
+    }
     dropContentLength(BufferType.ResponseBody);
-    this.responseBody = new BodyBuffer(BufferType.ResponseBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
-    // Held until the body is inspected, so a block can still answer with a reply of its own.
-    return cfg.holdResponseHeaders ? HeadersAction.StopIteration : HeadersAction.Continue;
+    return HeadersAction.Continue;
   }
 
   onResponseBody(size: u32, endOfStream: bool): DataAction {

@@ -52,6 +52,7 @@ export class FilterConfig {
   completionReserve: i64 = 0;
   includeUsage: bool = true;
   responseHeaders: bool = true;
+  holdRequestHeaders: bool = false;
   maxRequestBytes: u32 = 1000000;
   maxResponseBytes: u32 = 1 << 20;
   service: ServiceConfig | null = null;
@@ -89,6 +90,7 @@ export class TokenLimitParser extends ConfigParser<FilterConfig> {
     c.completionReserve = r.optionalInt("completion_reserve", 0, 0, 10_000_000);
     c.includeUsage = r.optionalBool("include_usage", true);
     c.responseHeaders = r.optionalBool("response_headers", true);
+    c.holdRequestHeaders = r.optionalBool("hold_request_headers", false);
     c.maxRequestBytes = <u32>r.optionalInt("max_request_bytes", c.maxRequestBytes, 1024, 64 << 20);
     c.maxResponseBytes = <u32>r.optionalInt("max_response_bytes", c.maxResponseBytes, 1024, 64 << 20);
     const svc = r.object("ratelimit_service");

@@ -92,12 +92,21 @@ export class TokenLimitStream extends StreamContext {
     }
     if (!mayApply(cfg, f)) return HeadersAction.Continue;
     this.pathApi = llmApiOfPath(f.path);
-    if (cfg.includeUsage && (this.pathApi == LlmApi.OpenAIChat || this.pathApi == LlmApi.Unknown)) dropContentLength(BufferType.RequestBody);
-    this.body = new BodyBuffer(BufferType.RequestBody, cfg.maxRequestBytes, BodyOverflow.Reject);
+    const body = new BodyBuffer(BufferType.RequestBody, cfg.maxRequestBytes, BodyOverflow.Reject);
+    this.body = body;
     this.phase = Phase.ReadingBody;
-    // Headers go on now (Envoy would not call the body callbacks while they
-    // are held); the body is held until admission, and a denial resets the
-    // upstream request before it has a body.
+    if (cfg.holdRequestHeaders) {
+      // Held until admission (allow_on_headers_stop_iteration): a denied
+      // request never reaches the upstream, and content-length only changes
+      // when stream_options is added.
+      body.headersHeld = true;
+      return HeadersAction.StopIteration;
+    }
+    // Headers go on now (without allow_on_headers_stop_iteration Envoy would
+    // not call the body callbacks while they are held); the body is held
+    // until admission, and a denial resets the upstream request before it
+    // has a body. A body that may get stream_options must lose content-length.
+    if (cfg.includeUsage && (this.pathApi == LlmApi.OpenAIChat || this.pathApi == LlmApi.Unknown)) dropContentLength(BufferType.RequestBody);
     return HeadersAction.Continue;
   }
 

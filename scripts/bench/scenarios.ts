@@ -100,13 +100,13 @@ export const SCENARIOS: Scenario[] = [
   {
     name: "token-ratelimit",
     description:
-      "token-ratelimit in local mode: body parsed and prompt estimated, tokens reserved in shared data (CAS), " +
+      "token-ratelimit in local mode, hold_request_headers: body parsed and prompt estimated, tokens reserved in shared data (CAS), " +
       "the response followed to its usage (JSON body, SSE events; the bench's streams ask for usage themselves) and settled; budget never reached",
-    config: "envoy/bench-wasm.yaml",
+    config: "envoy/bench-wasm-hold.yaml",
     vars: {
       WASM_FILE: wasmPath("token-ratelimit"),
       PLUGIN_NAME: "token-ratelimit",
-      PLUGIN_CONFIG: JSON.stringify({ limits: [{ name: "bench", by: "all", windows: { minute: 1_000_000_000_000_000 } }] }),
+      PLUGIN_CONFIG: JSON.stringify({ limits: [{ name: "bench", by: "all", windows: { minute: 1_000_000_000_000_000 } }], hold_request_headers: true }),
     },
     build: ["token-ratelimit"],
     check: { requestHeaders: {}, header: "x-ratelimit-limit-tokens", value: "1000000000000000" },
@@ -117,7 +117,7 @@ export const SCENARIOS: Scenario[] = [
       "semantic-router with 1,500 route examples (CLINC150, 10 domain routes), classifying the last user message " +
       "cut to 2 KB (max_scan_bytes 2048; the 1K payload's is shorter), rewriting model to the default route's, " +
       "setting x-semantic-route and clearing the route cache",
-    config: "envoy/bench-semantic-router.yaml",
+    config: "envoy/bench-wasm-hold.yaml",
     vars: {
       WASM_FILE: wasmPath("semantic-router"),
       PLUGIN_NAME: "semantic-router",
@@ -130,10 +130,14 @@ export const SCENARIOS: Scenario[] = [
   {
     name: "content-audit",
     description:
-      "content-audit with 10k keywords (block) and every PII detector (secrets block, the others mask), " +
+      "content-audit with 10k keywords (block) and every PII detector (secrets block, the others mask), headers held both ways, " +
       "inspecting the whole prompt and the completion (JSON, or each streamed delta)",
-    config: "envoy/bench-wasm.yaml",
-    vars: { WASM_FILE: wasmPath("content-audit"), PLUGIN_NAME: "content-audit", PLUGIN_CONFIG: JSON.stringify(benchAuditConfig()) },
+    config: "envoy/bench-wasm-hold.yaml",
+    vars: {
+      WASM_FILE: wasmPath("content-audit"),
+      PLUGIN_NAME: "content-audit",
+      PLUGIN_CONFIG: JSON.stringify({ ...benchAuditConfig(), hold_request_headers: true, hold_response_headers: true }),
+    },
     build: ["content-audit"],
     // The filter reports its request verdict on every inspected response.
     check: { requestHeaders: {}, header: "x-content-audit", value: "pass" },

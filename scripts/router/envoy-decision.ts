@@ -1,5 +1,5 @@
 // The decision time inside a real Envoy: Envoy with semantic-router and the
-// 1,500-example CLINC150 configuration (envoy/bench-semantic-router.yaml), a
+// 1,500-example CLINC150 configuration (envoy/bench-wasm-hold.yaml), a
 // demo LLM upstream, then sequential requests whose last user message is a
 // 2 KB prompt. The filter records each decision (last body callback: parse,
 // classify, rewrite, headers) in the histogram semantic_router_decision_us;
@@ -42,7 +42,7 @@ await build({ only: "semantic-router", quiet: true });
 const upstream = await startLlmUpstream({ name: "llm", maxRecorded: 0 });
 const config = process.env.SR_SMALL ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 }, ...JSON.parse(process.env.SR_EXTRA ?? "{}") });
 const envoy = await Envoy.start({
-  config: "envoy/bench-semantic-router.yaml",
+  config: "envoy/bench-wasm-hold.yaml",
   vars: { WASM_FILE: wasmPath("semantic-router"), PLUGIN_NAME: "semantic-router", PLUGIN_CONFIG: JSON.stringify(config), UPSTREAM_PORT: upstream.port },
 });
 try {

@@ -32,6 +32,7 @@ describe("token-ratelimit schema and Higress spec", () => {
       completion_reserve: 10,
       include_usage: false,
       response_headers: false,
+      hold_request_headers: true,
       max_request_bytes: 2048,
       max_response_bytes: 2048,
       ratelimit_service: { cluster: "rl", domain: "d", authority: "rl", path: "/json", timeout_ms: 100, failure_mode: "deny" },

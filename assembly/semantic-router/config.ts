@@ -128,6 +128,7 @@ function readEmbeddings(r: ConfigReader): EmbeddingsConfig {
   e.model = r.optionalString("model", "");
   e.apiKey = r.optionalString("api_key", "");
   e.threshold = r.optionalNumber("threshold", e.threshold, -1, 1);
+  e.neighbors = <i32>r.optionalInt("neighbors", e.neighbors, 1, 32);
   e.cacheEntries = <i32>r.optionalInt("cache_entries", e.cacheEntries, 1, 1000000);
   r.rejectUnknown();
   return e;

@@ -101,26 +101,44 @@ export function decide(cfg: RouterConfig, text: string): Decision {
 }
 
 /**
- * The best route using embeddings whose nearest example is at least the
- * service's threshold (cosine), eligible for the request's complexity; null
- * when none. `example(text)` gives an example's vector (null: unknown).
+ * The best route using embeddings whose score (the mean cosine similarity of
+ * its `neighbors` nearest examples) is at least the service's threshold,
+ * eligible for the request's complexity; null when none.
  */
 export function decideByEmbedding(cfg: RouterConfig, query: Float64Array, local: Decision, cache: EmbeddingCache): Decision | null {
   const emb = cfg.embeddings;
   if (emb === null) return null;
   let pick: Route | null = null;
   let best: f64 = -2;
+  const k = emb.neighbors;
+  const top = new Float64Array(k);
   for (let i = 0; i < cfg.routes.length; i++) {
     const r = cfg.routes[i];
     if (!r.embeddings || !eligible(r, local.complexity)) continue;
+    // The route's k best cosine similarities, in descending order.
+    top.fill(-2);
+    let seen = 0;
     for (let j = 0; j < r.examples.length; j++) {
       const v = cache.get(r.examples[j]);
       if (v === null) continue;
+      seen++;
       const s = cosine(query, v);
-      if (s > best) {
-        best = s;
-        pick = r;
+      let at = k - 1;
+      if (s <= top[at]) continue;
+      while (at > 0 && top[at - 1] < s) {
+        top[at] = top[at - 1];
+        at--;
       }
+      top[at] = s;
+    }
+    const n = min(seen, k);
+    if (n == 0) continue;
+    let sum: f64 = 0;
+    for (let j = 0; j < n; j++) sum += top[j];
+    const score = sum / <f64>n;
+    if (score > best) {
+      best = score;
+      pick = r;
     }
   }
   if (pick === null || best < emb.threshold) return null;

@@ -16,6 +16,8 @@ export class EmbeddingsConfig extends ServiceTarget {
   model: string = "";
   apiKey: string = "";
   threshold: f64 = 0.5;
+  /** A route's score is the mean of its `neighbors` most similar examples (fewer when it has fewer). */
+  neighbors: i32 = 1;
   cacheEntries: i32 = 1024;
 
   constructor() {

@@ -54,7 +54,7 @@ describe("semantic-router configuration", () => {
       sentinel_models: ["auto", "router"],
       on_invalid: "reject",
       max_body_bytes: 65536,
-      embeddings: { cluster: "embed", authority: "embed.local", path: "/v1/embeddings", model: "e", api_key: "k", timeout_ms: 100, threshold: 0.7, cache_entries: 64 },
+      embeddings: { cluster: "embed", authority: "embed.local", path: "/v1/embeddings", model: "e", api_key: "k", timeout_ms: 100, threshold: 0.7, neighbors: 3, cache_entries: 64 },
       _rules_: [{ _match_domain_: ["x.test"], routes: [{ name: "b", examples: ["z"] }] }],
     };
     expect(Object.keys(all).sort()).toEqual(Object.keys(schema.properties).sort());

@@ -70,6 +70,43 @@ describe("semantic-router with an embedding service", () => {
     expect(vm.trapped).toBe(false);
   });
 
+  it("scores a route by the mean of its `neighbors` nearest examples", async () => {
+    // Unit vectors at chosen angles to the request ("q" = [1, 0]): route
+    // "single" has one very close example and two far ones, route "steady"
+    // three fairly close ones.
+    const at = (cos: number) => [cos, Math.sqrt(1 - cos * cos)];
+    const vectors: Record<string, number[]> = {
+      q: at(1),
+      "single one": at(0.95),
+      "single two": at(0.1),
+      "single three": at(0.1),
+      "steady one": at(0.9),
+      "steady two": at(0.88),
+      "steady three": at(0.86),
+    };
+    const service = (req: CalloutRequest) => {
+      const inputs: string[] = JSON.parse(Buffer.from(req.body).toString()).input;
+      const data = inputs.map((text, index) => ({ object: "embedding", index, embedding: vectors[text] }));
+      return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ object: "list", data }) };
+    };
+    const config = (neighbors: number) => ({
+      threshold: 0.9,
+      default: { name: "base", model: "demo-base" },
+      embeddings: { cluster: "embed", threshold: 0.5, neighbors },
+      routes: [
+        { name: "single", model: "m-single", embeddings: true, examples: ["single one", "single two", "single three"] },
+        { name: "steady", model: "m-steady", embeddings: true, examples: ["steady one", "steady two", "steady three"] },
+      ],
+    });
+    const nearest = await chat(routerVm(config(1), hostWith(service)), "q");
+    expect(decisionState(nearest)).toMatch(/route=single outcome=embedding score=0\.950/);
+    const three = await chat(routerVm(config(3), hostWith(service)), "q");
+    expect(decisionState(three)).toMatch(/route=steady outcome=embedding score=0\.880/);
+    // More neighbors than examples: the mean of the ones there are.
+    const many = await chat(routerVm(config(8), hostWith(service)), "q");
+    expect(decisionState(many)).toMatch(/route=steady outcome=embedding score=0\.880/);
+  });
+
   it("refuses a route using embeddings without a service", () => {
     expect(() => routerVm({ routes: [{ name: "a", examples: ["x"], embeddings: true }] })).toThrow(/field `embeddings`: is required when a route sets embeddings: true/);
   });

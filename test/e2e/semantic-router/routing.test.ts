@@ -8,7 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../../scripts/build.ts";
 import { Envoy } from "../../harness/envoy.ts";
-import { type LlmUpstream, startLlmUpstream } from "../../upstreams/llm.ts";
+import { embed, type LlmUpstream, startLlmUpstream } from "../../upstreams/llm.ts";
 import { GATEWAY_CONFIG } from "../../unit/semantic-router/fixtures.ts";
 
 let envoy: Envoy;
@@ -18,6 +18,8 @@ let openai: OpenAI;
 
 /** Requests to authority strict.test answer bad bodies with 400 (a Higress-style rule). */
 const MAX_BODY = 65536;
+const NEIGHBOR_QUERY = "my router keeps dropping the wifi connection tonight";
+const STEADY_EXAMPLES = ["my router keeps dropping the wifi connection", "the router keeps dropping my wifi connection at night"];
 const CONFIG = {
   ...GATEWAY_CONFIG,
   max_body_bytes: MAX_BODY,
@@ -30,6 +32,17 @@ const CONFIG = {
       default: { name: "base", model: "demo-base" },
       embeddings: { cluster: "llm", model: "text-embedding-3-small", timeout_ms: 1000, threshold: 0.8 },
       routes: [{ name: "support", model: "demo-support", header: "alt", embeddings: true, examples: ["my router keeps dropping the wifi connection"] }],
+    },
+    // The same service, a route scored by the mean of its 2 nearest examples.
+    {
+      _match_domain_: ["embed-neighbors.test"],
+      threshold: 0.9,
+      default: { name: "base", model: "demo-base" },
+      embeddings: { cluster: "llm", model: "text-embedding-3-small", timeout_ms: 1000, threshold: 0.3, neighbors: 2 },
+      routes: [
+        { name: "lucky", model: "demo-base", embeddings: true, examples: [NEIGHBOR_QUERY, "bake a chocolate cake for the party"] },
+        { name: "steady", model: "demo-support", header: "alt", embeddings: true, examples: STEADY_EXAMPLES },
+      ],
     },
   ],
 };
@@ -198,6 +211,29 @@ describe("semantic-router e2e", () => {
     const stats = await envoy.stats("semantic_router_embeddings");
     expect(stats["wasmcustom.semantic_router_embeddings.result.ok"]).toBe(2);
     expect(stats["wasmcustom.semantic_router_embeddings.result.cached"]).toBe(1);
+    envoy.assertHealthy();
+  });
+
+  it("scores a route by the mean of its `neighbors` nearest examples", async () => {
+    // The mock service's vectors, computed here: "lucky" holds the query
+    // itself (cosine 1) next to an unrelated example; "steady" two close
+    // paraphrases. With neighbors 2 the means decide, not the best match.
+    const cos = (a: string, b: string) => {
+      const x = embed(a);
+      const y = embed(b);
+      let dot = 0;
+      for (let i = 0; i < x.length; i++) dot += x[i] * y[i];
+      return dot;
+    };
+    const lucky = (1 + cos(NEIGHBOR_QUERY, "bake a chocolate cake for the party")) / 2;
+    const steady = (cos(NEIGHBOR_QUERY, STEADY_EXAMPLES[0]) + cos(NEIGHBOR_QUERY, STEADY_EXAMPLES[1])) / 2;
+    expect(steady).toBeGreaterThan(lucky);
+    const res = await post("/v1/chat/completions", JSON.stringify({ model: "auto", messages: [{ role: "user", content: NEIGHBOR_QUERY }] }), { host: "embed-neighbors.test" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-upstream-name")).toBe("llm-alt");
+    expect(res.headers.get("x-semantic-route")).toBe("alt");
+    expect((await res.json()).model).toBe("demo-support");
+    expect(Number(res.headers.get("x-semantic-score"))).toBeCloseTo(steady, 3);
     envoy.assertHealthy();
   });
 

@@ -23,6 +23,7 @@
 import { TermCounter } from "./counter";
 import { extractFeatures, normalize } from "./features";
 import { f32At, f64At, i32At, setF64, setI32 } from "./cells";
+import { FeatureIndex, PostingLists } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
 import { LinearModel } from "./linear";
 
@@ -56,17 +57,6 @@ class TfWeights {
   }
 }
 
-/** Inverted lists in compressed-row form: postings of feature f are [start[f], start[f+1]). */
-class Postings {
-  start: Int32Array;
-  target: Int32Array = new Int32Array(0);
-  weight: Float32Array = new Float32Array(0);
-
-  constructor(features: i32) {
-    this.start = new Int32Array(features + 1);
-  }
-}
-
 /** One example during training: its features (vocabulary ids) and weights. */
 class ExampleVector {
   constructor(public route: i32, public ids: Int32Array, public weights: Float64Array) {}
@@ -89,12 +79,10 @@ export class Model {
   examples: i32 = 0;
   features: i32 = 0;
   postings: i32 = 0;
-  private vocab: Vocabulary = new Vocabulary(0);
   private idf: Float32Array = new Float32Array(0);
   private unseenIdf: f64 = 1;
   private exampleRoute: Int32Array = new Int32Array(0);
-  private byExample: Postings = new Postings(0);
-  private byRoute: Postings = new Postings(0);
+  private index: FeatureIndex = new FeatureIndex(new Uint32Array(0), new Float32Array(0), emptyPostings(), emptyPostings());
   private tf: TfWeights = new TfWeights();
   private counter: TermCounter = new TermCounter(4096);
   /** Reused normalization buffer (grows to the longest text seen). */
@@ -152,12 +140,11 @@ export class Model {
     const centroid = this.centroidScore;
     centroid.fill(0);
     let norm2: f64 = 0;
-    const byEx = this.byExample;
-    const byRoute = this.byRoute;
-    const idf = this.idf;
+    const index = this.index;
+    const exEntries = index.exEntries;
+    const routeEntries = index.routeEntries;
     const unseen = this.unseenIdf;
     const tf = this.tf;
-    const vocab = this.vocab;
     if (this.queryIds.length < c.size) {
       this.queryIds = new Int32Array(c.size * 2);
       this.queryWeights = new Float64Array(c.size * 2);
@@ -166,25 +153,25 @@ export class Model {
     const qWeights = this.queryWeights;
     let known = 0;
     for (let i = 0; i < c.size; i++) {
-      const f = vocab.find(c.keyAt(i));
-      const w = tf.of(c.countAt(i)) * (f < 0 ? unseen : <f64>f32At(idf, f));
+      const slot = index.find(c.keyAt(i));
+      const w = tf.of(c.countAt(i)) * (slot < 0 ? unseen : index.idf(slot));
       norm2 += w * w;
-      if (f < 0) continue;
-      setI32(qIds, known, f);
+      if (slot < 0) continue;
+      setI32(qIds, known, index.id(slot));
       setF64(qWeights, known, w);
       known++;
       if (useNearest) {
-        const end = i32At(byEx.start, f + 1);
-        for (let p = i32At(byEx.start, f); p < end; p++) {
-          const e = i32At(byEx.target, p);
-          setF64(ex, e, f64At(ex, e) + w * <f64>f32At(byEx.weight, p));
+        const end = index.exEnd(slot);
+        for (let p = index.exStart(slot); p < end; p++) {
+          const e = i32At(exEntries, 2 * p);
+          setF64(ex, e, f64At(ex, e) + w * <f64>reinterpret<f32>(i32At(exEntries, 2 * p + 1)));
         }
       }
       if (useCentroid) {
-        const end = i32At(byRoute.start, f + 1);
-        for (let p = i32At(byRoute.start, f); p < end; p++) {
-          const r = i32At(byRoute.target, p);
-          setF64(centroid, r, f64At(centroid, r) + w * <f64>f32At(byRoute.weight, p));
+        const end = index.routeEnd(slot);
+        for (let p = index.routeStart(slot); p < end; p++) {
+          const r = i32At(routeEntries, 2 * p);
+          setF64(centroid, r, f64At(centroid, r) + w * <f64>reinterpret<f32>(i32At(routeEntries, 2 * p + 1)));
         }
       }
     }
@@ -303,7 +290,6 @@ export class Model {
       idsOf[e] = ids;
     }
     const features = vocab.size;
-    this.vocab = vocab;
     this.features = features;
     this.idf = new Float32Array(features);
     for (let f = 0; f < features; f++) this.idf[f] = <f32>(Math.log(<f64>(n + 1) / <f64>(df[f] + 1)) + 1);
@@ -346,9 +332,10 @@ export class Model {
     }
 
     // 5. Inverted lists.
-    this.byExample = invertExamples(vectors, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));
-    this.byRoute = invertCentroids(centroids, features);
-    this.postings = this.byExample.target.length + this.byRoute.target.length;
+    const byExample = invertExamples(vectors, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));
+    const byRoute = invertCentroids(centroids, features);
+    this.postings = byExample.target.length + byRoute.target.length;
+    this.index = new FeatureIndex(vocab.hashes(), this.idf, byExample, byRoute);
   }
 }
 
@@ -357,8 +344,8 @@ export class Model {
  * common ones ("the", "ing", "what") would make most of the postings while
  * carrying the least weight; the centroids still count them.
  */
-function invertExamples(vectors: Array<ExampleVector>, features: i32, df: Int32Array, maxDf: i32): Postings {
-  const p = new Postings(features);
+function invertExamples(vectors: Array<ExampleVector>, features: i32, df: Int32Array, maxDf: i32): PostingLists {
+  const p = new PostingLists(new Int32Array(features + 1), new Int32Array(0), new Float32Array(0));
   let total = 0;
   for (let e = 0; e < vectors.length; e++) {
     const ids = vectors[e].ids;
@@ -384,8 +371,8 @@ function invertExamples(vectors: Array<ExampleVector>, features: i32, df: Int32A
   return p;
 }
 
-function invertCentroids(centroids: Array<Map<i32, f64>>, features: i32): Postings {
-  const p = new Postings(features);
+function invertCentroids(centroids: Array<Map<i32, f64>>, features: i32): PostingLists {
+  const p = new PostingLists(new Int32Array(features + 1), new Int32Array(0), new Float32Array(0));
   let total = 0;
   const keysOf = new Array<Array<i32>>(centroids.length);
   const invNorm = new Float64Array(centroids.length);
@@ -414,4 +401,8 @@ function invertCentroids(centroids: Array<Map<i32, f64>>, features: i32): Postin
     }
   }
   return p;
+}
+
+function emptyPostings(): PostingLists {
+  return new PostingLists(new Int32Array(1), new Int32Array(0), new Float32Array(0));
 }

@@ -44,4 +44,15 @@ export class Vocabulary {
       slot = (slot + 1) & this.mask;
     }
   }
+
+  /** The hash of every index, in index order. */
+  hashes(): Uint32Array {
+    const out = new Uint32Array(this.size);
+    const slots = this.slots;
+    for (let s = 0; s < slots.length; s += 2) {
+      const id = slots[s + 1];
+      if (id >= 0) out[id] = <u32>slots[s];
+    }
+    return out;
+  }
 }

@@ -8,7 +8,7 @@
 //   npx tsx scripts/profile-wasm.ts --scenario token-ratelimit [--requests 5000] [--mode json|sse] [--top 25]
 // The raw profile goes to .tmp/profile/<scenario>.cpuprofile (Chrome DevTools can open it).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { chatBody } from "./bench/payloads.ts";
@@ -32,8 +32,8 @@ const requests = Number(arg("requests", "5000"));
 const mode = arg("mode", "json") as "json" | "sse";
 const top = Number(arg("top", "25"));
 const target = scenario.build[0];
-const fixture = !["mcp-auth", "content-audit", "semantic-router", "token-ratelimit"].includes(target);
-const entry = fixture ? join("test", "fixtures", target, "index.ts") : join("assembly", target, "index.ts");
+const filterEntry = join("assembly", target, "index.ts");
+const entry = existsSync(join(ROOT, filterEntry)) ? filterEntry : join("test", "fixtures", target, "index.ts");
 const outDir = join(ROOT, ".tmp", "profile");
 mkdirSync(outDir, { recursive: true });
 const wasm = join(outDir, `${target}.named.wasm`);

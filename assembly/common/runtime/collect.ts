@@ -13,7 +13,7 @@
 // callbacks is reachable from the context registry (module globals), and
 // buffers handed to the host by malloc are pinned until taken.
 //
-// When: every COLLECT_EVERY callbacks (about 40 requests of 6 callbacks), and
+// When: every COLLECT_EVERY callbacks (about 35 requests of 7 callbacks), and
 // right after the heap had to grow, so garbage never makes it grow twice in a
 // row. Memory then settles at the live data plus the garbage of at most
 // COLLECT_EVERY callbacks; a long stream is covered because each body chunk

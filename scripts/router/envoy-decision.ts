@@ -6,7 +6,8 @@
 // its percentiles are read from Envoy's /stats. Also prints the VM's
 // configure line and Envoy's RSS growth.
 //
-//   npx tsx scripts/router/envoy-decision.ts [--requests N]
+//   npx tsx scripts/router/envoy-decision.ts [--requests N] [--clients C]
+//   (--clients: C request loops at once instead of one; default 1)
 //   SR_EXTRA='{"scoring":"centroid"}' ...   merged into the configuration
 //   SR_SMALL=1 ...                          one route with one example instead
 //                                           (the cost of everything but the model)
@@ -19,6 +20,8 @@ import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-co
 
 const at = process.argv.indexOf("--requests");
 const N = at > 0 ? Number(process.argv[at + 1]) : 2000;
+const clientsAt = process.argv.indexOf("--clients");
+const CLIENTS = clientsAt > 0 ? Math.max(1, Number(process.argv[clientsAt + 1])) : 1;
 
 function rssMiB(pid: number | undefined): number {
   if (pid === undefined) return NaN;
@@ -48,17 +51,20 @@ const envoy = await Envoy.start({
 try {
   const rssBefore = rssMiB(envoy.pid);
   const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content: prompt2k() }] });
-  for (let i = 0; i < N; i++) {
-    const res = await fetch(envoy.url("/v1/chat/completions"), { method: "POST", headers: { "content-type": "application/json" }, body });
-    if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
-    await res.arrayBuffer();
-  }
+  const loop = async (requests: number) => {
+    for (let i = 0; i < requests; i++) {
+      const res = await fetch(envoy.url("/v1/chat/completions"), { method: "POST", headers: { "content-type": "application/json" }, body });
+      if (res.status !== 200) throw new Error(`status ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, (_, c) => loop(Math.floor(N / CLIENTS) + (c < N % CLIENTS ? 1 : 0))));
   await new Promise((r) => setTimeout(r, 6000)); // histograms reach /stats at the next stats flush (5 s)
   const stats = await (await fetch(envoy.adminUrl("/stats?filter=semantic_router_decision_us"))).text();
   const configured = envoy.logs().split("\n").find((l) => l.includes("configured:"));
   console.log(`configure: ${configured?.replace(/^.*\] /, "")}`);
   console.log(`Envoy RSS after start (configured): ${rssBefore.toFixed(1)} MiB; after ${N} requests: ${rssMiB(envoy.pid).toFixed(1)} MiB`);
-  console.log(`decision time per request (2 KB prompt, ${N} requests):\n${stats.trim()}`);
+  console.log(`decision time per request (2 KB prompt, ${N} requests, ${CLIENTS} client${CLIENTS > 1 ? "s" : ""} at once):\n${stats.trim()}`);
   envoy.assertHealthy();
 } finally {
   await envoy.stop();

@@ -43,7 +43,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         if self.path.split("?")[0] != "/v1/embeddings":
             return self.error(404, f"no route for POST {self.path}")
-        size = int(self.headers.get("content-length") or 0)
+        try:
+            size = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            size = 0
         if size <= 0 or size > MAX_BODY:
             return self.error(400, "a JSON body of at most 8 MiB is required")
         try:

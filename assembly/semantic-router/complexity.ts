@@ -61,14 +61,29 @@ class Marks {
   questions: i32 = 0;
 }
 
+// ASCII code and formula symbols as a bit set over the code points 0-127: { } ` ; = ^
+const SYMBOLS_LOW: u64 = (<u64>1 << 0x3b) | (<u64>1 << 0x3d);
+const SYMBOLS_HIGH: u64 = (<u64>1 << (0x7b - 64)) | (<u64>1 << (0x7d - 64)) | (<u64>1 << (0x60 - 64)) | (<u64>1 << (0x5e - 64));
+
 function scanMarks(raw: string): Marks {
   const m = new Marks();
   const n = raw.length;
+  let symbols = 0;
+  let questions = 0;
   for (let i = 0; i < n; i++) {
     const c = unitAt(raw, i);
-    if (c == 0x7b || c == 0x7d || c == 0x60 || c == 0x3b || c == 0x3d || c == 0x5e || c == 0x2211 || c == 0x221a || c == 0x222b) m.symbols++;
-    else if (c == 0x3f || c == 0xff1f) m.questions++;
+    if (c < 0x80) {
+      const set = c < 64 ? SYMBOLS_LOW : SYMBOLS_HIGH;
+      symbols += <i32>((set >> <u64>(c & 63)) & 1);
+      questions += <i32>(c == 0x3f);
+    } else if (c == 0x2211 || c == 0x221a || c == 0x222b) {
+      symbols++;
+    } else if (c == 0xff1f) {
+      questions++;
+    }
   }
+  m.symbols = symbols;
+  m.questions = questions;
   return m;
 }
 

@@ -1,10 +1,11 @@
 // Counts feature hashes of one text: an open-addressing table that is reused
-// from text to text (reset clears only the slots used).
-import { i32At, setI32, setU32, u32At } from "./cells";
+// from text to text (reset clears only the slots used). A slot's key and
+// count sit side by side, so a probe touches one cache line.
+import { i32At, setI32 } from "./cells";
 
 export class TermCounter {
-  keys: Uint32Array;
-  counts: Int32Array;
+  /** Slot s: key (the hash) at 2s, count at 2s + 1 (0: the slot is free). */
+  cells: Int32Array;
   /** Slots in use, in insertion order: the unique features of the text. */
   used: Int32Array;
   size: i32 = 0;
@@ -13,15 +14,16 @@ export class TermCounter {
   private limit: i32;
 
   constructor(capacityPow2: i32 = 1024) {
-    this.keys = new Uint32Array(capacityPow2);
-    this.counts = new Int32Array(capacityPow2);
+    this.cells = new Int32Array(capacityPow2 * 2);
     this.used = new Int32Array(capacityPow2 >> 1);
     this.mask = capacityPow2 - 1;
     this.limit = capacityPow2 >> 1;
   }
 
   reset(): void {
-    for (let i = 0; i < this.size; i++) setI32(this.counts, i32At(this.used, i), 0);
+    const cells = this.cells;
+    const used = this.used;
+    for (let i = 0; i < this.size; i++) setI32(cells, 2 * i32At(used, i) + 1, 0);
     this.size = 0;
   }
 
@@ -29,64 +31,63 @@ export class TermCounter {
   @inline
   add(hash: u32): void {
     let slot = <i32>(mix(hash) & <u32>this.mask);
-    const keys = this.keys;
-    const counts = this.counts;
+    const cells = this.cells;
     while (true) {
-      const c = i32At(counts, slot);
+      const c = i32At(cells, 2 * slot + 1);
       if (c == 0) break;
-      if (u32At(keys, slot) == hash) {
-        setI32(counts, slot, c + 1);
+      if (<u32>i32At(cells, 2 * slot) == hash) {
+        setI32(cells, 2 * slot + 1, c + 1);
         return;
       }
       slot = (slot + 1) & this.mask;
     }
-    setU32(keys, slot, hash);
-    setI32(counts, slot, 1);
+    setI32(cells, 2 * slot, <i32>hash);
+    setI32(cells, 2 * slot + 1, 1);
     setI32(this.used, this.size++, slot);
     if (this.size >= this.limit) this.grow();
   }
 
   /** True when the text had feature `hash`. */
   has(hash: u32): bool {
+    const cells = this.cells;
     let slot = <i32>(mix(hash) & <u32>this.mask);
     while (true) {
-      if (i32At(this.counts, slot) == 0) return false;
-      if (u32At(this.keys, slot) == hash) return true;
+      if (i32At(cells, 2 * slot + 1) == 0) return false;
+      if (<u32>i32At(cells, 2 * slot) == hash) return true;
       slot = (slot + 1) & this.mask;
     }
   }
 
   keyAt(i: i32): u32 {
-    return u32At(this.keys, i32At(this.used, i));
+    return <u32>i32At(this.cells, 2 * i32At(this.used, i));
   }
 
   countAt(i: i32): i32 {
-    return i32At(this.counts, i32At(this.used, i));
+    return i32At(this.cells, 2 * i32At(this.used, i) + 1);
   }
 
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldCounts = this.counts;
+    const old = this.cells;
     const oldUsed = this.used;
     const n = this.size;
-    const cap = oldKeys.length << 1;
-    this.keys = new Uint32Array(cap);
-    this.counts = new Int32Array(cap);
+    const cap = (this.mask + 1) << 1;
+    this.cells = new Int32Array(cap * 2);
     this.used = new Int32Array(cap >> 1);
     this.mask = cap - 1;
     this.limit = cap >> 1;
     this.size = 0;
     for (let i = 0; i < n; i++) {
       const s = unchecked(oldUsed[i]);
-      this.insert(unchecked(oldKeys[s]), unchecked(oldCounts[s]));
+      this.insert(<u32>unchecked(old[2 * s]), unchecked(old[2 * s + 1]));
     }
   }
 
   private insert(hash: u32, count: i32): void {
+    const cells = this.cells;
     let slot = <i32>(mix(hash) & <u32>this.mask);
-    while (unchecked(this.counts[slot]) != 0) slot = (slot + 1) & this.mask;
-    unchecked((this.keys[slot] = hash));
-    unchecked((this.counts[slot] = count));
+    while (unchecked(cells[2 * slot + 1]) != 0) slot = (slot + 1) & this.mask;
+    unchecked((cells[2 * slot] = <i32>hash));
+    unchecked((cells[2 * slot + 1] = count));
     unchecked((this.used[this.size++] = slot));
   }
 }

@@ -33,14 +33,20 @@ function isAsciiAlnum(c: u32): bool {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a);
 }
 
+/** Each ASCII character as it appears in normalized text: lower case letters and digits, SPACE for the rest. */
+const ASCII_FOLD = asciiFoldTable();
+
+function asciiFoldTable(): StaticArray<u8> {
+  const t = new StaticArray<u8>(128);
+  for (let c: u32 = 0; c < 128; c++) t[c] = <u8>(c >= 0x41 && c <= 0x5a ? c + 32 : isAsciiAlnum(c) ? c : SPACE);
+  return t;
+}
+
 /** The character as it appears in normalized text, or SPACE for separators. */
 // @ts-ignore: decorator
 @inline
 function foldChar(c: u32): u32 {
-  if (c < 0x80) {
-    if (c >= 0x41 && c <= 0x5a) return c + 32;
-    return isAsciiAlnum(c) ? c : SPACE;
-  }
+  if (c < 0x80) return <u32>load<u8>(changetype<usize>(ASCII_FOLD) + c);
   return foldWide(c);
 }
 
@@ -112,15 +118,16 @@ export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
       if (c >= 0x80) sink.add(((FNV_OFFSET ^ c) * FNV_PRIME) ^ 1);
       if (c >= CJK_START) unsegmented = true;
     }
-    let h = (FNV_OFFSET ^ c) * FNV_PRIME;
-    const last = min(n, i + MAX_GRAM);
-    for (let j = i + 1; j < last; j++) {
-      const d = u16At(t, j);
-      h = (h ^ d) * FNV_PRIME;
-      // A gram of only spaces cannot occur (no double spaces); " x" style grams are kept: they mark word edges.
-      if (j == i + 1 && c < 0x80 && d < 0x80) continue;
-      sink.add(h ^ <u32>(j - i + 1));
-    }
+    // The bigram and trigram starting here (MAX_GRAM = 3). A gram of only
+    // spaces cannot occur (no double spaces); " x" style grams are kept:
+    // they mark word edges.
+    if (i + 1 >= n) continue;
+    const d = u16At(t, i + 1);
+    let h = (((FNV_OFFSET ^ c) * FNV_PRIME) ^ d) * FNV_PRIME;
+    if (c >= 0x80 || d >= 0x80) sink.add(h ^ 2);
+    if (i + 2 >= n) continue;
+    h = (h ^ u16At(t, i + 2)) * FNV_PRIME;
+    sink.add(h ^ 3);
   }
 }
 

@@ -18,7 +18,7 @@ const RATE: f64 = 2.0;
 const MIN_GRADIENT: f64 = 1e-3;
 
 export class LinearModel {
-  readonly weights: Float32Array;
+  weights: Float32Array;
   readonly bias: Float64Array;
   /** Reused per-route logits, then probabilities. */
   readonly out: Float64Array;
@@ -83,6 +83,16 @@ export class LinearModel {
       for (let r = 0; r < R; r++) setF64(out, r, f64At(out, r) + v * <f64>f32At(w, row + r));
     }
     for (let r = 0; r < R; r++) setF64(out, r, f64At(out, r) * scale + f64At(this.bias, r));
+  }
+
+  /** Logits into `out` from per-route sums of feature value times weight (what logits() adds up), scaled by `scale`. */
+  finishLogits(sums: Float64Array, scale: f64): void {
+    for (let r = 0; r < this.routes; r++) setF64(this.out, r, f64At(sums, r) * scale + f64At(this.bias, r));
+  }
+
+  /** Frees the training weights once a FeatureIndex holds them. */
+  dropWeights(): void {
+    this.weights = new Float32Array(0);
   }
 
   /** Turns `out` from logits into probabilities. */

@@ -82,7 +82,7 @@ export class Model {
   private idf: Float32Array = new Float32Array(0);
   private unseenIdf: f64 = 1;
   private exampleRoute: Int32Array = new Int32Array(0);
-  private index: FeatureIndex = new FeatureIndex(new Uint32Array(0), new Float32Array(0), emptyPostings(), emptyPostings());
+  private index: FeatureIndex = new FeatureIndex(new Uint32Array(0), new Float32Array(0), emptyPostings(), emptyPostings(), new Float32Array(0), 0);
   private tf: TfWeights = new TfWeights();
   private counter: TermCounter = new TermCounter(4096);
   /** Reused normalization buffer (grows to the longest text seen). */
@@ -95,9 +95,8 @@ export class Model {
   private topSum: Float64Array = new Float64Array(0);
   private routeExamples: Int32Array = new Int32Array(0);
   private linear: LinearModel = new LinearModel(0, 0);
-  /** The request's known features and weights (for the linear model). */
-  private queryIds: Int32Array = new Int32Array(256);
-  private queryWeights: Float64Array = new Float64Array(256);
+  /** The request's weights times the linear model's, summed per route (before scaling by the norm). */
+  private linearSums: Float64Array = new Float64Array(0);
 
   /** `examples[r]` are the utterances of route r (a route may have none). */
   constructor(examples: Array<Array<string>>, public scoring: Scoring, public neighbors: i32, public maxScanUnits: i32) {
@@ -141,37 +140,32 @@ export class Model {
     centroid.fill(0);
     let norm2: f64 = 0;
     const index = this.index;
-    const exEntries = index.exEntries;
-    const routeEntries = index.routeEntries;
+    const records = index.records;
+    const width = index.linearWidth;
+    const sums = this.linearSums;
+    sums.fill(0);
     const unseen = this.unseenIdf;
     const tf = this.tf;
-    if (this.queryIds.length < c.size) {
-      this.queryIds = new Int32Array(c.size * 2);
-      this.queryWeights = new Float64Array(c.size * 2);
-    }
-    const qIds = this.queryIds;
-    const qWeights = this.queryWeights;
-    let known = 0;
     for (let i = 0; i < c.size; i++) {
-      const slot = index.find(c.keyAt(i));
-      const w = tf.of(c.countAt(i)) * (slot < 0 ? unseen : index.idf(slot));
+      const rec = index.find(c.keyAt(i));
+      const w = tf.of(c.countAt(i)) * (rec < 0 ? unseen : index.idf(rec));
       norm2 += w * w;
-      if (slot < 0) continue;
-      setI32(qIds, known, index.id(slot));
-      setF64(qWeights, known, w);
-      known++;
-      if (useNearest) {
-        const end = index.exEnd(slot);
-        for (let p = index.exStart(slot); p < end; p++) {
-          const e = i32At(exEntries, 2 * p);
-          setF64(ex, e, f64At(ex, e) + w * <f64>reinterpret<f32>(i32At(exEntries, 2 * p + 1)));
+      if (rec < 0) continue;
+      const linearAt = index.linearAt(rec);
+      for (let r = 0; r < width; r++) setF64(sums, r, f64At(sums, r) + w * <f64>reinterpret<f32>(i32At(records, linearAt + r)));
+      let p = index.routePairsAt(rec);
+      const routeEnd = p + 2 * index.routePairs(rec);
+      if (useCentroid) {
+        for (; p < routeEnd; p += 2) {
+          const r = i32At(records, p);
+          setF64(centroid, r, f64At(centroid, r) + w * <f64>reinterpret<f32>(i32At(records, p + 1)));
         }
       }
-      if (useCentroid) {
-        const end = index.routeEnd(slot);
-        for (let p = index.routeStart(slot); p < end; p++) {
-          const r = i32At(routeEntries, 2 * p);
-          setF64(centroid, r, f64At(centroid, r) + w * <f64>reinterpret<f32>(i32At(routeEntries, 2 * p + 1)));
+      if (useNearest) {
+        const exEnd = routeEnd + 2 * index.exPairs(rec);
+        for (p = routeEnd; p < exEnd; p += 2) {
+          const e = i32At(records, p);
+          setF64(ex, e, f64At(ex, e) + w * <f64>reinterpret<f32>(i32At(records, p + 1)));
         }
       }
     }
@@ -187,7 +181,7 @@ export class Model {
       s *= inv;
       unchecked((out.scores[r] = s > 1 ? 1 : s < 0 ? 0 : s));
     }
-    this.relabel(out.scores, known, inv);
+    this.relabel(out.scores, inv);
     return out;
   }
 
@@ -199,10 +193,10 @@ export class Model {
    * meaning); every other route that times its probability (below it: it
    * only wins when the first is not eligible).
    */
-  private relabel(scores: Float64Array, known: i32, inv: f64): void {
+  private relabel(scores: Float64Array, inv: f64): void {
     const lin = this.linear;
     if (lin.routes == 0) return;
-    lin.logits(this.queryIds, this.queryWeights, known, inv);
+    lin.finishLogits(this.linearSums, inv);
     lin.softmax();
     let top: f64 = 0;
     for (let r = 0; r < this.routes; r++) top = max(top, f64At(scores, r));
@@ -335,7 +329,11 @@ export class Model {
     const byExample = invertExamples(vectors, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));
     const byRoute = invertCentroids(centroids, features);
     this.postings = byExample.target.length + byRoute.target.length;
-    this.index = new FeatureIndex(vocab.hashes(), this.idf, byExample, byRoute);
+    const lin = this.linear;
+    this.index = new FeatureIndex(vocab.hashes(), this.idf, byExample, byRoute, lin.weights, lin.routes);
+    // The index holds its own copy, next to each feature's postings.
+    lin.dropWeights();
+    this.linearSums = new Float64Array(lin.routes);
   }
 }
 

@@ -38,6 +38,18 @@ describe("semantic-router decisions", () => {
     expect(upstreamModel(code)).toBe("demo-reasoning");
   });
 
+  it("counts code and formula symbols and question marks in the raw text", async () => {
+    const vm = routerVm(GATEWAY_CONFIG);
+    // A math cue alone (0.35) stays simple; three symbols (0.3) tip it over 0.5.
+    expect(decisionState(await chat(vm, "solve x squared equals four"))).toContain("complexity=simple");
+    expect(decisionState(await chat(vm, "solve x^2 = 4; then y"))).toContain("complexity=complex");
+    expect(decisionState(await chat(vm, "solve {x} and y"))).toContain("complexity=simple");
+    expect(decisionState(await chat(vm, "solve {x} and `y`"))).toContain("complexity=complex");
+    expect(decisionState(await chat(vm, "solve ∑ √ ∫ now"))).toContain("complexity=complex");
+    // Two questions (0.1) next to the cue: still simple, 0.45.
+    expect(decisionState(await chat(vm, "solve this? or that？"))).toContain("complexity=simple");
+  });
+
   it("routes only sentinel models under model_policy sentinel", async () => {
     const vm = routerVm(GATEWAY_CONFIG);
     const explicit = await chat(vm, "transfer money to my savings account", "gpt-4o");

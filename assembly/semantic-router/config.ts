@@ -11,6 +11,8 @@ import { Model, Scoring } from "./model";
 export const FILTER_NAME = "semantic-router";
 const NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
 const MAX_EXAMPLES = 20000;
+/** Route indices are 16-bit in the classifier's postings. */
+const MAX_ROUTES = 1000;
 
 export class Target {
   /** Written into the body's `model`; "" leaves the model alone. */
@@ -142,6 +144,7 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     const scoring = r.optionalEnum("scoring", ["mixed", "nearest", "centroid"], "mixed");
     const neighbors = <i32>r.optionalInt("neighbors", 1, 1, 16);
     const routes = r.objectArray("routes", true, 1);
+    if (routes.length > MAX_ROUTES) r.fail("routes", "hold " + routes.length.toString() + " routes; at most " + MAX_ROUTES.toString());
     const names = new Array<string>();
     let exampleCount = 0;
     for (let i = 0; i < routes.length; i++) {

@@ -23,7 +23,7 @@
 import { TermCounter } from "./counter";
 import { extractFeatures, normalize } from "./features";
 import { f32At, f64At, i32At, setF64, setI32 } from "./cells";
-import { FeatureIndex, PostingLists } from "./feature-index";
+import { bf16At, FeatureIndex, PostingLists, Rec } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
 import { LinearModel } from "./linear";
 
@@ -140,32 +140,31 @@ export class Model {
     centroid.fill(0);
     let norm2: f64 = 0;
     const index = this.index;
-    const records = index.records;
     const width = index.linearWidth;
     const sums = this.linearSums;
     sums.fill(0);
     const unseen = this.unseenIdf;
     const tf = this.tf;
     for (let i = 0; i < c.size; i++) {
-      const rec = index.find(c.keyAt(i));
-      const w = tf.of(c.countAt(i)) * (rec < 0 ? unseen : index.idf(rec));
+      const found = index.find(c.keyAt(i));
+      const rec = index.recordAt(found);
+      const w = tf.of(c.countAt(i)) * (found < 0 ? unseen : Rec.idf(rec));
       norm2 += w * w;
-      if (rec < 0) continue;
-      const linearAt = index.linearAt(rec);
-      for (let r = 0; r < width; r++) setF64(sums, r, f64At(sums, r) + w * <f64>reinterpret<f32>(i32At(records, linearAt + r)));
-      let p = index.routePairsAt(rec);
-      const routeEnd = p + 2 * index.routePairs(rec);
+      if (found < 0) continue;
+      let p = Rec.linear(rec);
+      for (let r = 0; r < width; r++, p += 2) setF64(sums, r, f64At(sums, r) + w * bf16At(p));
+      const routeEnd = p + (<usize>Rec.routePairs(rec) << 2);
       if (useCentroid) {
-        for (; p < routeEnd; p += 2) {
-          const r = i32At(records, p);
-          setF64(centroid, r, f64At(centroid, r) + w * <f64>reinterpret<f32>(i32At(records, p + 1)));
+        for (; p < routeEnd; p += 4) {
+          const r = <i32>load<u16>(p);
+          setF64(centroid, r, f64At(centroid, r) + w * bf16At(p + 2));
         }
       }
       if (useNearest) {
-        const exEnd = routeEnd + 2 * index.exPairs(rec);
-        for (p = routeEnd; p < exEnd; p += 2) {
-          const e = i32At(records, p);
-          setF64(ex, e, f64At(ex, e) + w * <f64>reinterpret<f32>(i32At(records, p + 1)));
+        const exEnd = routeEnd + (<usize>Rec.exPairs(rec) << 2);
+        for (p = routeEnd; p < exEnd; p += 4) {
+          const e = <i32>load<u16>(p);
+          setF64(ex, e, f64At(ex, e) + w * bf16At(p + 2));
         }
       }
     }

@@ -76,6 +76,7 @@ describe("semantic-router configuration", () => {
     [{ routes: [{ name: "a", examples: ["x"], exampels: ["y"] }] }, "routes[0].exampels"],
     [{ routes: [{ name: "a", examples: ["x"] }], model_policy: "never" }, "field `model_policy`: must be one of always, sentinel"],
     ["{not json", "is not valid JSON"],
+    [{ routes: Array.from({ length: 1001 }, (_, i) => ({ name: `r${i}`, keywords: [`k${i}`] })) }, "field `routes`: hold 1001 routes; at most 1000"],
   ])("refuses %j", (config, message) => {
     const why = refusal(config);
     expect(why).toContain("semantic-router: ");

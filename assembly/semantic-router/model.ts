@@ -97,6 +97,9 @@ export class Model {
   private linear: LinearModel = new LinearModel(0, 0);
   /** The request's weights times the linear model's, summed per route (before scaling by the norm). */
   private linearSums: Float64Array = new Float64Array(0);
+  /** The request's known features: where each one's linear weights are, and its weight. */
+  private knownAt: Int32Array = new Int32Array(256);
+  private knownWeight: Float64Array = new Float64Array(256);
 
   /** `examples[r]` are the utterances of route r (a route may have none). */
   constructor(examples: Array<Array<string>>, public scoring: Scoring, public neighbors: i32, public maxScanUnits: i32) {
@@ -142,9 +145,15 @@ export class Model {
     const index = this.index;
     const width = index.linearWidth;
     const sums = this.linearSums;
-    sums.fill(0);
     const unseen = this.unseenIdf;
     const tf = this.tf;
+    if (this.knownAt.length < c.size) {
+      this.knownAt = new Int32Array(c.size * 2);
+      this.knownWeight = new Float64Array(c.size * 2);
+    }
+    const knownAt = this.knownAt;
+    const knownWeight = this.knownWeight;
+    let known = 0;
     for (let i = 0; i < c.size; i++) {
       const found = index.find(c.keyAt(i));
       const rec = index.recordAt(found);
@@ -152,7 +161,12 @@ export class Model {
       norm2 += w * w;
       if (found < 0) continue;
       let p = Rec.linear(rec);
-      for (let r = 0; r < width; r++, p += 2) setF64(sums, r, f64At(sums, r) + w * bf16At(p));
+      if (width > 0) {
+        setI32(knownAt, known, <i32>p);
+        setF64(knownWeight, known, w);
+        known++;
+      }
+      p += <usize>width << 1;
       const routeEnd = p + (<usize>Rec.routePairs(rec) << 2);
       if (useCentroid) {
         for (; p < routeEnd; p += 4) {
@@ -167,6 +181,14 @@ export class Model {
           setF64(ex, e, f64At(ex, e) + w * bf16At(p + 2));
         }
       }
+    }
+    // Linear logits route by route, each summed in a register (in the order
+    // of the features, as a feature-major loop would).
+    for (let r = 0; r < width; r++) {
+      let acc: f64 = 0;
+      const off = <usize>r << 1;
+      for (let k = 0; k < known; k++) acc += f64At(knownWeight, k) * bf16At(<usize>i32At(knownAt, k) + off);
+      setF64(sums, r, acc);
     }
     if (norm2 == 0) return out;
     const inv = 1 / Math.sqrt(norm2);

@@ -27,24 +27,44 @@ export class TermCounter {
     this.size = 0;
   }
 
-  /** Counts one occurrence of feature `hash`. */
-  @inline
-  add(hash: u32): void {
-    let slot = <i32>(mix(hash) & <u32>this.mask);
-    const cells = this.cells;
-    while (true) {
-      const c = i32At(cells, 2 * slot + 1);
-      if (c == 0) break;
-      if (<u32>i32At(cells, 2 * slot) == hash) {
-        setI32(cells, 2 * slot + 1, c + 1);
-        return;
+  /** Counts the first `n` hashes of `hashes`, in order (add() for each, with the table in locals). */
+  addAll(hashes: Uint32Array, n: i32): void {
+    let cells = this.cells.dataStart;
+    let used = this.used.dataStart;
+    let mask = <u32>this.mask;
+    let size = this.size;
+    let limit = this.limit;
+    const from = hashes.dataStart;
+    for (let i = 0; i < n; i++) {
+      const hash = load<u32>(from + (<usize>i << 2));
+      let slot = mix(hash) & mask;
+      while (true) {
+        const cell = cells + (<usize>slot << 3);
+        const c = load<i32>(cell, 4);
+        if (c == 0) {
+          store<u32>(cell, hash);
+          store<i32>(cell, 1, 4);
+          store<i32>(used + (<usize>size << 2), <i32>slot);
+          size++;
+          if (size >= limit) {
+            this.size = size;
+            this.grow();
+            cells = this.cells.dataStart;
+            used = this.used.dataStart;
+            mask = <u32>this.mask;
+            size = this.size;
+            limit = this.limit;
+          }
+          break;
+        }
+        if (load<u32>(cell) == hash) {
+          store<i32>(cell, c + 1, 4);
+          break;
+        }
+        slot = (slot + 1) & mask;
       }
-      slot = (slot + 1) & this.mask;
     }
-    setI32(cells, 2 * slot, <i32>hash);
-    setI32(cells, 2 * slot + 1, 1);
-    setI32(this.used, this.size++, slot);
-    if (this.size >= this.limit) this.grow();
+    this.size = size;
   }
 
   /** True when the text had feature `hash`. */

@@ -16,7 +16,6 @@
 // are rare enough at 32 bits to ignore.
 
 import { setU16, u16At, unitAt } from "./cells";
-import { TermCounter } from "./counter";
 
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
@@ -92,9 +91,19 @@ export function normalizedString(text: string, maxUnits: i32 = i32.MAX_VALUE): s
   return String.UTF16.decodeUnsafe(units.dataStart, <usize>units.length << 1);
 }
 
-/** Calls `sink.add` for every feature of normalized text `t` (see the file comment). */
-export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
+/** Most features extractFeatures() writes per unit of text (word, word pair, bigram, trigram). */
+export const MAX_FEATURES_PER_UNIT: i32 = 4;
+
+/**
+ * Writes the hash of every feature of normalized text `t` (see the file
+ * comment) into `out`, which holds at least MAX_FEATURES_PER_UNIT per unit,
+ * in text order; returns how many. Counting them is a separate tight loop
+ * (TermCounter.addAll).
+ */
+export function extractFeatures(t: Uint16Array, out: Uint32Array): i32 {
   const n = t.length;
+  const at = out.dataStart;
+  let k: usize = 0;
   let wordHash: u32 = WORD_SEED;
   let wordLen = 0;
   let unsegmented = false;
@@ -103,8 +112,8 @@ export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
     const c = u16At(t, i);
     if (c == SPACE) {
       if (wordLen > 0 && !unsegmented) {
-        sink.add(wordHash);
-        if (previousWord != 0) sink.add((previousWord * FNV_PRIME) ^ wordHash ^ WORD_PAIR_SEED);
+        store<u32>(at + (k++ << 2), wordHash);
+        if (previousWord != 0) store<u32>(at + (k++ << 2), (previousWord * FNV_PRIME) ^ wordHash ^ WORD_PAIR_SEED);
         previousWord = wordHash;
       } else {
         previousWord = 0;
@@ -115,7 +124,7 @@ export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
     } else {
       wordHash = (wordHash ^ c) * FNV_PRIME;
       wordLen++;
-      if (c >= 0x80) sink.add(((FNV_OFFSET ^ c) * FNV_PRIME) ^ 1);
+      if (c >= 0x80) store<u32>(at + (k++ << 2), ((FNV_OFFSET ^ c) * FNV_PRIME) ^ 1);
       if (c >= CJK_START) unsegmented = true;
     }
     // The bigram and trigram starting here (MAX_GRAM = 3). A gram of only
@@ -124,11 +133,12 @@ export function extractFeatures(t: Uint16Array, sink: TermCounter): void {
     if (i + 1 >= n) continue;
     const d = u16At(t, i + 1);
     let h = (((FNV_OFFSET ^ c) * FNV_PRIME) ^ d) * FNV_PRIME;
-    if (c >= 0x80 || d >= 0x80) sink.add(h ^ 2);
+    if (c >= 0x80 || d >= 0x80) store<u32>(at + (k++ << 2), h ^ 2);
     if (i + 2 >= n) continue;
     h = (h ^ u16At(t, i + 2)) * FNV_PRIME;
-    sink.add(h ^ 3);
+    store<u32>(at + (k++ << 2), h ^ 3);
   }
+  return <i32>k;
 }
 
 /** The feature hash of one word, as extractFeatures emits it (ASCII words only there). */

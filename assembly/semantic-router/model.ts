@@ -21,7 +21,7 @@
 // it costs the request's length plus the postings of the features it shares
 // with the examples, not the number of examples.
 import { TermCounter } from "./counter";
-import { extractFeatures, normalize } from "./features";
+import { extractFeatures, MAX_FEATURES_PER_UNIT, normalize } from "./features";
 import { f32At, f64At, i32At, setF64, setI32 } from "./cells";
 import { bf16At, FeatureIndex, PostingLists, Rec } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
@@ -85,6 +85,8 @@ export class Model {
   private index: FeatureIndex = new FeatureIndex(new Uint32Array(0), new Float32Array(0), emptyPostings(), emptyPostings(), new Float32Array(0), 0);
   private tf: TfWeights = new TfWeights();
   private counter: TermCounter = new TermCounter(4096);
+  /** Reused buffer of the text's feature hashes, in text order (grows like units). */
+  private hashes: Uint32Array = new Uint32Array(4096);
   /** Reused normalization buffer (grows to the longest text seen). */
   private units: Uint16Array = new Uint16Array(1024);
   private exampleScore: Float64Array = new Float64Array(0);
@@ -119,7 +121,9 @@ export class Model {
     c.reset();
     const units = normalize(text, this.maxScanUnits, this.units);
     if (units.buffer !== this.units.buffer) this.units = new Uint16Array(units.length * 2);
-    extractFeatures(units, c);
+    const room = units.length * MAX_FEATURES_PER_UNIT;
+    if (this.hashes.length < room) this.hashes = new Uint32Array(room * 2);
+    c.addAll(this.hashes, extractFeatures(units, this.hashes));
     return c;
   }
 

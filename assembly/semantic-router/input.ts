@@ -8,9 +8,15 @@ import { InputOptions } from "./config";
 
 /** The longest prefix of `s` that fits in `budget` UTF-8 bytes (never splits a surrogate pair). */
 export function cutToBytes(s: string, budget: i32): string {
-  let used = 0;
   const n = s.length;
-  for (let i = 0; i < n; i++) {
+  // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair 4 for 2 units).
+  if (n <= budget / 3) return s;
+  // ASCII, a byte a unit, as far as it goes.
+  let i = 0;
+  const ascii = min(n, budget);
+  while (i < ascii && unitAt(s, i) < 0x80) i++;
+  let used = i;
+  for (; i < n; i++) {
     const c = unitAt(s, i);
     let size = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     let width = 1;

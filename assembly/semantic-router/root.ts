@@ -23,6 +23,7 @@ export class RouterRoot extends RootContext {
     if (rules === null) return false;
     this.rules = rules;
     if (this.stats === null) this.stats = new RouterStats();
+    else this.stats!.forgetTargets();
     const g0 = rules.global;
     if (g0 !== null) {
       const emb = g0.embeddings;

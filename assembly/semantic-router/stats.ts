@@ -4,7 +4,8 @@
 //   semantic_router_embeddings.result.<cached|ok|failed>         counter
 // (route and outcome become labels with the stats_tags in README.md).
 import { Counter, CounterVec, Histogram } from "../common/metrics";
-import { Decision } from "./decide";
+import { Target } from "./config";
+import { Decision, OUTCOME_NAMES } from "./decide";
 
 const MAX_SERIES = 200;
 
@@ -13,9 +14,27 @@ export class RouterStats {
   decisionMicros: Histogram = new Histogram("semantic_router_decision_us");
   /** Embedding lookups by result: cached, ok, failed (the local classifier decided). */
   embeddingCalls: CounterVec = new CounterVec("semantic_router_embeddings", ["result"], 8);
+  /** Per target, its decision counters by outcome, found once (a series name is built from strings). */
+  private byTarget: Map<Target, StaticArray<Counter | null>> = new Map<Target, StaticArray<Counter | null>>();
+
+  /** A new configuration has new targets: drop the old ones' rows. */
+  forgetTargets(): void {
+    this.byTarget.clear();
+  }
 
   record(d: Decision, micros: u64): void {
-    const c: Counter = this.decisions.with([d.target.name, d.outcomeName]);
+    let row: StaticArray<Counter | null>;
+    if (this.byTarget.has(d.target)) row = this.byTarget.get(d.target);
+    else {
+      row = new StaticArray<Counter | null>(OUTCOME_NAMES.length);
+      this.byTarget.set(d.target, row);
+    }
+    const o = <i32>d.outcome;
+    let c = row[o];
+    if (c === null) {
+      c = this.decisions.with([d.target.name, d.outcomeName]);
+      row[o] = c;
+    }
     c.inc();
     this.decisionMicros.record(micros);
   }

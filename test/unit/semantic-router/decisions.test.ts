@@ -38,6 +38,18 @@ describe("semantic-router decisions", () => {
     expect(upstreamModel(code)).toBe("demo-reasoning");
   });
 
+  it("classifies only the first max_scan_bytes of UTF-8, never splitting a character", async () => {
+    const vm = routerVm({ routes: [{ name: "r", model: "m-r", keywords: ["refund", "退款"] }], input: { max_scan_bytes: 16 } });
+    const routed = async (text: string) => decisionState(await chat(vm, text)).includes("outcome=keyword");
+    expect(await routed("012345678 refund")).toBe(true); // 16 bytes
+    expect(await routed("0123456789 refund")).toBe(false); // "refund" ends at byte 17
+    expect(await routed("一二三退款")).toBe(true); // 15 bytes
+    expect(await routed("一二三四退款")).toBe(false); // cut after "退" (15 bytes)
+    expect(await routed("😀😀退款")).toBe(true); // 14 bytes
+    expect(await routed("😀😀😀退款")).toBe(false); // cut after "退" (15 bytes)
+    expect(await routed("ab😀😀😀退款")).toBe(false); // a surrogate pair is 4 bytes, never half of one
+  });
+
   it("counts code and formula symbols and question marks in the raw text", async () => {
     const vm = routerVm(GATEWAY_CONFIG);
     // A math cue alone (0.35) stays simple; three symbols (0.3) tip it over 0.5.

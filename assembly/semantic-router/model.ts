@@ -99,7 +99,7 @@ export class Model {
   private linear: LinearModel = new LinearModel(0, 0);
   /** The request's weights times the linear model's, summed per route (before scaling by the norm). */
   private linearSums: Float64Array = new Float64Array(0);
-  /** The request's known features: where each one's linear weights are, and its weight. */
+  /** The request's known features: the address of each one's record, and its weight. */
   private knownAt: Int32Array = new Int32Array(256);
   private knownWeight: Float64Array = new Float64Array(256);
 
@@ -157,6 +157,8 @@ export class Model {
     }
     const knownAt = this.knownAt;
     const knownWeight = this.knownWeight;
+    // 1. Look every feature up, first: the lookups are independent, so
+    // their cache misses overlap (the loops below branch too much for that).
     let known = 0;
     for (let i = 0; i < c.size; i++) {
       const found = index.find(c.keyAt(i));
@@ -164,13 +166,16 @@ export class Model {
       const w = tf.of(c.countAt(i)) * (found < 0 ? unseen : Rec.idf(rec));
       norm2 += w * w;
       if (found < 0) continue;
-      let p = Rec.linear(rec);
-      if (width > 0) {
-        setI32(knownAt, known, <i32>p);
-        setF64(knownWeight, known, w);
-        known++;
-      }
-      p += <usize>width << 1;
+      setI32(knownAt, known, <i32>rec);
+      setF64(knownWeight, known, w);
+      known++;
+    }
+    // 2. Postings of the known features, in the same order.
+    const pairsFrom = Rec.linear(0) + (<usize>width << 1);
+    for (let k = 0; k < known; k++) {
+      const rec = <usize>i32At(knownAt, k);
+      const w = f64At(knownWeight, k);
+      let p = rec + pairsFrom;
       const routeEnd = p + (<usize>Rec.routePairs(rec) << 2);
       if (useCentroid) {
         for (; p < routeEnd; p += 4) {
@@ -186,11 +191,12 @@ export class Model {
         }
       }
     }
-    // Linear logits route by route, each summed in a register (in the order
-    // of the features, as a feature-major loop would).
+    // 3. Linear logits route by route, each summed in a register (in the
+    // order of the features, as a feature-major loop would).
+    const linearFrom = Rec.linear(0);
     for (let r = 0; r < width; r++) {
       let acc: f64 = 0;
-      const off = <usize>r << 1;
+      const off = linearFrom + (<usize>r << 1);
       for (let k = 0; k < known; k++) acc += f64At(knownWeight, k) * bf16At(<usize>i32At(knownAt, k) + off);
       setF64(sums, r, acc);
     }

@@ -13,6 +13,7 @@ import { payload, type Payload } from "./payloads.ts";
 import { checkChain, checkCompletion } from "./preflight.ts";
 import { writeResults } from "./report/write.ts";
 import { cellResult, type BenchResults, type CellResult, type RunResult } from "./results.ts";
+import { readBuckets, timingBetween } from "./filter-histogram.ts";
 import { CHAT_PATH, measureRun } from "./runner.ts";
 import { BARE, benchHeaders, SCENARIOS, selectScenarios, type Scenario } from "./scenarios.ts";
 import { startUpstreamProcess, type UpstreamProcess } from "./upstream.ts";
@@ -183,6 +184,8 @@ async function main(): Promise<void> {
           await runWrk(wrkBin, { ...load, durationS: 1, maxRequests: CELL_WARMUP_REQUESTS });
         }
         await sleep(SETTLE_MS);
+        const stat = scenario.filterHistogram;
+        const before = stat ? await readBuckets(envoy, stat) : null;
         const run = await measureRun({
           name: scenario.name,
           envoy,
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
           upstreamPid: upstream.pid,
           headers,
         });
+        if (stat && before) run.filterTiming = timingBetween(before, await readBuckets(envoy, stat));
         envoy.assertHealthy();
         runs.push(run);
         log(progress(run));

@@ -1,6 +1,7 @@
 // Shapes of the bench's results (also the JSON written to bench-results/)
 // and the comparison of each run with bare Envoy on the same cell.
 import type { Cell } from "./cells.ts";
+import type { FilterTiming } from "./filter-histogram.ts";
 import { ratio, type Summary } from "./stats.ts";
 
 export interface WrkErrors {
@@ -32,6 +33,8 @@ export interface RunResult {
   upstreamCpuPercent: number;
   /** Whole-machine CPU busy over the run, % of all cores. */
   hostBusyPercent: number;
+  /** The scenario's filterHistogram over the run's requests (null: the scenario has none). */
+  filterTiming?: FilterTiming | null;
 }
 
 /** A run divided by bare Envoy's run on the same cell; null where not comparable. */

@@ -4,9 +4,9 @@ import type { BenchResults, CellResult } from "../results.ts";
 import { DASH, cellLabel, fmtInt, fmtMs, fmtOne, withRatio } from "./format.ts";
 
 const HEADER = [
-  "cell", "chain", "RPS", "p50 ms", "p99 ms", "TTFB p50 ms", "CPU % of core", "CPU µs/req", "RSS MB", "peak RSS MB", "host busy %", "errors",
+  "cell", "chain", "RPS", "p50 ms", "p99 ms", "TTFB p50 ms", "CPU % of core", "CPU µs/req", "filter p50 µs", "RSS MB", "peak RSS MB", "host busy %", "errors",
 ];
-const ALIGN = [":--", ":--", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:"];
+const ALIGN = [":--", ":--", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:", "--:"];
 
 function row(cells: string[]): string {
   return `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
@@ -26,6 +26,7 @@ export function tableRows(cell: CellResult): string[][] {
       run.ttfbMs ? withRatio(fmtMs(run.ttfbMs.p50), r?.ttfbP50, has) : DASH,
       withRatio(fmtOne(run.cpu.percentOfCore), r?.cpuPercent, has),
       withRatio(fmtInt(run.cpu.microsPerRequest), r?.cpuPerRequest, has),
+      run.filterTiming ? fmtInt(run.filterTiming.p50) : DASH,
       withRatio(fmtOne(run.memory.rssMb), r?.rss, has),
       withRatio(fmtOne(run.memory.hwmMb), r?.hwm, has),
       fmtInt(run.hostBusyPercent),
@@ -56,7 +57,9 @@ export function renderMarkdown(results: BenchResults): string {
     "Values of a chain other than bare carry their ratio to bare on the same cell in parentheses. " +
       "Latency is full response (last byte); TTFB is the first body byte of streaming responses, from a side client. " +
       "CPU is Envoy's utime+stime over the run; peak RSS is VmHWM since Envoy started; " +
-      "host busy is the whole machine's CPU over the run (100 = every core busy: the run measured a saturated box).",
+      "host busy is the whole machine's CPU over the run (100 = every core busy: the run measured a saturated box). " +
+      "Filter p50 is the median of the filter's own timing histogram over the run's requests, for chains that have one " +
+      "(semantic-router: its decision, parse to headers).",
     "",
     renderTable(results.cells),
     "",

@@ -54,15 +54,16 @@ describe("formats", () => {
 describe("markdown table", () => {
   it("has one row per chain per cell, values with ratios for non-bare chains", () => {
     const cells = sampleResults().cells;
+    cells[0].runs[1].filterTiming = { n: 10, p50: 93.4 };
     const rows = tableRows(cells[0]);
     expect(rows).toEqual([
-      ["1K json c1", "bare", "1000", "1.00", "2.00", "–", "50.0", "500", "40.0", "50.0", "90", "0"],
-      ["", "wasm-passthrough", "800 (0.80×)", "1.25 (1.25×)", "3.00 (1.50×)", "–", "50.0 (1.00×)", "500 (1.00×)", "40.0 (1.00×)", "50.0 (1.00×)", "90", "0"],
+      ["1K json c1", "bare", "1000", "1.00", "2.00", "–", "50.0", "500", "–", "40.0", "50.0", "90", "0"],
+      ["", "wasm-passthrough", "800 (0.80×)", "1.25 (1.25×)", "3.00 (1.50×)", "–", "50.0 (1.00×)", "500 (1.00×)", "93", "40.0 (1.00×)", "50.0 (1.00×)", "90", "0"],
     ]);
     const sse = tableRows(cells[1]);
     expect(sse[0][5]).toBe("2.00");
     expect(sse[1][5]).toBe("3.00 (1.50×)");
-    expect(sse[1][11]).toBe("3"); // read + status errors
+    expect(sse[1][12]).toBe("3"); // read + status errors
   });
 
   it("renders a well-formed GitHub table", () => {

@@ -40,7 +40,7 @@ describe("semantic-router decisions", () => {
 
   it("classifies only the first max_scan_bytes of UTF-8, never splitting a character", async () => {
     const vm = routerVm({ routes: [{ name: "r", model: "m-r", keywords: ["refund", "退款"] }], input: { max_scan_bytes: 16 } });
-    const routed = async (text: string) => decisionState(await chat(vm, text)).includes("outcome=keyword");
+    const routed = async (text: string) => (decisionState(await chat(vm, text)) ?? "").includes("outcome=keyword");
     expect(await routed("012345678 refund")).toBe(true); // 16 bytes
     expect(await routed("0123456789 refund")).toBe(false); // "refund" ends at byte 17
     expect(await routed("一二三退款")).toBe(true); // 15 bytes

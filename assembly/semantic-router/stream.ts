@@ -50,7 +50,13 @@ export class RouterStream extends StreamContext {
     const rules = this.router.rules;
     if (rules === null) return HeadersAction.Continue;
     const path = requestPath();
-    const input = new MatchInput(orEmpty(routeName()), orEmpty(requestAuthority()), orEmpty(clusterName()), orEmpty(path));
+    // Properties cost a host lookup each: only `_rules_` match on route, domain and service.
+    const input = new MatchInput("", "", "", orEmpty(path));
+    if (rules.rules.length > 0) {
+      input.route = orEmpty(routeName());
+      input.domain = orEmpty(requestAuthority());
+      input.service = orEmpty(clusterName());
+    }
     const cfg = rules.select(input);
     if (cfg === null || endOfStream) return HeadersAction.Continue;
     this.cfg = cfg;

@@ -5,7 +5,7 @@
 // Emulator time includes its JavaScript host; Envoy's own cost of host calls
 // is in docs/bench.md ("Where a Wasm filter's time goes").
 //
-//   npx tsx scripts/profile-wasm.ts --scenario token-ratelimit [--requests 5000] [--mode json|sse] [--top 25]
+//   npx tsx scripts/profile-wasm.ts --scenario token-ratelimit [--requests 5000] [--mode json|sse] [--bytes 1024] [--top 25]
 // The raw profile goes to .tmp/profile/<scenario>.cpuprofile (Chrome DevTools can open it).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -53,7 +53,7 @@ function upstream(req: UpstreamRequest): UpstreamResponse {
   return { status: 200, headers: [["content-type", "text/event-stream"]], body: chunks };
 }
 const headers: [string, string][] = [["host", "gw"], ["content-type", "application/json"], ...Object.entries(scenario.requestHeaders?.() ?? {})];
-const request = { method: "POST", path: "/v1/chat/completions", headers, body: chatBody(1024, mode) };
+const request = { method: "POST", path: "/v1/chat/completions", headers, body: chatBody(Number(arg("bytes", "1024")), mode) };
 for (let i = 0; i < 300; i++) await vm.exchange(request, { upstream });
 
 const session = new Session();

@@ -135,13 +135,25 @@ function tally(ptr: usize, len: i32, json: bool): i64 {
     }
     if (kind == run && kind <= OTHER_LETTERS) {
       runLength++;
-      continue;
+    } else {
+      quarters += runQuarters(run, runLength);
+      run = kind;
+      runLength = 0;
+      if (kind == ASCII_LETTERS || kind == DIGITS || kind == OTHER_LETTERS) runLength = 1;
+      else if (kind == SYMBOL) quarters += cost;
     }
-    quarters += runQuarters(run, runLength);
-    run = kind;
-    runLength = 0;
-    if (kind == ASCII_LETTERS || kind == DIGITS || kind == OTHER_LETTERS) runLength = 1;
-    else if (kind == SYMBOL) quarters += cost;
+    if (kind == ASCII_LETTERS || kind == DIGITS) {
+      // The rest of an ASCII word or number in one tight loop (never an
+      // escape: a backslash is a symbol).
+      let j = i;
+      while (j < len) {
+        const c = <i32>load<u8>(ptr + <usize>j);
+        if (c >= 0x80 || load<u8>(ASCII_CLASS + <usize>c) != kind) break;
+        j++;
+      }
+      runLength += j - i;
+      i = j;
+    }
   }
   return quarters + runQuarters(run, runLength);
 }

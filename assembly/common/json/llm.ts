@@ -43,8 +43,9 @@ export class LlmToolResult {
 export class LlmMessage {
   /** "user", "assistant", "system", "developer", "tool" ...; "" when absent. */
   role: string = "";
-  /** The text parts of the content, joined with "\n". */
-  text: string = "";
+  /** The content node (string or parts) `text` is decoded from on first use. */
+  private content: JsonValue | null = null;
+  private decoded: string | null = null;
   toolCalls: Array<LlmToolCall> = new Array<LlmToolCall>();
   /** The call this message answers (OpenAI role "tool", Responses function_call_output). */
   toolCallId: string | null = null;
@@ -52,6 +53,31 @@ export class LlmMessage {
   toolResults: Array<LlmToolResult> = new Array<LlmToolResult>();
 
   constructor(public node: JsonValue) {}
+
+  /**
+   * The text parts of the content, joined with "\n". Decoded on first use:
+   * a filter that reads one message of a long conversation does not pay
+   * for the others.
+   */
+  get text(): string {
+    const known = this.decoded;
+    if (known !== null) return known;
+    const content = this.content;
+    const t = content === null ? "" : joinedText(content);
+    this.decoded = t;
+    return t;
+  }
+
+  set text(value: string) {
+    this.decoded = value;
+    this.content = null;
+  }
+
+  /** Takes the text from `content` (a string or content parts) when first read. */
+  textFrom(content: JsonValue): void {
+    this.content = content;
+    this.decoded = null;
+  }
 
   /** Text, tool-call arguments and tool results, newline-separated: everything a content inspector should see. */
   allText(): string {
@@ -179,20 +205,11 @@ function readMessages(doc: JsonDocument, list: JsonValue | null, out: Array<LlmM
 /** Fills text, tool_use calls and tool_result results from a message's content (string or parts). */
 function readContent(doc: JsonDocument, content: JsonValue | null, m: LlmMessage): void {
   if (content === null) return;
-  const s = content.text();
-  if (s !== null) {
-    m.text = s;
-    return;
-  }
-  const texts = new Array<string>();
+  m.textFrom(content);
+  if (content.kind != JsonKind.Array) return;
   const parts = JsonValue.items(content);
   for (let i = 0; i < parts.length; i++) {
     const part = unchecked(parts[i]);
-    const t = partText(part);
-    if (t !== null) {
-      texts.push(t);
-      continue;
-    }
     const type = part.getText("type");
     if (type === null) continue;
     if (type == "tool_use") {
@@ -207,7 +224,6 @@ function readContent(doc: JsonDocument, content: JsonValue | null, m: LlmMessage
       m.toolResults.push(new LlmToolResult(part.getText("tool_use_id"), result === null ? "" : joinedText(result)));
     }
   }
-  m.text = texts.join("\n");
 }
 
 function readOpenAIToolCalls(node: JsonValue, m: LlmMessage): void {
@@ -264,7 +280,7 @@ function readResponsesInput(doc: JsonDocument, input: JsonValue | null, out: Arr
       m.role = "tool";
       m.toolCallId = item.getText("call_id");
       const output = item.get("output");
-      if (output !== null) m.text = joinedText(output);
+      if (output !== null) m.textFrom(output);
     } else {
       continue;
     }

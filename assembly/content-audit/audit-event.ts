@@ -30,6 +30,7 @@ export function auditEventJson(facts: RequestFacts, record: AuditRecord, include
   }
   w.key("masked").int(record.masked);
   if (record.moderation.length > 0) w.key("moderation").string(record.moderation);
+  if (record.completionModeration.length > 0) w.key("completion_moderation").string(record.completionModeration);
   w.key("rules").beginArray();
   for (let i = 0; i < record.counts.length; i++) {
     const c = unchecked(record.counts[i]);

@@ -97,7 +97,12 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
       audit.rejectUnknown();
     }
     const moderation = r.object("moderation");
-    if (moderation !== null) c.moderation = readModeration(moderation);
+    if (moderation !== null) {
+      const m = readModeration(moderation);
+      c.moderation = m;
+      // A flagged completion gets the block reply, so none of the response may have left.
+      if (m.responses && !c.holdResponseHeaders) moderation.fail("scope", "moderating completions needs hold_response_headers: true");
+    }
     r.rejectUnknown();
     c.scanner = new Scanner(c.rules, c.includeMatches);
     return c;
@@ -111,6 +116,9 @@ function readModeration(r: ConfigReader): ModerationConfig {
   m.apiKey = r.stringOrNull("api_key");
   m.failOpen = r.optionalEnum("on_failure", ["allow", "block"], "allow") == "allow";
   m.maxInput = <i32>r.optionalInt("max_input_chars", 32768, 1, 1 << 20);
+  const scope = r.optionalEnum("scope", SCOPES, "request");
+  m.requests = scope != "response";
+  m.responses = scope != "request";
   r.rejectUnknown();
   return m;
 }

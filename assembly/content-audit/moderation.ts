@@ -1,7 +1,8 @@
-// Optional external moderation: after the rules passed a prompt, its text is
-// sent to an OpenAI moderation-compatible endpoint (POST {model, input},
-// answer {results: [{flagged, categories}]}) through an Envoy cluster; the
-// request waits for the verdict. A timeout (Envoy answers 504), a refused
+// Optional external moderation: after the rules passed a prompt (and, with
+// scope response or both, a JSON completion), its text is sent to an OpenAI
+// moderation-compatible endpoint (POST {model, input}, answer {results:
+// [{flagged, categories}]}) through an Envoy cluster; the request (or the
+// response) waits for the verdict. A timeout (Envoy answers 504), a refused
 // connection (503), any other non-2xx answer or an unreadable body is a
 // failure: fail_open lets the request go on, otherwise it is blocked.
 import { ServiceTarget } from "../common/config";
@@ -16,6 +17,10 @@ export class ModerationConfig extends ServiceTarget {
   failOpen: bool = true;
   /** Longest input sent (characters); longer prompts are cut. */
   maxInput: i32 = 32768;
+  /** Prompts are moderated (scope request or both). */
+  requests: bool = true;
+  /** JSON completions are moderated (scope response or both); needs the response headers held. */
+  responses: bool = false;
 
   constructor() {
     super("/v1/moderations", "moderation", 2000);

@@ -19,8 +19,10 @@ export class AuditRecord {
   blockedBy: string = "";
   /** "request" or "response" when blocked. */
   blockedIn: string = "";
-  /** External moderation: "" (not asked), "allowed", "flagged: <categories>" or "failed: <reason>". */
+  /** External moderation of the prompt: "" (not asked), "allowed", "flagged: <categories>" or "failed: <reason>". */
   moderation: string = "";
+  /** The same for the completion. */
+  completionModeration: string = "";
   /** Matched text, only collected when the configuration asks for it. */
   samples: Array<string> = new Array<string>();
 

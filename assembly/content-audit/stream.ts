@@ -150,7 +150,7 @@ export class AuditStream extends StreamContext {
     }
     if (roots.length == 0) return DataAction.Continue;
     const inspector = new JsonInspector(cfg.scanner, this.record, false);
-    const moderation = cfg.moderation;
+    const moderation = cfg.moderation !== null && cfg.moderation!.requests ? cfg.moderation : null;
     if (moderation !== null) inspector.texts = new Array<string>();
     const r = inspector.inspect(doc, roots);
     const blockedBy = r.blockedBy;
@@ -167,7 +167,7 @@ export class AuditStream extends StreamContext {
 
   /** Asks the moderation endpoint; the request waits (buffered) for moderated(). */
   private moderate(cfg: ModerationConfig, input: string): DataAction {
-    const call = new StreamModeration(this);
+    const call = new StreamModeration(this, false);
     const token = this.httpCall(cfg.cluster, moderationHeaders(cfg), moderationRequest(cfg, input), cfg.timeoutMs, call);
     if (token != 0) return DataAction.StopIterationAndBuffer;
     const failed = new ModerationResult();
@@ -175,26 +175,41 @@ export class AuditStream extends StreamContext {
     return this.applyModeration(cfg, failed) ? DataAction.Continue : DataAction.StopIterationNoBuffer;
   }
 
-  /** The moderation answer arrived: resume the request or block it. */
-  moderated(result: ModerationResult): void {
+  /** The moderation answer arrived: resume the request (or response) or block it. */
+  moderated(result: ModerationResult, response: bool): void {
     const cfg = this.cfg!.moderation!;
-    if (this.applyModeration(cfg, result)) continueStream(StreamType.Request);
+    if (this.applyModeration(cfg, result, response)) continueStream(response ? StreamType.Response : StreamType.Request);
   }
 
-  /** Records the verdict; false after answering the request with a block. */
-  private applyModeration(cfg: ModerationConfig, result: ModerationResult): bool {
+  /** Records the verdict; false after answering with a block. */
+  private applyModeration(cfg: ModerationConfig, result: ModerationResult, response: bool = false): bool {
+    let verdict: string;
+    let pass = false;
     if (result.verdict == ModerationVerdict.Allowed) {
-      this.record.moderation = "allowed";
-      return true;
-    }
-    if (result.verdict == ModerationVerdict.Flagged) {
-      this.record.moderation = "flagged: " + result.detail;
+      verdict = "allowed";
+      pass = true;
+    } else if (result.verdict == ModerationVerdict.Flagged) {
+      verdict = "flagged: " + result.detail;
     } else {
-      this.record.moderation = "failed: " + result.detail;
-      if (cfg.failOpen) return true;
+      verdict = "failed: " + result.detail;
+      pass = cfg.failOpen;
     }
+    if (response) this.record.completionModeration = verdict;
+    else this.record.moderation = verdict;
+    if (pass) return true;
+    if (response) this.record.block("moderation", true);
     this.sendBlock("moderation");
     return false;
+  }
+
+  /** Asks the moderation endpoint about a completion; the response waits (buffered, headers held) for moderated(). */
+  private moderateCompletion(cfg: ModerationConfig, input: string): DataAction {
+    const call = new StreamModeration(this, true);
+    const token = this.httpCall(cfg.cluster, moderationHeaders(cfg), moderationRequest(cfg, input), cfg.timeoutMs, call);
+    if (token != 0) return DataAction.StopIterationAndBuffer;
+    const failed = new ModerationResult();
+    failed.detail = "call refused (unknown cluster?)";
+    return this.applyModeration(cfg, failed, true) ? DataAction.Continue : DataAction.StopIterationNoBuffer;
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
@@ -257,7 +272,11 @@ export class AuditStream extends StreamContext {
     if (doc === null) return DataAction.Continue;
     const roots = new Array<JsonValue>();
     roots.push(doc.root);
-    const r = new JsonInspector(this.cfg!.scanner, this.record, true).inspect(doc, roots);
+    const cfg = this.cfg!;
+    const inspector = new JsonInspector(cfg.scanner, this.record, true);
+    const moderation = cfg.moderation !== null && cfg.moderation!.responses && cfg.holdResponseHeaders ? cfg.moderation : null;
+    if (moderation !== null) inspector.texts = new Array<string>();
+    const r = inspector.inspect(doc, roots);
     const blockedBy = r.blockedBy;
     if (blockedBy !== null) {
       if (this.cfg!.holdResponseHeaders) {
@@ -270,7 +289,9 @@ export class AuditStream extends StreamContext {
     }
     const masked = r.body;
     if (masked !== null) body.replace(masked);
-    return DataAction.Continue;
+    const texts = inspector.texts;
+    if (moderation === null || texts === null || texts.length == 0) return DataAction.Continue;
+    return this.moderateCompletion(moderation, texts.join("\n"));
   }
 
   /** Bodies up to the configured limit parse (the parser's own default is 8 MiB). */
@@ -338,11 +359,14 @@ function isToolCall(root: JsonValue): bool {
 }
 
 class StreamModeration extends ModerationCall {
-  constructor(private stream: AuditStream) {
+  constructor(
+    private stream: AuditStream,
+    private response: bool,
+  ) {
     super();
   }
 
   onResult(result: ModerationResult): void {
-    this.stream.moderated(result);
+    this.stream.moderated(result, this.response);
   }
 }

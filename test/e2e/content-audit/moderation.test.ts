@@ -1,7 +1,8 @@
 // External moderation through a real Envoy: a moderation endpoint of the
-// OpenAI /v1/moderations shape (flags prompts that mention "attack") behind
-// an Envoy cluster; the official openai client sees flagged prompts blocked,
-// others answered, and a moderation outage handled as configured.
+// OpenAI /v1/moderations shape (flags text that mentions "attack") behind
+// an Envoy cluster; the official openai client sees flagged prompts (and,
+// with scope both, flagged completions) blocked, others answered, and a
+// moderation outage handled as configured.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI, { APIError } from "openai";
@@ -30,15 +31,28 @@ function startModeration(): Promise<number> {
 const rules = [{ id: "pii", type: "pii", detectors: ["email"], action: "mask" }];
 let open: OpenAI;
 let closed: OpenAI;
+let both: OpenAI;
+let bothClosed: OpenAI;
 
 beforeAll(async () => {
   const port = await startModeration();
   const withModeration = await startStack({ rules, moderation: { cluster: "moderation", timeout_ms: 1000 } }, "content-audit-moderation", { MODERATION_PORT: port });
   // Nothing listens on this one's moderation port: every call fails.
   const outage = await startStack({ rules, moderation: { cluster: "moderation", timeout_ms: 1000, on_failure: "block" } }, "content-audit-moderation-down");
-  stacks = [withModeration, outage];
+  const completions = await startStack(
+    { rules, hold_response_headers: true, moderation: { cluster: "moderation", timeout_ms: 1000, scope: "both" } },
+    "content-audit-moderation-both",
+    { MODERATION_PORT: port },
+  );
+  const completionsDown = await startStack(
+    { rules, hold_response_headers: true, moderation: { cluster: "moderation", timeout_ms: 1000, scope: "response", on_failure: "block" } },
+    "content-audit-moderation-both-down",
+  );
+  stacks = [withModeration, outage, completions, completionsDown];
   open = new OpenAI({ baseURL: withModeration.envoy.url("/v1"), apiKey: "k", maxRetries: 0 });
   closed = new OpenAI({ baseURL: outage.envoy.url("/v1"), apiKey: "k", maxRetries: 0 });
+  both = new OpenAI({ baseURL: completions.envoy.url("/v1"), apiKey: "k", maxRetries: 0 });
+  bothClosed = new OpenAI({ baseURL: completionsDown.envoy.url("/v1"), apiKey: "k", maxRetries: 0 });
 });
 
 afterAll(async () => {
@@ -69,5 +83,42 @@ describe("external moderation", () => {
     expect(err).toBeInstanceOf(APIError);
     expect(err.status).toBe(400);
     expect(stacks[1].llm.requests()).toHaveLength(0);
+  });
+
+  it("scope request (the default) never sends completions", async () => {
+    const before = inputs.length;
+    const reply = { headers: { "x-mock-reply": encodeURIComponent("the attack plan is ready") } };
+    const res = await open.chat.completions.create({ model: "m", messages: [{ role: "user", content: "status?" }] }, reply);
+    expect(res.choices[0].message.content).toBe("the attack plan is ready");
+    expect(inputs.slice(before)).toEqual(["status?"]);
+  });
+
+  it("scope both: an allowed completion passes (masked by the rules first), a flagged one gets the block reply", async () => {
+    const before = inputs.length;
+    const fine = await both.chat.completions.create(
+      { model: "m", messages: [{ role: "user", content: "status?" }] },
+      { headers: { "x-mock-reply": encodeURIComponent("all green, ask bob@example.com") } },
+    );
+    expect(fine.choices[0].message.content).toBe("all green, ask [EMAIL]");
+    expect(inputs.slice(before)).toEqual(["status?", "all green, ask [EMAIL]"]);
+
+    const { data, response } = await both.chat.completions
+      .create({ model: "m", messages: [{ role: "user", content: "status?" }] }, { headers: { "x-mock-reply": encodeURIComponent("the attack plan is ready") } })
+      .withResponse()
+      .catch((e) => ({ data: e, response: null }));
+    expect(response).toBeNull();
+    expect(data).toBeInstanceOf(APIError);
+    expect(data.status).toBe(400);
+    expect(data.code).toBe("content_blocked");
+    expect(data.headers?.["x-content-audit"] ?? data.headers?.get?.("x-content-audit")).toBe("block; rule=moderation");
+    expect(JSON.stringify(data.error)).not.toContain("attack");
+  });
+
+  it("scope response, endpoint down, on_failure block: the completion is replaced by the block reply", async () => {
+    const err = await bothClosed.chat.completions.create({ model: "m", messages: [{ role: "user", content: "hello" }] }).catch((e) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect(err.status).toBe(400);
+    // The prompt itself was not sent to moderation (scope response): it reached the upstream.
+    expect(stacks[3].llm.requests()).toHaveLength(1);
   });
 });

@@ -40,7 +40,7 @@ describe("schema and Higress spec", () => {
       hold_response_headers: true,
       hold_request_headers: true,
       audit: { include_matches: true, consumer_header: "x-c", collector: { cluster: "c", path: "/p", authority: "a", batch_size: 5, max_queue: 10, flush_interval_ms: 100, timeout_ms: 100 } },
-      moderation: { cluster: "m", path: "/m", authority: "a", model: "x", api_key: "k", timeout_ms: 100, on_failure: "block", max_input_chars: 100 },
+      moderation: { cluster: "m", path: "/m", authority: "a", model: "x", api_key: "k", timeout_ms: 100, on_failure: "block", max_input_chars: 100, scope: "both" },
     };
     for (const key of Object.keys(schema.properties)) if (key !== "_rules_") expect(all, key).toHaveProperty(key);
     const used = new Set(all.rules.flatMap((r) => Object.keys(r)));
@@ -61,6 +61,8 @@ describe("schema and Higress spec", () => {
       [{ rules: [{ id: "a", type: "pii" }], audit: { collector: {} } }, /field `audit.collector.cluster`: is required/],
       [{ rules: [{ id: "a", type: "pii" }], audit: { collector: { cluster: "c", path: "audit" } } }, /field `audit.collector.path`: must start with \//],
       [{ rules: [{ id: "a", type: "pii" }], moderation: { cluster: "m", timeout_ms: 5 } }, /field `moderation.timeout_ms`: must be an integer between 10 and 60000/],
+      [{ rules: [{ id: "a", type: "pii" }], moderation: { cluster: "m", scope: "completions" } }, /field `moderation.scope`: must be one of request, response, both/],
+      [{ rules: [{ id: "a", type: "pii" }], moderation: { cluster: "m", scope: "both" } }, /field `moderation.scope`: moderating completions needs hold_response_headers: true/],
     ];
     for (const [config, message] of cases) expect(() => auditVm(config), JSON.stringify(config)).toThrow(message);
   });

@@ -165,14 +165,18 @@ export class AuditStream extends StreamContext {
     return this.moderate(moderation, texts.join("\n"));
   }
 
-  /** Asks the moderation endpoint; the request waits (buffered) for moderated(). */
-  private moderate(cfg: ModerationConfig, input: string): DataAction {
-    const call = new StreamModeration(this, false);
+  /**
+   * Asks the moderation endpoint about a prompt (or, with `response`, a
+   * completion, whose headers are held); the request (response) waits,
+   * buffered, for moderated().
+   */
+  private moderate(cfg: ModerationConfig, input: string, response: bool = false): DataAction {
+    const call = new StreamModeration(this, response);
     const token = this.httpCall(cfg.cluster, moderationHeaders(cfg), moderationRequest(cfg, input), cfg.timeoutMs, call);
     if (token != 0) return DataAction.StopIterationAndBuffer;
     const failed = new ModerationResult();
     failed.detail = "call refused (unknown cluster?)";
-    return this.applyModeration(cfg, failed) ? DataAction.Continue : DataAction.StopIterationNoBuffer;
+    return this.applyModeration(cfg, failed, response) ? DataAction.Continue : DataAction.StopIterationNoBuffer;
   }
 
   /** The moderation answer arrived: resume the request (or response) or block it. */
@@ -202,15 +206,6 @@ export class AuditStream extends StreamContext {
     return false;
   }
 
-  /** Asks the moderation endpoint about a completion; the response waits (buffered, headers held) for moderated(). */
-  private moderateCompletion(cfg: ModerationConfig, input: string): DataAction {
-    const call = new StreamModeration(this, true);
-    const token = this.httpCall(cfg.cluster, moderationHeaders(cfg), moderationRequest(cfg, input), cfg.timeoutMs, call);
-    if (token != 0) return DataAction.StopIterationAndBuffer;
-    const failed = new ModerationResult();
-    failed.detail = "call refused (unknown cluster?)";
-    return this.applyModeration(cfg, failed, true) ? DataAction.Continue : DataAction.StopIterationNoBuffer;
-  }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     const cfg = this.cfg;
@@ -291,7 +286,7 @@ export class AuditStream extends StreamContext {
     if (masked !== null) body.replace(masked);
     const texts = inspector.texts;
     if (moderation === null || texts === null || texts.length == 0) return DataAction.Continue;
-    return this.moderateCompletion(moderation, texts.join("\n"));
+    return this.moderate(moderation, texts.join("\n"), true);
   }
 
   /** Bodies up to the configured limit parse (the parser's own default is 8 MiB). */

@@ -5,7 +5,7 @@
 import { Counter } from "../common/metrics";
 import { AhoCorasick, TermMatch } from "../common/text/aho";
 import { NormalizedText } from "../common/text/normalize";
-import { Regex, Span } from "../common/text/regex";
+import { Regex, Span, TextEdges } from "../common/text/regex";
 import { isWordChar } from "../common/text/regex-program";
 import { findPii, Pii, PII_LABELS } from "./pii";
 import { mayStartKey, openPrivateKey } from "./pii/secrets";
@@ -53,7 +53,8 @@ export abstract class AuditRule {
   /** content_audit_matches{rule,action} of this rule, defined once (root.ts). */
   matches: Counter | null = null;
 
-  abstract find(text: NormalizedText, out: Array<Finding>): void;
+  /** Matches in `text`, a piece of the whole text as `edges` say (streams arrive in pieces). */
+  abstract find(text: NormalizedText, out: Array<Finding>, edges: TextEdges): void;
 
   /**
    * Index in the normalized text from which a streamed text may still turn
@@ -75,7 +76,7 @@ export class KeywordRule extends AuditRule {
   allow: AhoCorasick | null = null;
   wholeWords: bool = false;
 
-  find(text: NormalizedText, out: Array<Finding>): void {
+  find(text: NormalizedText, out: Array<Finding>, edges: TextEdges): void {
     hits.length = 0;
     this.terms.findAll(text.text, hits, true);
     if (hits.length == 0) return;
@@ -87,7 +88,9 @@ export class KeywordRule extends AuditRule {
     }
     for (let i = 0; i < hits.length; i++) {
       const h = unchecked(hits[i]);
-      if (this.wholeWords && !wordBounded(text.text, h.start, h.end)) continue;
+      // (A match at the end of a piece is held back whole by openFrom: the
+      // automaton is still inside it, so the next piece decides its end.)
+      if (this.wholeWords && !wordBounded(text.text, h.start, h.end, edges)) continue;
       if (allowed !== null && covered(allowed, h.start, h.end)) continue;
       this.push(out, h.start, h.end, "[REDACTED]");
     }
@@ -106,8 +109,9 @@ export class KeywordRule extends AuditRule {
   }
 }
 
-function wordBounded(s: string, start: i32, end: i32): bool {
-  if (isWordChar(s.charCodeAt(start)) && start > 0 && isWordChar(s.charCodeAt(start - 1))) return false;
+function wordBounded(s: string, start: i32, end: i32, edges: TextEdges): bool {
+  const before = start > 0 ? s.charCodeAt(start - 1) : edges.atStart ? -1 : edges.before;
+  if (isWordChar(s.charCodeAt(start)) && before >= 0 && isWordChar(before)) return false;
   if (isWordChar(s.charCodeAt(end - 1)) && end < s.length && isWordChar(s.charCodeAt(end))) return false;
   return true;
 }
@@ -123,7 +127,9 @@ function covered(spans: Array<TermMatch>, start: i32, end: i32): bool {
 export class PiiRule extends AuditRule {
   detectors: Array<Pii> = new Array<Pii>();
 
-  find(text: NormalizedText, out: Array<Finding>): void {
+  find(text: NormalizedText, out: Array<Finding>, edges: TextEdges): void {
+    // Detectors see no edges: a stream holds back every trailing run of
+    // token characters (openFrom), so a token is never judged in halves.
     const shape = shapeOf(text.text);
     for (let d = 0; d < this.detectors.length; d++) {
       const kind = unchecked(this.detectors[d]);
@@ -271,9 +277,9 @@ export class PatternRule extends AuditRule {
     super();
   }
 
-  find(text: NormalizedText, out: Array<Finding>): void {
+  find(text: NormalizedText, out: Array<Finding>, edges: TextEdges): void {
     spans.length = 0;
-    this.regex.findAll(text.text, spans);
+    this.regex.findAll(text.text, spans, edges);
     for (let i = 0; i < spans.length; i++) this.push(out, unchecked(spans[i]).start, unchecked(spans[i]).end, "[REDACTED]");
   }
 

@@ -3,6 +3,7 @@
 // rule that blocks it. For streamed text, also where to stop: the tail that
 // could still become a match when the next chunk arrives is held back.
 import { normalize, NormalizedText } from "../common/text/normalize";
+import { TextEdges, WHOLE_TEXT } from "../common/text/regex";
 import { AuditRecord } from "./record";
 import { Action, AuditRule, Finding, forgetShape, MaskStyle } from "./rules";
 
@@ -26,18 +27,21 @@ export class Scanner {
 
   /** A whole text. */
   scan(input: string, response: bool, record: AuditRecord): ScanResult {
-    return this.run(input, response, record, true);
+    return this.run(input, response, record, WHOLE_TEXT);
   }
 
   /**
-   * A streamed text so far (held-back tail plus the new chunk). `final` at
-   * the end of the stream: everything is settled.
+   * A streamed text from its held-back tail on, plus the new chunk. `final`
+   * at the end of the stream: everything is settled. `atStart` while
+   * nothing was sent on yet (^ can match); else `before` is the last
+   * character sent on (normalized; -1 when unknown).
    */
-  scanStream(input: string, response: bool, record: AuditRecord, final: bool): ScanResult {
-    return this.run(input, response, record, final);
+  scanStream(input: string, response: bool, record: AuditRecord, final: bool, atStart: bool = true, before: i32 = -1): ScanResult {
+    return this.run(input, response, record, new TextEdges(atStart, final, before));
   }
 
-  private run(input: string, response: bool, record: AuditRecord, final: bool): ScanResult {
+  private run(input: string, response: bool, record: AuditRecord, edges: TextEdges): ScanResult {
+    const final = edges.atEnd;
     const result = new ScanResult();
     result.settled = input.length;
     if (input.length == 0) return result;
@@ -48,7 +52,7 @@ export class Scanner {
     for (let r = 0; r < this.rules.length; r++) {
       const rule = unchecked(this.rules[r]);
       if (response ? !rule.inResponse : !rule.inRequest) continue;
-      rule.find(norm, findings);
+      rule.find(norm, findings, edges);
       if (!final) {
         const open = rule.openFrom(norm);
         if (open < hold) hold = open;

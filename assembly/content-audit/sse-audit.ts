@@ -14,6 +14,7 @@
 import { ByteBuf } from "../common/bytes";
 import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, parseJson, writeJsonString, LlmApi, JsonWriter } from "../common/json";
 import { isDone, SseEvent, SseParser, SseStatus, SseWriter } from "../common/sse";
+import { normalize } from "../common/text/normalize";
 import { JsonInspector } from "./inspect-json";
 import { AuditRecord } from "./record";
 import { jsonRpcErrorBody, RPC_CONTENT_BLOCKED } from "../common/reply";
@@ -22,6 +23,10 @@ import { Scanner } from "./scan";
 class Channel {
   /** Text received but not yet sent on. */
   pending: string = "";
+  /** Nothing of the channel's text was sent on yet. */
+  atStart: bool = true;
+  /** The last character sent on, normalized (-1: none or unknown). */
+  before: i32 = -1;
   /** The channel's last delta event: data, the delta value's span in it, the event name. */
   template: ArrayBuffer = new ArrayBuffer(0);
   start: i32 = 0;
@@ -29,6 +34,14 @@ class Channel {
   event: string = "";
 
   constructor(public key: string) {}
+
+  /** `text` (as received) went on: what the next piece starts after. */
+  sent(text: string): void {
+    this.atStart = false;
+    // Its last characters are enough (zero-width ones normalize to nothing).
+    const n = normalize(text.length > 8 ? text.substring(text.length - 8) : text).text;
+    if (n.length > 0) this.before = n.charCodeAt(n.length - 1);
+  }
 }
 
 class Delta {
@@ -120,13 +133,14 @@ export class SseAudit {
       const ch = this.channel(d.key);
       const incoming = d.value.text();
       const text = ch.pending + (incoming === null ? "" : incoming);
-      const r = this.scanner.scanStream(text, true, this.record, false);
+      const r = this.scanner.scanStream(text, true, this.record, false, ch.atStart, ch.before);
       if (r.blockedBy !== null) {
         this.block();
         return;
       }
       const masked = r.text;
       const out = masked !== null ? masked : text.substring(0, r.settled);
+      if (r.settled > 0) ch.sent(text.substring(0, r.settled));
       ch.pending = text.substring(r.settled);
       ch.template = doc.src;
       ch.start = d.value.start;
@@ -150,7 +164,7 @@ export class SseAudit {
     for (let i = 0; i < this.channels.length && !this.blocked; i++) {
       const ch = unchecked(this.channels[i]);
       if (ch.pending.length == 0) continue;
-      const r = this.scanner.scanStream(ch.pending, true, this.record, true);
+      const r = this.scanner.scanStream(ch.pending, true, this.record, true, ch.atStart, ch.before);
       if (r.blockedBy !== null) {
         this.block();
         return;

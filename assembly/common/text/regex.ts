@@ -11,6 +11,10 @@
 //   (...) and (?:...) groups, a|b, quantifiers * + ? {n} {n,} {n,m}
 //   (n, m <= 1000; a trailing ? is accepted and changes nothing),
 //   anchors ^ $ (start/end of the inspected text), \b \B (ASCII words).
+//   A streamed text is inspected piece by piece: TextEdges says whether a
+//   piece starts the text (else ^ cannot match there and \b looks at the
+//   character before it) and ends it (else $, and \b at its end, are not
+//   decided yet: a match that needs them is held, see openFrom).
 //   Not supported: backreferences, lookaround, named groups, inline flags.
 // Matches are leftmost-longest and non-overlapping, never empty, and at
 // most `maxLength` units long (threads older than that are dropped, which
@@ -30,6 +34,20 @@ export class Span {
     public end: i32,
   ) {}
 }
+
+/** Where an inspected piece lies in the whole text (a stream arrives in pieces). */
+export class TextEdges {
+  constructor(
+    /** The piece is the start of the text. */
+    public atStart: bool = true,
+    /** The piece is the end of the text. */
+    public atEnd: bool = true,
+    /** The character just before the piece (when not atStart), or -1. */
+    public before: i32 = -1,
+  ) {}
+}
+
+export const WHOLE_TEXT = new TextEdges();
 
 export class CompileResult {
   regex: Regex | null = null;
@@ -183,6 +201,9 @@ export class Regex {
   private floor: i32 = 0;
   /** After findAll: where the earliest match that more text could still produce would start (text length when none). */
   openFrom: i32 = 0;
+  private edges: TextEdges = WHOLE_TEXT;
+  /** The earliest start of a thread stopped at an assertion the end of the piece leaves undecided. */
+  private undecidedFrom: i32 = 0;
 
   constructor(
     private prog: Program,
@@ -194,9 +215,11 @@ export class Regex {
     this.stack = new Int32Array(n * 2 + 2);
   }
 
-  /** Appends every match in `text` to `out`. */
-  findAll(text: string, out: Array<Span>): void {
+  /** Appends every match in `text` (a piece of a text as `edges` say) to `out`. */
+  findAll(text: string, out: Array<Span>, edges: TextEdges = WHOLE_TEXT): void {
     const n = text.length;
+    this.edges = edges;
+    this.undecidedFrom = n;
     this.bestStart = -1;
     this.bestEnd = -1;
     this.cur.clear();
@@ -235,6 +258,7 @@ export class Regex {
       const s = unchecked(this.cur.starts[k]);
       if (s < open && s >= this.floor) open = s;
     }
+    if (this.undecidedFrom < open && this.undecidedFrom >= this.floor) open = this.undecidedFrom;
     this.openFrom = open;
   }
 
@@ -266,7 +290,14 @@ export class Regex {
         stack[top++] = unchecked(prog.b[pc]);
         stack[top++] = unchecked(prog.a[pc]);
       } else if (op == Op.Assert) {
-        if (assertionHolds(<Assertion>unchecked(prog.a[pc]), text, pos)) stack[top++] = pc + 1;
+        const a = <Assertion>unchecked(prog.a[pc]);
+        const edges = this.edges;
+        if (pos == text.length && !edges.atEnd && a != Assertion.TextStart) {
+          // $, \b or \B at the end of a piece: the next piece decides.
+          if (start < this.undecidedFrom) this.undecidedFrom = start;
+        } else if (assertionHolds(a, text, pos, edges)) {
+          stack[top++] = pc + 1;
+        }
       } else if (op == Op.Match) {
         if (pos > start) this.candidate(start, pos);
       } else {
@@ -285,10 +316,10 @@ export class Regex {
   }
 }
 
-function assertionHolds(a: Assertion, text: string, pos: i32): bool {
-  if (a == Assertion.TextStart) return pos == 0;
+function assertionHolds(a: Assertion, text: string, pos: i32, edges: TextEdges): bool {
+  if (a == Assertion.TextStart) return pos == 0 && edges.atStart;
   if (a == Assertion.TextEnd) return pos == text.length;
-  const before = pos > 0 && isWordChar(text.charCodeAt(pos - 1));
+  const before = pos > 0 ? isWordChar(text.charCodeAt(pos - 1)) : !edges.atStart && edges.before >= 0 && isWordChar(edges.before);
   const after = pos < text.length && isWordChar(text.charCodeAt(pos));
   return a == Assertion.WordBoundary ? before != after : before == after;
 }

@@ -135,3 +135,39 @@ describe("streamed decisions that need more text", () => {
     expect(streamText(res.body).text).toBe("the assembly line, the [REDACTED] is tired");
   });
 });
+
+describe("streamed responses: anchors and word edges see the whole stream", () => {
+  const masked = async (rules: unknown[], pieces: string[]) => {
+    const vm = auditVm({ rules });
+    const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream(pieces)) });
+    expect(vm.trapped).toBe(false);
+    return streamText(res.body).text;
+  };
+  const rule = (pattern: string) => [{ id: "p", type: "pattern", pattern, action: "mask", mask: { placeholder: "[X]" } }];
+
+  it("$ matches at the end of the stream only, not at the end of a delta", async () => {
+    expect(await masked(rule("\\d{3}$"), ["order 123", " shipped, ref 456"])).toBe("order 123 shipped, ref [X]");
+    expect(await masked(rule("\\d{3}$"), ["order 123", " shipped"])).toBe("order 123 shipped");
+    // Every delta ends in digits: only the last three of the stream are the match.
+    expect(await masked(rule("\\d{3}$"), ["1", "2", "3", "4"])).toBe("1[X]");
+  });
+
+  it("^ matches at the start of the stream only, not at the start of a delta", async () => {
+    expect(await masked(rule("^ab"), ["ab", "c ab"])).toBe("[X]c ab");
+    expect(await masked(rule("^ab"), ["x ", "ab"])).toBe("x ab");
+  });
+
+  it("\\b looks at the character before a delta and waits for the one after it", async () => {
+    expect(await masked(rule("\\bcat\\b"), ["con", "cat", "enate the cat"])).toBe("concatenate the [X]");
+    expect(await masked(rule("\\bcat\\b"), ["the ", "cat", "s and a cat", "."])).toBe("the cats and a [X].");
+    expect(await masked(rule("\\bcat\\b"), ["a ", "cat"])).toBe("a [X]");
+    expect(await masked(rule("\\bcat\\b"), ["con", "cat is"])).toBe("concat is");
+  });
+
+  it("whole-word keywords do the same", async () => {
+    const words = [{ id: "k", type: "keywords", keywords: ["cat"], whole_words: true, action: "mask", mask: { placeholder: "[X]" } }];
+    expect(await masked(words, ["con", "cat", "enate the cat"])).toBe("concatenate the [X]");
+    expect(await masked(words, ["the ", "cat", "s and a ", "cat"])).toBe("the cats and a [X]");
+    expect(await masked(words, ["con", "cat is"])).toBe("concat is");
+  });
+});

@@ -36,24 +36,31 @@ export function cutToBytes(s: string, budget: i32): string {
 
 /** The text to classify; "" when the request has no user text. */
 export function textToClassify(req: LlmRequest, opts: InputOptions): string {
+  // A UTF-16 unit is at least one UTF-8 byte: no part needs more units than
+  // the byte budget, so a long message is decoded only that far.
+  const units = opts.maxScanBytes;
   const parts = new Array<string>();
   let lastUser = -1;
+  let last = "";
   for (let i = req.messages.length - 1; i >= 0; i--) {
     const m = req.messages[i];
-    if (m.role == "user" && m.text.length > 0) {
+    if (m.role != "user") continue;
+    last = m.textPrefix(units);
+    if (last.length > 0) {
       lastUser = i;
       break;
     }
   }
   if (lastUser < 0) return "";
-  const last = req.messages[lastUser].text;
   if (opts.history == 0 && !opts.system) return cutToBytes(last, opts.maxScanBytes);
   parts.push(last);
   let more = opts.history;
   for (let i = lastUser - 1; i >= 0 && more > 0; i--) {
     const m = req.messages[i];
-    if (m.role == "user" && m.text.length > 0) {
-      parts.push(m.text);
+    if (m.role != "user") continue;
+    const t = m.textPrefix(units);
+    if (t.length > 0) {
+      parts.push(t);
       more--;
     }
   }
@@ -62,7 +69,9 @@ export function textToClassify(req: LlmRequest, opts: InputOptions): string {
     if (system !== null && system.length > 0) parts.push(system);
     for (let i = 0; i < req.messages.length; i++) {
       const m = req.messages[i];
-      if ((m.role == "system" || m.role == "developer") && m.text.length > 0) parts.push(m.text);
+      if (m.role != "system" && m.role != "developer") continue;
+      const t = m.textPrefix(units);
+      if (t.length > 0) parts.push(t);
     }
   }
   return cutToBytes(parts.join("\n"), opts.maxScanBytes);

@@ -68,6 +68,22 @@ export class LlmMessage {
     return t;
   }
 
+  /**
+   * At least the first `maxUnits` UTF-16 units of `text` (all of it when
+   * shorter), decoding no more of a long string content than that.
+   */
+  textPrefix(maxUnits: i32): string {
+    const known = this.decoded;
+    if (known !== null) return known;
+    const content = this.content;
+    if (content === null) return "";
+    if (content.kind == JsonKind.String) {
+      const s = content.text(maxUnits);
+      return s === null ? "" : s;
+    }
+    return this.text;
+  }
+
   set text(value: string) {
     this.decoded = value;
     this.content = null;

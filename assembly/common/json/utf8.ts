@@ -62,13 +62,19 @@ export function hex4(base: usize, p: i32): i32 {
 /**
  * Decodes the contents of a JSON string (between the quotes, bytes
  * [start, end)) that the parser already validated. `\u` escapes of lone
- * surrogates stay lone UTF-16 code units, as JSON.parse keeps them.
+ * surrogates stay lone UTF-16 code units, as JSON.parse keeps them. At most
+ * `maxUnits` UTF-16 units (a prefix; a surrogate pair from UTF-8 is never
+ * split).
  */
-export function decodeJsonString(base: usize, start: i32, end: i32, escaped: bool): string {
+export function decodeJsonString(base: usize, start: i32, end: i32, escaped: bool, maxUnits: i32 = i32.MAX_VALUE): string {
   if (end <= start) return "";
-  if (!escaped) return String.UTF8.decodeUnsafe(base + <usize>start, <usize>(end - start));
+  if (!escaped) {
+    // A byte is at most one unit: only a longer string can need cutting.
+    if (end - start > maxUnits) end = utf8UnitsEnd(base, start, end, maxUnits);
+    return String.UTF8.decodeUnsafe(base + <usize>start, <usize>(end - start));
+  }
   // UTF-16 never needs more code units than the UTF-8/escaped form has bytes.
-  const cap = end - start;
+  const cap = min(end - start, maxUnits);
   const units = new StaticArray<u16>(cap);
   let n = 0;
   let p = start;
@@ -123,4 +129,19 @@ export function decodeJsonString(base: usize, start: i32, end: i32, escaped: boo
     }
   }
   return String.UTF16.decodeUnsafe(changetype<usize>(units), <usize>n << 1);
+}
+
+/** Where the first `maxUnits` UTF-16 units of valid UTF-8 bytes [start, end) end (at a character boundary). */
+function utf8UnitsEnd(base: usize, start: i32, end: i32, maxUnits: i32): i32 {
+  let units = 0;
+  let p = start;
+  while (p < end) {
+    const b = <u32>load<u8>(base + <usize>p);
+    const l = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+    const u = l == 4 ? 2 : 1;
+    if (units + u > maxUnits) break;
+    units += u;
+    p += l;
+  }
+  return p > end ? end : p;
 }

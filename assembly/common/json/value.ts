@@ -194,9 +194,10 @@ export class JsonValue {
   // ---- scalars ---------------------------------------------------------------
 
   /** The decoded text of a string value; null for other kinds. */
-  text(): string | null {
+  /** `maxUnits`: decode only that many UTF-16 units (a prefix of the text). */
+  text(maxUnits: i32 = i32.MAX_VALUE): string | null {
     if (this.kind != JsonKind.String) return null;
-    return decodeJsonString(changetype<usize>(this.doc.src), this.start + 1, this.end - 1, this.flag);
+    return decodeJsonString(changetype<usize>(this.doc.src), this.start + 1, this.end - 1, this.flag, maxUnits);
   }
 
   /** True when this is a string equal to `s`. */

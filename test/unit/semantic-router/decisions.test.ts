@@ -50,6 +50,21 @@ describe("semantic-router decisions", () => {
     expect(await routed("ab😀😀😀退款")).toBe(false); // a surrogate pair is 4 bytes, never half of one
   });
 
+  it("reads only the first max_scan_bytes of a long message, escaped or not", async () => {
+    const vm = routerVm({ routes: [{ name: "r", model: "m-r", keywords: ["refund"] }], input: { max_scan_bytes: 32 } });
+    const routed = async (text: string) => (decisionState(await chat(vm, text)) ?? "").includes("outcome=keyword");
+    const tail = " and then ".repeat(5000); // 50 KB after the part that counts
+    expect(await routed("é".repeat(12) + " refund" + tail)).toBe(true); // 31 bytes
+    expect(await routed("é".repeat(13) + " refund" + tail)).toBe(false); // 33
+    expect(await routed("😀".repeat(6) + " refund" + tail)).toBe(true); // 31
+    expect(await routed("😀".repeat(7) + " refund" + tail)).toBe(false); // 35
+    expect(await routed("a".repeat(20) + " 😀 refund" + tail)).toBe(true); // 32 bytes, 30 units
+    expect(await routed("a".repeat(21) + " 😀 refund" + tail)).toBe(false); // 33 bytes
+    // Escapes in the JSON body (\" and \n) take the escaped decoder.
+    expect(await routed('"q"\n'.repeat(6) + "refund" + tail)).toBe(true); // 30
+    expect(await routed('"q"\n'.repeat(7) + "refund" + tail)).toBe(false); // 34
+  });
+
   it("counts code and formula symbols and question marks in the raw text", async () => {
     const vm = routerVm(GATEWAY_CONFIG);
     // A math cue alone (0.35) stays simple; three symbols (0.3) tip it over 0.5.

@@ -148,10 +148,88 @@ export class Modulus {
     return this.powMont(a, limbsToBytes(e, this.k * 4));
   }
 
+  // ---- wide form: values < m as 28-bit limbs (k28 of them), for callers that
+  // chain many products (P-256 point arithmetic) without converting each time.
+
+  /** A zero value in wide form. */
+  wide(): StaticArray<u32> {
+    return new StaticArray<u32>(this.k28);
+  }
+
+  /** `a` (32-bit limbs, < m) in wide form. */
+  toWide(a: Limbs): StaticArray<u32> {
+    const out = this.wide();
+    to28(a, out);
+    return out;
+  }
+
+  /** `x` (wide form) as 32-bit limbs. */
+  fromWide(x: StaticArray<u32>): Limbs {
+    const out = new StaticArray<u32>(this.k);
+    from28(x, out);
+    return out;
+  }
+
+  /** out = a * b / R mod m, all in wide form; out may alias a or b. */
+  mulWide(out: StaticArray<u32>, a: StaticArray<u32>, b: StaticArray<u32>): void {
+    this.mul28(out, a, b);
+  }
+
+  /** out = a + b mod m, wide form; out may alias a or b. */
+  addWide(out: StaticArray<u32>, a: StaticArray<u32>, b: StaticArray<u32>): void {
+    const k = this.k28;
+    let c: u32 = 0;
+    for (let j = 0; j < k; j++) {
+      const v = unchecked(a[j]) + unchecked(b[j]) + c;
+      unchecked((out[j] = v & <u32>MASK));
+      c = v >> BITS;
+    }
+    // a + b < 2m < R: no carry out of the top limb; subtract m once when >= m.
+    if (this.geM(out)) this.subM(out);
+  }
+
+  /** out = a - b mod m, wide form; out may alias a or b. */
+  subWide(out: StaticArray<u32>, a: StaticArray<u32>, b: StaticArray<u32>): void {
+    const k = this.k28;
+    let borrow: i32 = 0;
+    for (let j = 0; j < k; j++) {
+      const d = <i32>unchecked(a[j]) - <i32>unchecked(b[j]) - borrow;
+      borrow = d < 0 ? 1 : 0;
+      unchecked((out[j] = <u32>d & <u32>MASK));
+    }
+    if (borrow == 0) return;
+    let c: u32 = 0;
+    const m = this.m28;
+    for (let j = 0; j < k; j++) {
+      const v = unchecked(out[j]) + unchecked(m[j]) + c;
+      unchecked((out[j] = v & <u32>MASK));
+      c = v >> BITS;
+    }
+  }
+
+  private geM(x: StaticArray<u32>): bool {
+    const m = this.m28;
+    for (let j = this.k28 - 1; j >= 0; j--) {
+      const a = unchecked(x[j]), b = unchecked(m[j]);
+      if (a != b) return a > b;
+    }
+    return true;
+  }
+
+  private subM(x: StaticArray<u32>): void {
+    const m = this.m28;
+    let borrow: i32 = 0;
+    for (let j = 0; j < this.k28; j++) {
+      const d = <i32>unchecked(x[j]) - <i32>unchecked(m[j]) - borrow;
+      borrow = d < 0 ? 1 : 0;
+      unchecked((x[j] = <u32>d & <u32>MASK));
+    }
+  }
+
   /** Montgomery product on 28-bit limbs (both inputs < m); out may alias a or b. */
   private mul28(out: StaticArray<u32>, a: StaticArray<u32>, b: StaticArray<u32>): void {
-    // Raw addresses: array references in the loop would be spilled to the GC's
-    // shadow stack on every access. The arrays stay alive through the arguments.
+    // Raw addresses: plain loads in the hot loop (indexed access costs a
+    // call and a bounds check). The arrays stay alive through the arguments.
     const k = this.k28;
     const m = changetype<usize>(this.m28);
     const t = changetype<usize>(this.acc);

@@ -1,7 +1,7 @@
 // mcp-auth configuration: what is refused, and that each problem names its field.
 import { beforeAll, describe, expect, it } from "vitest";
 import { Host } from "../../host/index.ts";
-import { rsaKey } from "../../auth/tokens.ts";
+import { ecKey, rsaKey } from "../../auth/tokens.ts";
 import { buildMcpAuth, RESOURCE } from "./support.ts";
 
 let WASM: string;
@@ -50,5 +50,17 @@ describe("configuration", () => {
     expect(refusal({ resource: RESOURCE }).join("\n")).toContain("needs `jwt` or `apiKeys`");
     expect(refusal({ resource: RESOURCE, jwt: {} }).join("\n")).toContain("needs `jwks` (static keys) or `jwksFetch`");
     expect(refusal("{not json").join("\n")).toContain("is not valid JSON");
+  });
+
+  it("refuses an EC key whose point is not on P-256, or out of range", () => {
+    const ec = ecKey("e").jwk as Record<string, string>;
+    expect(refusal({ resource: RESOURCE, jwt: { jwks: { keys: [ec] } } })).toEqual([]);
+    const y = Buffer.from(ec.y, "base64url");
+    y[31] ^= 1;
+    const off = refusal({ resource: RESOURCE, jwt: { jwks: { keys: [{ ...ec, y: y.toString("base64url") }] } } }).join("\n");
+    expect(off).toContain("field `jwt.jwks`: keys[0]: point not on P-256");
+    // x = p (not a field element).
+    const p = Buffer.from("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", "hex").toString("base64url");
+    expect(refusal({ resource: RESOURCE, jwt: { jwks: { keys: [{ ...ec, x: p }] } } }).join("\n")).toContain("keys[0]: point not on P-256");
   });
 });

@@ -12,6 +12,8 @@ export const AUDIT_CONFIG = {
     { id: "banned", type: "keywords", keywords: ["forbidden topic", "违禁词"], action: "block" },
     { id: "codename", type: "keywords", keywords: ["bluebird"], action: "mask", mask: { placeholder: "[CODENAME]" } },
     { id: "ticket", type: "pattern", pattern: "TICKET-\\d{6}", action: "log" },
+    // Anchored: only a completion's last character (streamed too: not a delta's).
+    { id: "trailing-question", type: "pattern", pattern: "\\?$", action: "mask", scope: "response", mask: { placeholder: "[Q]" } },
   ],
   hold_response_headers: true,
   block: { status: 400, message: "blocked by content policy" },

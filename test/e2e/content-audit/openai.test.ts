@@ -95,6 +95,18 @@ describe("completions", () => {
     });
   }
 
+  it("anchors see the whole stream: $ only at its end, even when a delta ends where the pattern could", async () => {
+    const streamed = async (text: string) => {
+      const stream = await openai.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] }, reply(text));
+      let got = "";
+      for await (const chunk of stream) got += chunk.choices[0]?.delta?.content ?? "";
+      return got;
+    };
+    // One event per token: "?" ends a delta, but not the text.
+    expect(await streamed("Really? Yes.")).toBe("Really? Yes.");
+    expect(await streamed("Is it done?")).toBe("Is it done[Q]");
+  });
+
   it("cuts a stream at a secret split into 1-byte chunks: the client gets an APIError and no secret", async () => {
     const secret = "sk-proj-Q3x9Lm2Vb7Nc4Zt8Rw1Ky6Hp";
     const stream = await openai.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "hi" }] }, reply(`Here it is: ${secret} and the rest of the answer.`, 1));

@@ -19,6 +19,8 @@ export class ScanResult {
 export class Scanner {
   /** Scratch list, reused by every scan. */
   private findings: Array<Finding> = new Array<Finding>();
+  /** Where a streamed piece lies, reused by every stream scan. */
+  private streamEdges: TextEdges = new TextEdges();
 
   constructor(
     public rules: Array<AuditRule>,
@@ -37,7 +39,11 @@ export class Scanner {
    * character sent on (normalized; -1 when unknown).
    */
   scanStream(input: string, response: bool, record: AuditRecord, final: bool, atStart: bool = true, before: i32 = -1): ScanResult {
-    return this.run(input, response, record, new TextEdges(atStart, final, before));
+    const edges = this.streamEdges;
+    edges.atStart = atStart;
+    edges.atEnd = final;
+    edges.before = before;
+    return this.run(input, response, record, edges);
   }
 
   private run(input: string, response: bool, record: AuditRecord, edges: TextEdges): ScanResult {

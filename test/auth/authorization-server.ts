@@ -2,11 +2,12 @@
 // on a free loopback port, issuing RS256 JWT access tokens (client
 // credentials grant) for the MCP resource given as RFC 8707 resource
 // indicator, its keys served at /jwks. rotate() switches to a new signing key
-// (the old one stays published), as an issuer rotating keys would.
+// (the old one stays published), as an issuer rotating keys would. The JWKS
+// also publishes a P-256 key (esKey()), for ES256 tokens a test signs itself.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
-import { rsaKey, type TestKey } from "./tokens.ts";
+import { ecKey, rsaKey, type TestKey } from "./tokens.ts";
 
 export interface TestClient {
   clientId: string;
@@ -29,6 +30,8 @@ export interface AuthorizationServer {
   port: number;
   /** The key tokens are signed with now. */
   signingKey(): TestKey;
+  /** The P-256 key the JWKS also publishes (tokens the server issues are RS256). */
+  esKey(): TestKey;
   /** Signs with a new RSA key from now on; the previous keys stay in the JWKS. */
   rotate(): TestKey;
   /** A token for `client` by the client credentials grant (as any OAuth client would get it). */
@@ -36,7 +39,7 @@ export interface AuthorizationServer {
   close(): Promise<void>;
 }
 
-function makeProvider(issuer: string, opts: AuthorizationServerOptions, keys: TestKey[]): Provider {
+function makeProvider(issuer: string, opts: AuthorizationServerOptions, keys: TestKey[], es: TestKey): Provider {
   return new Provider(issuer, {
     clients: opts.clients.map((c) => ({
       client_id: c.clientId,
@@ -47,7 +50,7 @@ function makeProvider(issuer: string, opts: AuthorizationServerOptions, keys: Te
       token_endpoint_auth_method: "client_secret_basic",
       scope: c.scope,
     })),
-    jwks: { keys: keys.map((k) => k.privateJwk!) },
+    jwks: { keys: [...keys, es].map((k) => k.privateJwk!) },
     scopes: opts.scopes,
     features: {
       devInteractions: { enabled: false },
@@ -73,13 +76,14 @@ function makeProvider(issuer: string, opts: AuthorizationServerOptions, keys: Te
 
 export async function startAuthorizationServer(opts: AuthorizationServerOptions): Promise<AuthorizationServer> {
   let keys = [rsaKey("as-key-1")];
+  const es = ecKey("as-es256");
   let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
   const install = () => {
-    handler = makeProvider(issuer, opts, keys).callback();
+    handler = makeProvider(issuer, opts, keys, es).callback();
   };
   install();
 
@@ -87,6 +91,7 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
     issuer,
     port,
     signingKey: () => keys[0],
+    esKey: () => es,
     rotate() {
       keys = [rsaKey(`as-key-${keys.length + 1}`), ...keys];
       install();

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ClientCredentialsProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
-import { algNone, claims, hsWithPublicKey, jwt, nowSeconds, rsaKey, tampered } from "../../auth/tokens.ts";
+import { algNone, claims, ecKey, hsWithPublicKey, jwt, nowSeconds, rsaKey, tampered } from "../../auth/tokens.ts";
 import { ADMIN, API_KEY, LIMITED, NOSCOPE, READER, startStack, type Stack } from "./setup.ts";
 import type { TestClient } from "../../auth/authorization-server.ts";
 
@@ -150,6 +150,22 @@ describe("tokens the gateway must refuse", () => {
     }
     // The real token works, signed with the key the filter fetched through Envoy.
     expect((await post(initialize, { authorization: "Bearer " + real })).status).toBe(200);
+  });
+
+  it("verifies ES256 tokens against the P-256 key in the fetched JWKS", async () => {
+    const es = stack.as.esKey();
+    const good = claims(stack.as.issuer, stack.resource, { sub: "es-client", client_id: "es-client", scope: "mcp:tools" });
+    const token = jwt(es, good);
+    expect(JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString()).alg).toBe("ES256");
+    expect((await post(initialize, { authorization: "Bearer " + token })).status).toBe(200);
+    for (const [name, bad] of Object.entries({
+      "signed by another P-256 key with the same kid": jwt(ecKey(es.kid), good),
+      "tampered payload": tampered(token, { ...good, scope: "mcp:tools mcp:admin" }),
+    })) {
+      const res = await post(ping, { authorization: "Bearer " + bad });
+      expect(res.status, name).toBe(401);
+      expect(res.headers.get("www-authenticate"), name).toContain("bad signature");
+    }
   });
 
   it("picks up a rotated signing key on the unknown kid", async () => {

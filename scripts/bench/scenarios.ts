@@ -148,7 +148,51 @@ export const SCENARIOS: Scenario[] = [
     // The filter reports its request verdict on every inspected response.
     check: { requestHeaders: {}, header: "x-content-audit", value: "pass" },
   },
+  floorScenario(
+    "floor-token-ratelimit",
+    "the host calls token-ratelimit makes on a bench request, nothing computed (test/fixtures/host-floor): " +
+      "headers held, :path, body read, shared data get + CAS set twice, :status and content-type, three response headers, 64 bytes of filter state",
+    {
+      steps: ["hold_request_headers", "request_path", "request_body", "reserve", "response_status", "response_content_type", "response_body", "settle"],
+      response_headers: 3,
+      filter_state_bytes: 64,
+    },
+  ),
+  floorScenario(
+    "floor-token-ratelimit-required",
+    "the host calls no token-ratelimit can do without, nothing computed: the prompt read, a reservation (shared data get + CAS set), " +
+      "the status, the response body read for its usage, the settlement (get + CAS set)",
+    { steps: ["request_body", "reserve", "response_status", "response_body", "settle"] },
+  ),
+  floorScenario(
+    "floor-content-audit",
+    "the host calls content-audit makes on a bench request, nothing computed: both directions held and read whole, :path, route name, " +
+      "consumer, x-request-id and content-type read, the verdict header added, content-type read, 200 bytes of filter state (the audit event)",
+    {
+      steps: ["hold_request_headers", "request_path", "route_property", "request_body", "response_content_type", "hold_response_headers", "response_body"],
+      request_headers: ["x-mse-consumer", "x-request-id", "content-type"],
+      response_headers: 1,
+      filter_state_bytes: 200,
+    },
+  ),
 ];
+
+/**
+ * A host-floor scenario: the module makes the host calls `config` lists and
+ * computes nothing, so the gap between a filter and its floor is the
+ * filter's own work (see test/fixtures/host-floor).
+ */
+function floorScenario(name: string, description: string, config: Record<string, unknown>): Scenario {
+  return {
+    name,
+    description,
+    config: "envoy/bench-wasm-hold.yaml",
+    vars: { WASM_FILE: wasmPath("host-floor", { fixture: true }), PLUGIN_NAME: "host-floor", PLUGIN_CONFIG: JSON.stringify(config) },
+    build: ["host-floor"],
+    // Its first added response header proves it is in the chain.
+    check: config.response_headers ? { requestHeaders: {}, header: "x-floor-0", value: "1000000000" } : undefined,
+  };
+}
 
 function mcpAuthBenchConfig(cacheSize = 256): string {
   return JSON.stringify({

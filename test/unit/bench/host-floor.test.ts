@@ -1,0 +1,80 @@
+// The bench's host-floor module (test/fixtures/host-floor) must make exactly
+// the host calls its configuration lists: a floor that silently skipped a
+// call would flatter every filter measured against it.
+import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "../../../scripts/build.ts";
+import { wasmPath } from "../../../scripts/lib/paths.ts";
+import { chatBody } from "../../../scripts/bench/payloads.ts";
+import { SCENARIOS } from "../../../scripts/bench/scenarios.ts";
+import { Host } from "../../host/index.ts";
+import type { UpstreamRequest, UpstreamResponse } from "../../host/exchange.ts";
+
+beforeAll(async () => {
+  await build({ only: "host-floor", quiet: true });
+}, 120_000);
+
+const COUNTER = "host-floor:tokens";
+
+function start(config: unknown, host = new Host()) {
+  const vm = host.startVm(wasmPath("host-floor", { fixture: true }), {
+    name: "host-floor",
+    rootId: "host-floor",
+    vmId: "host-floor",
+    configuration: typeof config === "string" ? config : JSON.stringify(config),
+    allowOnHeadersStopIteration: true,
+  });
+  return { vm, host };
+}
+
+const request = { method: "POST", path: "/v1/chat/completions", headers: [["host", "gw"], ["content-type", "application/json"]] as [string, string][], body: chatBody(1024, "json") };
+
+function answer(_req: UpstreamRequest): UpstreamResponse {
+  return { status: 200, headers: [["content-type", "application/json"]], body: '{"usage":{"prompt_tokens":1,"completion_tokens":1}}' };
+}
+
+function counter(host: Host): bigint | undefined {
+  const v = host.sharedData.get("host-floor", COUNTER);
+  return v ? Buffer.from(v.value).readBigUInt64LE(0) : undefined;
+}
+
+describe("host-floor bench module", () => {
+  it("token-ratelimit's floor: reserves and settles in shared data, adds three headers, writes filter state, passes the body on", async () => {
+    const scenario = SCENARIOS.find((s) => s.name === "floor-token-ratelimit")!;
+    const { vm, host } = start(String(scenario.vars.PLUGIN_CONFIG));
+    const res = await vm.exchange(request, { upstream: answer });
+    expect(res.status).toBe(200);
+    expect(res.upstream?.bodyText).toBe(request.body);
+    expect(["x-floor-0", "x-floor-1", "x-floor-2"].map((h) => res.headers.find(([n]) => n === h)?.[1])).toEqual(["1000000000", "1000000000", "1000000000"]);
+    expect(res.headers.some(([n]) => n === "x-floor-3")).toBe(false);
+    expect(counter(host)).toBe(2n);
+    expect(res.filterState.get("wasm.host_floor")?.byteLength).toBe(64);
+    await vm.exchange(request, { upstream: answer });
+    expect(counter(host)).toBe(4n);
+  });
+
+  it("the required floor touches no headers and writes no filter state, but still reserves and settles", async () => {
+    const scenario = SCENARIOS.find((s) => s.name === "floor-token-ratelimit-required")!;
+    const { vm, host } = start(String(scenario.vars.PLUGIN_CONFIG));
+    const res = await vm.exchange(request, { upstream: answer });
+    expect(res.status).toBe(200);
+    expect(res.headers.some(([n]) => n.startsWith("x-floor-"))).toBe(false);
+    expect(res.filterState.size).toBe(0);
+    expect(counter(host)).toBe(2n);
+  });
+
+  it("content-audit's floor holds the response and writes the audit-event-sized filter state", async () => {
+    const scenario = SCENARIOS.find((s) => s.name === "floor-content-audit")!;
+    const { vm, host } = start(String(scenario.vars.PLUGIN_CONFIG));
+    const res = await vm.exchange(request, { upstream: answer });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('{"usage":{"prompt_tokens":1,"completion_tokens":1}}');
+    expect(res.headers.find(([n]) => n === "x-floor-0")?.[1]).toBe("1000000000");
+    expect(res.filterState.get("wasm.host_floor")?.byteLength).toBe(200);
+    expect(counter(host)).toBeUndefined();
+  });
+
+  it("refuses an unknown step, naming it", () => {
+    expect(() => start({ steps: ["request_body", "reserv"] })).toThrow(/unknown step reserv/);
+    expect(() => start("not json")).toThrow(/not a JSON object/);
+  });
+});

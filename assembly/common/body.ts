@@ -96,10 +96,14 @@ export class BodyBuffer {
     return this.state == BodyState.TooLarge ? TrailersAction.StopIteration : TrailersAction.Continue;
   }
 
-  /** The whole body once Complete; null before, or when the host has none. */
+  /**
+   * The whole body once Complete; null before, or when the host has none.
+   * The size is the one the host reported with end_of_stream (or read at the
+   * trailers): asking again would cost a host call per body.
+   */
   read(): ArrayBuffer | null {
     if (this.state != BodyState.Complete) return null;
-    const n = this.currentSize();
+    const n = this.size;
     if (n == 0) return new ArrayBuffer(0);
     return getBuffer(this.type, 0, n);
   }
@@ -107,7 +111,7 @@ export class BodyBuffer {
   /** Replaces the whole body: content-length was removed in the headers callback, or the headers are held and it is set here. */
   replace(body: ArrayBuffer): Status {
     if (this.state != BodyState.Complete) return Status.BadArgument;
-    const st = setBuffer(this.type, 0, this.currentSize(), body);
+    const st = setBuffer(this.type, 0, this.size, body);
     if (st != Status.Ok) return st;
     this.size = <u32>body.byteLength;
     if (this.headersHeld) return replaceHeader(headerMapOf(this.type), "content-length", this.size.toString());
@@ -129,11 +133,6 @@ export class BodyBuffer {
     return sendError(this.rejectSpec(), this.rejectMessage());
   }
 
-  private currentSize(): u32 {
-    const n = bufferSize(this.type);
-    if (n < 0) return this.size;
-    return n > <i64>u32.MAX_VALUE ? u32.MAX_VALUE : <u32>n;
-  }
 }
 
 /**

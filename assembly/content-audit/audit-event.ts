@@ -14,7 +14,8 @@ export class RequestFacts {
   path: string = "";
 }
 
-export function auditEventJson(facts: RequestFacts, record: AuditRecord, includeMatches: bool): string {
+/** The audit event as UTF-8 JSON (filter state takes the bytes as they are). */
+export function auditEventJson(facts: RequestFacts, record: AuditRecord, includeMatches: bool): ArrayBuffer {
   const w = new JsonWriter(256);
   w.beginObject();
   w.key("request_id").string(facts.requestId);
@@ -48,5 +49,5 @@ export function auditEventJson(facts: RequestFacts, record: AuditRecord, include
     w.endArray();
   }
   w.endObject();
-  return w.toString();
+  return w.toBytes();
 }

@@ -4,7 +4,7 @@
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
 import { JsonKind, JsonValue, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions } from "../common/json";
-import { clusterName, requestAuthority, requestPath, routeName, setFilterState } from "../common/properties";
+import { clusterName, requestAuthority, requestPath, routeName, setFilterStateBytes } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { addHeader, BufferType, continueStream, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer, StreamType } from "../common/runtime/host";
@@ -327,7 +327,7 @@ export class AuditStream extends StreamContext {
     if (sse !== null && !sse.blocked) sse.feed(new ArrayBuffer(0), true);
     this.facts.api = llmApiName(this.api);
     const event = auditEventJson(this.facts, this.record, cfg.includeMatches);
-    setFilterState("content_audit", event);
+    setFilterStateBytes("content_audit", event);
     const metrics = this.audit.metrics;
     if (metrics !== null) {
       metrics.verdict(this.record.verdictName()).inc();
@@ -338,7 +338,7 @@ export class AuditStream extends StreamContext {
       }
     }
     const collector = this.audit.collector;
-    if (collector !== null) collector.push(event);
+    if (collector !== null) collector.push(String.UTF8.decode(event));
   }
 }
 

@@ -63,7 +63,7 @@ export function settlementOf(meter: UsageMeter | null, status: i32, promptEstima
 }
 
 /** The filter state written for the access log (wasm.token_ratelimit). */
-export function stateText(s: Settlement, reserved: i64): string {
+export function stateJson(s: Settlement, reserved: i64): ArrayBuffer {
   const w = new JsonWriter(128);
   w.beginObject();
   w.key("reserved").int(reserved);
@@ -71,5 +71,5 @@ export function stateText(s: Settlement, reserved: i64): string {
   w.key("completion").int(s.output);
   w.key("source").string(s.source);
   w.endObject();
-  return w.toString();
+  return w.toBytes();
 }

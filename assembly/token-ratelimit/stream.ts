@@ -5,7 +5,7 @@
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
 import { LlmApi, llmApiOfPath } from "../common/json";
-import { clusterName, routeName, setFilterState, sourceAddress } from "../common/properties";
+import { clusterName, routeName, setFilterState, setFilterStateBytes, sourceAddress } from "../common/properties";
 import { RATE_LIMITED, sendError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
 import {
@@ -28,7 +28,7 @@ import { adjust } from "./local-store";
 import { quotaHeaders, retryAfterSeconds } from "./rate-headers";
 import { readRequest } from "./request-view";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
-import { Settlement, settlementOf, stateText } from "./settlement";
+import { Settlement, settlementOf, stateJson } from "./settlement";
 import { UsageMeter } from "./usage-meter";
 
 enum Phase {
@@ -301,9 +301,10 @@ export class TokenLimitStream extends StreamContext {
   onLog(): void {
     // The stream ended without the response's end: client gone or upstream reset.
     if (this.phase == Phase.Admitted) this.settle(false);
+    // Written as bytes: the JSON is built as UTF-8 and goes to the host as is.
     const s = this.settlement;
-    const text = s !== null ? stateText(s, this.reserved) : this.outcome;
-    if (text.length > 0) setFilterState("token_ratelimit", text);
+    if (s !== null) setFilterStateBytes("token_ratelimit", stateJson(s, this.reserved));
+    else if (this.outcome.length > 0) setFilterState("token_ratelimit", this.outcome);
   }
 
   /** Counts the actual (or estimated) usage against every limit the request drew from. */

@@ -11,6 +11,12 @@ export interface BenchOptions {
   modes: PayloadMode[];
   /** Scenario names to compare with bare; empty = all. */
   scenarios: string[];
+  /**
+   * Runs per chain per cell; each chain's figures are then those of its
+   * median-RPS run. More rounds steady the one-connection cells, where a
+   * single run moves by several percent on a shared machine.
+   */
+  rounds: number;
   /** Seconds of warm-up load per payload x mode per Envoy (capped at 2000 requests each). */
   warmupS: number;
   outDir: string;
@@ -25,6 +31,7 @@ export const DEFAULTS: BenchOptions = {
   payloads: Object.keys(PAYLOAD_SIZES),
   modes: ["json", "sse"],
   scenarios: [],
+  rounds: 1,
   warmupS: 1,
   outDir: "bench-results",
   list: false,
@@ -41,6 +48,7 @@ export const USAGE = `npm run bench -- [options]
   --connections A,B,C      concurrency levels (default ${DEFAULTS.connections.join(",")})
   --payloads 1K,32K        request body sizes (default ${DEFAULTS.payloads.join(",")})
   --modes json,sse         non-streaming and/or streaming (default json,sse)
+  --rounds N               runs per chain per cell, alternating order; the median-RPS run counts (default ${DEFAULTS.rounds})
   --warmup S               warm-up seconds per payload x mode per Envoy, 0 = none (default ${DEFAULTS.warmupS})
   --out DIR                where results go (default ${DEFAULTS.outDir})
   --quick                  short run: ${QUICK.durationS} s per run, connections ${QUICK.connections!.join(",")}, cap ${QUICK.maxRequests}
@@ -76,6 +84,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case "--help": case "-h": o.help = true; break;
       case "--duration": o.durationS = positiveInt(flag, value); break;
       case "--requests": o.maxRequests = positiveInt(flag, value); break;
+      case "--rounds": o.rounds = positiveInt(flag, value); break;
       case "--warmup": {
         const n = Number(value);
         if (value === undefined || !Number.isInteger(n) || n < 0) throw new Error(`--warmup needs a whole number >= 0, got ${value ?? "nothing"}`);

@@ -12,7 +12,7 @@ import { buildCells, runOrder } from "./cells.ts";
 import { payload, type Payload } from "./payloads.ts";
 import { checkChain, checkCompletion } from "./preflight.ts";
 import { writeResults } from "./report/write.ts";
-import { cellResult, type BenchResults, type CellResult, type RunResult } from "./results.ts";
+import { cellResult, medianRun, type BenchResults, type CellResult, type RunResult } from "./results.ts";
 import { readBuckets, timingBetween } from "./filter-histogram.ts";
 import { CHAT_PATH, measureRun } from "./runner.ts";
 import { BARE, benchHeaders, SCENARIOS, selectScenarios, type Scenario } from "./scenarios.ts";
@@ -32,7 +32,8 @@ const SETTLE_MS = 250;
 const METHOD =
   "Bare and chain Envoys run side by side (all started and warmed up before any measurement) in front of one " +
   "upstream process; on every cell they take turns, one wrk run each, in reversed order on odd cells, each run " +
-  "preceded by an unmeasured burst (<= 1 s) of the same load.";
+  "preceded by an unmeasured burst (<= 1 s) of the same load. With --rounds N each cell is run N times over, the order " +
+  "alternating between rounds, and each chain's median-RPS run is reported.";
 
 const log = (s: string) => process.stderr.write(s + "\n");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -177,8 +178,9 @@ async function main(): Promise<void> {
     for (const [i, cell] of cells.entries()) {
       log(`  [${i + 1}/${cells.length}] ${cellLabel(cell)}`);
       const p = payloads.get(`${cell.payload}-${cell.mode}`)!;
-      const runs: RunResult[] = [];
-      for (const { scenario, envoy } of runOrder(chains, i)) {
+      const rounds = new Map<string, RunResult[]>(chains.map((c) => [c.scenario.name, []]));
+      for (let round = 0; round < o.rounds; round++) {
+      for (const { scenario, envoy } of runOrder(chains, i + round)) {
         if (o.warmupS > 0) {
           const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: cell.connections, headers };
           await runWrk(wrkBin, { ...load, durationS: 1, maxRequests: CELL_WARMUP_REQUESTS });
@@ -200,9 +202,11 @@ async function main(): Promise<void> {
         });
         if (stat && before) run.filterTiming = timingBetween(before, await readBuckets(envoy, stat));
         envoy.assertHealthy();
-        runs.push(run);
+        rounds.get(scenario.name)!.push(run);
         log(progress(run));
       }
+      }
+      const runs = [...rounds.values()].map(medianRun);
       results.push(cellResult(cell, runs, chainsToRun.map((s) => s.name)));
     }
 
@@ -227,6 +231,7 @@ async function main(): Promise<void> {
         payloads: o.payloads,
         modes: o.modes,
         warmupS: o.warmupS,
+        rounds: o.rounds,
       },
       scenarios: chainsToRun.map((s) => ({ name: s.name, description: s.description })),
       cells: results,

@@ -88,6 +88,13 @@ export function compare(run: RunResult, bare: RunResult): Ratios {
   };
 }
 
+/** Of one chain's runs of a cell (one per round), the one with the median RPS (the lower middle for an even count). */
+export function medianRun(runs: readonly RunResult[]): RunResult {
+  if (!runs.length) throw new Error("medianRun: no runs");
+  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
 /** Orders a cell's runs bare-first in `order` and attaches the ratios to bare. */
 export function cellResult(cell: Cell, runs: readonly RunResult[], order: readonly string[]): CellResult {
   const byName = new Map(runs.map((r) => [r.envoy, r]));

@@ -10,13 +10,15 @@ describe("bench command line", () => {
     expect(o.payloads).toEqual(["1K", "32K"]);
     expect(o.modes).toEqual(["json", "sse"]);
     expect(o.scenarios).toEqual([]);
+    expect(o.rounds).toBe(1);
   });
 
   it("reads every flag, in both --flag value and --flag=value forms", () => {
     const o = parseArgs([
       "--duration", "2", "--requests=500", "--connections", "2, 8", "--scenario", "a,b", "--scenario=c",
-      "--payloads", "1k", "--modes", "sse", "--warmup", "0", "--out", "/tmp/x",
+      "--payloads", "1k", "--modes", "sse", "--warmup", "0", "--out", "/tmp/x", "--rounds", "5",
     ]);
+    expect(o.rounds).toBe(5);
     expect(o.durationS).toBe(2);
     expect(o.maxRequests).toBe(500);
     expect(o.connections).toEqual([2, 8]);
@@ -40,6 +42,7 @@ describe("bench command line", () => {
     expect(() => parseArgs(["--payloads", "2K"])).toThrow(/unknown payload 2K/);
     expect(() => parseArgs(["--modes", "grpc"])).toThrow(/unknown mode grpc/);
     expect(() => parseArgs(["--warmup", "-1"])).toThrow(/--warmup/);
+    expect(() => parseArgs(["--rounds", "0"])).toThrow(/--rounds/);
     expect(() => parseArgs(["--bogus"])).toThrow(/unknown option --bogus/);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compare } from "../../../scripts/bench/results.ts";
+import { compare, medianRun } from "../../../scripts/bench/results.ts";
 import { cellLabel, fmtMs, fmtRatio, withRatio } from "../../../scripts/bench/report/format.ts";
 import { renderMarkdown, renderTable, tableRows } from "../../../scripts/bench/report/table.ts";
 import { stamp } from "../../../scripts/bench/report/write.ts";
@@ -85,5 +85,15 @@ describe("markdown table", () => {
 
   it("stamps file names without colons or fractions", () => {
     expect(stamp("2026-11-23T22:41:07.123Z")).toBe("2026-11-23T22-41-07Z");
+  });
+});
+
+describe("rounds", () => {
+  it("a chain's figures are those of its median-RPS run, the lower middle for an even count", () => {
+    const runs = [run("x", { rps: 900, cpu: { percentOfCore: 1, microsPerRequest: 9 } }), run("x", { rps: 700 }), run("x", { rps: 1100 })];
+    expect(medianRun(runs)).toBe(runs[0]);
+    expect(medianRun([run("x", { rps: 5 }), run("x", { rps: 1 }), run("x", { rps: 3 }), run("x", { rps: 9 })]).rps).toBe(3);
+    expect(medianRun([runs[1]])).toBe(runs[1]);
+    expect(() => medianRun([])).toThrow(/no runs/);
   });
 });

@@ -12,9 +12,10 @@ export interface BenchOptions {
   /** Scenario names to compare with bare; empty = all. */
   scenarios: string[];
   /**
-   * Runs per chain per cell; each chain's figures are then those of its
-   * median-RPS run. More rounds steady the one-connection cells, where a
-   * single run moves by several percent on a shared machine.
+   * Runs per chain per cell; each chain's figures are then those of the
+   * round with its median ratio to bare (see pickRounds). More rounds steady
+   * the one-connection cells, where a single run moves by several percent
+   * on a shared machine.
    */
   rounds: number;
   /** Seconds of warm-up load per payload x mode per Envoy (capped at 2000 requests each). */
@@ -48,7 +49,7 @@ export const USAGE = `npm run bench -- [options]
   --connections A,B,C      concurrency levels (default ${DEFAULTS.connections.join(",")})
   --payloads 1K,32K        request body sizes (default ${DEFAULTS.payloads.join(",")})
   --modes json,sse         non-streaming and/or streaming (default json,sse)
-  --rounds N               runs per chain per cell, alternating order; the median-RPS run counts (default ${DEFAULTS.rounds})
+  --rounds N               runs per chain per cell, alternating order; the round with the median ratio to bare counts (default ${DEFAULTS.rounds})
   --warmup S               warm-up seconds per payload x mode per Envoy, 0 = none (default ${DEFAULTS.warmupS})
   --out DIR                where results go (default ${DEFAULTS.outDir})
   --quick                  short run: ${QUICK.durationS} s per run, connections ${QUICK.connections!.join(",")}, cap ${QUICK.maxRequests}

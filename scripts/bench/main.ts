@@ -12,7 +12,7 @@ import { buildCells, runOrder } from "./cells.ts";
 import { payload, type Payload } from "./payloads.ts";
 import { checkChain, checkCompletion } from "./preflight.ts";
 import { writeResults } from "./report/write.ts";
-import { cellResult, medianRun, type BenchResults, type CellResult, type RunResult } from "./results.ts";
+import { cellResult, pickRounds, type BenchResults, type CellResult, type RunResult } from "./results.ts";
 import { readBuckets, timingBetween } from "./filter-histogram.ts";
 import { CHAT_PATH, measureRun } from "./runner.ts";
 import { BARE, benchHeaders, SCENARIOS, selectScenarios, type Scenario } from "./scenarios.ts";
@@ -33,7 +33,7 @@ const METHOD =
   "Bare and chain Envoys run side by side (all started and warmed up before any measurement) in front of one " +
   "upstream process; on every cell they take turns, one wrk run each, in reversed order on odd cells, each run " +
   "preceded by an unmeasured burst (<= 1 s) of the same load. With --rounds N each cell is run N times over, the order " +
-  "alternating between rounds, and each chain's median-RPS run is reported.";
+  "alternating between rounds, and each chain's run from the round with the median ratio to bare's run of the same round is reported.";
 
 const log = (s: string) => process.stderr.write(s + "\n");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -206,8 +206,8 @@ async function main(): Promise<void> {
         log(progress(run));
       }
       }
-      const runs = [...rounds.values()].map(medianRun);
-      results.push(cellResult(cell, runs, chainsToRun.map((s) => s.name)));
+      const { runs, bareFor } = pickRounds(rounds);
+      results.push(cellResult(cell, runs, chainsToRun.map((s) => s.name), bareFor));
     }
 
     const cpu = cpus();

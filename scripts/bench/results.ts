@@ -88,20 +88,45 @@ export function compare(run: RunResult, bare: RunResult): Ratios {
   };
 }
 
-/** Of one chain's runs of a cell (one per round), the one with the median RPS (the lower middle for an even count). */
-export function medianRun(runs: readonly RunResult[]): RunResult {
-  if (!runs.length) throw new Error("medianRun: no runs");
-  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
+/**
+ * Of several rounds of one cell, the run that stands for each chain: the
+ * round whose RPS ratio to bare's run of the same round is the median (the
+ * lower middle for an even count), with that round's bare run to compare
+ * against, so a machine that speeds up or slows down between rounds moves
+ * both sides of each ratio. Bare itself: its median-RPS run.
+ */
+export function pickRounds(rounds: ReadonlyMap<string, readonly RunResult[]>): { runs: RunResult[]; bareFor: Map<string, RunResult> } {
+  const bare = rounds.get("bare") ?? [];
+  const runs: RunResult[] = [];
+  const bareFor = new Map<string, RunResult>();
+  for (const [name, list] of rounds) {
+    if (!list.length) throw new Error(`pickRounds: no runs of ${name}`);
+    if (name === "bare" || bare.length !== list.length) {
+      runs.push(lowerMiddle(list.map((r, i) => ({ r, i, key: r.rps }))).r);
+      continue;
+    }
+    const m = lowerMiddle(list.map((r, i) => ({ r, i, key: bare[i].rps > 0 ? r.rps / bare[i].rps : 0 })));
+    runs.push(m.r);
+    bareFor.set(name, bare[m.i]);
+  }
+  return { runs, bareFor };
+}
+
+function lowerMiddle<T extends { key: number }>(items: T[]): T {
+  const sorted = [...items].sort((a, b) => a.key - b.key);
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-/** Orders a cell's runs bare-first in `order` and attaches the ratios to bare. */
-export function cellResult(cell: Cell, runs: readonly RunResult[], order: readonly string[]): CellResult {
+/** Orders a cell's runs bare-first in `order` and attaches the ratios to bare (to `bareFor`'s run of the chain when given: see pickRounds). */
+export function cellResult(cell: Cell, runs: readonly RunResult[], order: readonly string[], bareFor?: ReadonlyMap<string, RunResult>): CellResult {
   const byName = new Map(runs.map((r) => [r.envoy, r]));
   const bare = byName.get("bare");
   const sorted = order.map((n) => byName.get(n)).filter((r): r is RunResult => r !== undefined);
   return {
     cell,
-    runs: sorted.map((r) => ({ ...r, vsBare: r.envoy === "bare" || !bare ? null : compare(r, bare) })),
+    runs: sorted.map((r) => {
+      const base = bareFor?.get(r.envoy) ?? bare;
+      return { ...r, vsBare: r.envoy === "bare" || !base ? null : compare(r, base) };
+    }),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compare, medianRun } from "../../../scripts/bench/results.ts";
+import { cellResult, compare, pickRounds } from "../../../scripts/bench/results.ts";
 import { cellLabel, fmtMs, fmtRatio, withRatio } from "../../../scripts/bench/report/format.ts";
 import { renderMarkdown, renderTable, tableRows } from "../../../scripts/bench/report/table.ts";
 import { stamp } from "../../../scripts/bench/report/write.ts";
@@ -89,11 +89,27 @@ describe("markdown table", () => {
 });
 
 describe("rounds", () => {
-  it("a chain's figures are those of its median-RPS run, the lower middle for an even count", () => {
-    const runs = [run("x", { rps: 900, cpu: { percentOfCore: 1, microsPerRequest: 9 } }), run("x", { rps: 700 }), run("x", { rps: 1100 })];
-    expect(medianRun(runs)).toBe(runs[0]);
-    expect(medianRun([run("x", { rps: 5 }), run("x", { rps: 1 }), run("x", { rps: 3 }), run("x", { rps: 9 })]).rps).toBe(3);
-    expect(medianRun([runs[1]])).toBe(runs[1]);
-    expect(() => medianRun([])).toThrow(/no runs/);
+  it("each chain stands by the round with its median ratio to bare's run of the same round", () => {
+    const bare = [run("bare", { rps: 1000 }), run("bare", { rps: 2000 }), run("bare", { rps: 1500 })];
+    // Ratios 0.9, 0.7, 0.8: the median is round 2 (1200 / 1500), though 1400 is the median RPS.
+    const x = [run("x", { rps: 900 }), run("x", { rps: 1400 }), run("x", { rps: 1200 })];
+    const { runs, bareFor } = pickRounds(new Map([["bare", bare], ["x", x]]));
+    expect(runs).toEqual([bare[2], x[2]]);
+    expect(bareFor.get("x")).toBe(bare[2]);
+    const cell = cellResult(CELL_JSON, runs, ["bare", "x"], bareFor);
+    expect(cell.runs[1].vsBare?.rps).toBeCloseTo(0.8, 10);
+  });
+
+  it("the lower middle for an even count; one round is that round", () => {
+    const bare = [1, 2, 3, 4].map((i) => run("bare", { rps: 100 * i }));
+    const x = [50, 160, 240, 200].map((rps) => run("x", { rps }));
+    // Ratios 0.5, 0.8, 0.8, 0.5: sorted (stable) rounds 1, 4, 2, 3; the lower middle is round 4.
+    const even = pickRounds(new Map([["bare", bare], ["x", x]]));
+    expect(even.runs[1]).toBe(x[3]);
+    expect(even.bareFor.get("x")).toBe(bare[3]);
+    expect(even.runs[0]).toBe(bare[1]);
+    const one = pickRounds(new Map([["bare", [bare[1]]], ["x", [x[1]]]]));
+    expect(one.runs).toEqual([bare[1], x[1]]);
+    expect(() => pickRounds(new Map([["bare", []]]))).toThrow(/no runs of bare/);
   });
 });

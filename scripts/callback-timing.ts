@@ -10,7 +10,7 @@
 //
 // The clock reads add about 0.1 µs per entry point. Envoy's own cost of
 // calling into the VM is not included: compare with the bench's CPU column.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startEnvoy } from "../test/harness/envoy.ts";
@@ -18,7 +18,7 @@ import { ensureEnvoy } from "./setup-envoy.ts";
 import { ROOT, TMP } from "./lib/paths.ts";
 import { payload, type PayloadMode } from "./bench/payloads.ts";
 import { CHAT_PATH } from "./bench/runner.ts";
-import { SCENARIOS } from "./bench/scenarios.ts";
+import { flag, moduleEntry, moduleScenario } from "./lib/module-scenario.ts";
 import { startUpstreamProcess } from "./bench/upstream.ts";
 import { ensureWrk, runWrk } from "./bench/wrk.ts";
 
@@ -83,22 +83,13 @@ export function readTimingLines(lines: string[]): { streams: number; entries: En
   return { streams, entries };
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
 async function main(): Promise<void> {
-  const name = arg("scenario", "");
-  const scenario = SCENARIOS.find((s) => s.name === name && s.build.length === 1);
-  if (!scenario) {
-    console.error(`--scenario: one of ${SCENARIOS.filter((s) => s.build.length === 1).map((s) => s.name).join(", ")}`);
-    process.exit(2);
-  }
-  const requests = Number(arg("requests", "20000"));
-  const connections = Number(arg("connections", "1"));
-  const mode = arg("mode", "json") as PayloadMode;
-  const body = payload(arg("payload", "1K"), mode);
+  const scenario = moduleScenario();
+  const name = scenario.name;
+  const requests = Number(flag("requests", "20000"));
+  const connections = Number(flag("connections", "1"));
+  const mode = flag("mode", "json") as PayloadMode;
+  const body = payload(flag("payload", "1K"), mode);
 
   // An instrumented copy of the sources, so the tree itself is never touched.
   const work = join(TMP, "callback-timing");
@@ -111,8 +102,7 @@ async function main(): Promise<void> {
   const exportsPath = join(work, "assembly", "common", "runtime", "exports.ts");
   writeFileSync(exportsPath, instrumentExports(readFileSync(exportsPath, "utf8")));
   const target = scenario.build[0];
-  const filterEntry = join("assembly", target, "index.ts");
-  const entry = existsSync(join(work, filterEntry)) ? filterEntry : join("test", "fixtures", target, "index.ts");
+  const entry = moduleEntry(work, target);
   const wasm = join(work, `${target}.timed.wasm`);
   const asc = spawnSync(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), entry, "--config", "asconfig.json", "--target", "release", "--outFile", wasm], { cwd: work, encoding: "utf8" });
   if (asc.status !== 0) throw new Error(`asc failed:\n${asc.stdout}${asc.stderr}`);

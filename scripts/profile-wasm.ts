@@ -9,32 +9,21 @@
 // --cold evicts the caches before each exchange.
 // The raw profile goes to .tmp/profile/<scenario>.cpuprofile (Chrome DevTools can open it).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { chatBody } from "./bench/payloads.ts";
-import { SCENARIOS } from "./bench/scenarios.ts";
+import { flag, moduleEntry, moduleScenario } from "./lib/module-scenario.ts";
 import { Host } from "../test/host/index.ts";
 import type { UpstreamRequest, UpstreamResponse } from "../test/host/exchange.ts";
 import { ROOT } from "./lib/paths.ts";
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-const name = arg("scenario", "");
-const scenario = SCENARIOS.find((s) => s.name === name && s.build.length === 1);
-if (!scenario) {
-  console.error(`--scenario: one of ${SCENARIOS.filter((s) => s.build.length === 1).map((s) => s.name).join(", ")}`);
-  process.exit(2);
-}
-const requests = Number(arg("requests", "5000"));
-const mode = arg("mode", "json") as "json" | "sse";
-const top = Number(arg("top", "25"));
+const scenario = moduleScenario();
+const requests = Number(flag("requests", "5000"));
+const mode = flag("mode", "json") as "json" | "sse";
+const top = Number(flag("top", "25"));
 const target = scenario.build[0];
-const filterEntry = join("assembly", target, "index.ts");
-const entry = existsSync(join(ROOT, filterEntry)) ? filterEntry : join("test", "fixtures", target, "index.ts");
+const entry = moduleEntry(ROOT, target);
 const outDir = join(ROOT, ".tmp", "profile");
 mkdirSync(outDir, { recursive: true });
 const wasm = join(outDir, `${target}.named.wasm`);
@@ -54,7 +43,7 @@ function upstream(req: UpstreamRequest): UpstreamResponse {
   return { status: 200, headers: [["content-type", "text/event-stream"]], body: chunks };
 }
 const headers: [string, string][] = [["host", "gw"], ["content-type", "application/json"], ...Object.entries(scenario.requestHeaders?.() ?? {})];
-const request = { method: "POST", path: "/v1/chat/completions", headers, body: chatBody(Number(arg("bytes", "1024")), mode) };
+const request = { method: "POST", path: "/v1/chat/completions", headers, body: chatBody(Number(flag("bytes", "1024")), mode) };
 for (let i = 0; i < 300; i++) await vm.exchange(request, { upstream });
 
 const session = new Session();
@@ -100,6 +89,6 @@ for (const node of profile.nodes) {
   }
 }
 const wasmUs = (wallUs * wasmSamples) / total;
-console.log(`${name}, ${arg("bytes", "1024")} bytes ${mode}${cold ? ", cold caches" : ""}, ${requests} exchanges: ${elapsedUs.toFixed(1)} µs each in the emulator, ${wasmUs.toFixed(1)} µs of it in Wasm`);
+console.log(`${name}, ${flag("bytes", "1024")} bytes ${mode}${cold ? ", cold caches" : ""}, ${requests} exchanges: ${elapsedUs.toFixed(1)} µs each in the emulator, ${wasmUs.toFixed(1)} µs of it in Wasm`);
 console.log("share of Wasm time (self) | function");
 for (const [fn, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${((n / wasmSamples) * 100).toFixed(1).padStart(5)}% | ${fn}`);

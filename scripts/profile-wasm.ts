@@ -19,6 +19,7 @@ import type { UpstreamRequest, UpstreamResponse } from "../test/host/exchange.ts
 import { ROOT } from "./lib/paths.ts";
 
 const scenario = moduleScenario();
+const name = scenario.name;
 const requests = Number(flag("requests", "5000"));
 const mode = flag("mode", "json") as "json" | "sse";
 const top = Number(flag("top", "25"));

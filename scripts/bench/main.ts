@@ -180,31 +180,31 @@ async function main(): Promise<void> {
       const p = payloads.get(`${cell.payload}-${cell.mode}`)!;
       const rounds = new Map<string, RunResult[]>(chains.map((c) => [c.scenario.name, []]));
       for (let round = 0; round < o.rounds; round++) {
-      for (const { scenario, envoy } of runOrder(chains, i + round)) {
-        if (o.warmupS > 0) {
-          const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: cell.connections, headers };
-          await runWrk(wrkBin, { ...load, durationS: 1, maxRequests: CELL_WARMUP_REQUESTS });
+        for (const { scenario, envoy } of runOrder(chains, i + round)) {
+          if (o.warmupS > 0) {
+            const load = { url: envoy.url(CHAT_PATH), bodyFile: p.file, connections: cell.connections, headers };
+            await runWrk(wrkBin, { ...load, durationS: 1, maxRequests: CELL_WARMUP_REQUESTS });
+          }
+          await sleep(SETTLE_MS);
+          const stat = scenario.filterHistogram;
+          const before = stat ? await readBuckets(envoy, stat) : null;
+          const run = await measureRun({
+            name: scenario.name,
+            envoy,
+            cell,
+            body: p.body,
+            bodyFile: p.file,
+            durationS: o.durationS,
+            maxRequests: o.maxRequests,
+            wrkBin,
+            upstreamPid: upstream.pid,
+            headers,
+          });
+          if (stat && before) run.filterTiming = timingBetween(before, await readBuckets(envoy, stat));
+          envoy.assertHealthy();
+          rounds.get(scenario.name)!.push(run);
+          log(progress(run));
         }
-        await sleep(SETTLE_MS);
-        const stat = scenario.filterHistogram;
-        const before = stat ? await readBuckets(envoy, stat) : null;
-        const run = await measureRun({
-          name: scenario.name,
-          envoy,
-          cell,
-          body: p.body,
-          bodyFile: p.file,
-          durationS: o.durationS,
-          maxRequests: o.maxRequests,
-          wrkBin,
-          upstreamPid: upstream.pid,
-          headers,
-        });
-        if (stat && before) run.filterTiming = timingBetween(before, await readBuckets(envoy, stat));
-        envoy.assertHealthy();
-        rounds.get(scenario.name)!.push(run);
-        log(progress(run));
-      }
       }
       const { runs, bareFor } = pickRounds(rounds);
       results.push(cellResult(cell, runs, chainsToRun.map((s) => s.name), bareFor));

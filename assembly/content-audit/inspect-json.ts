@@ -5,7 +5,8 @@
 import { ByteBuf } from "../common/bytes";
 import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, writeJsonString } from "../common/json";
 import { AuditRecord } from "./record";
-import { AuditRule } from "./rules";
+import { AuditRule, UnitText } from "./rules";
+import { normalizeUnits } from "../common/text/normalize";
 import { Scanner } from "./scan";
 
 /** Members that name, type or identify things rather than carry content: never inspected. */
@@ -62,6 +63,9 @@ export class JsonInspector {
   }
 
   private scanString(v: JsonValue): void {
+    // Most texts hold nothing any rule looks for: they are checked in place
+    // and never decoded into a string (moderation needs every text).
+    if (this.texts === null && this.isClean(v)) return;
     const text = v.text();
     if (text === null || text.length == 0) return;
     const r = this.scanner.scan(text, this.response, this.record);
@@ -77,7 +81,27 @@ export class JsonInspector {
     writeJsonString(sink, masked);
     this.splices.push(new Splice(v.start, v.end, sink.toArrayBuffer()));
   }
+
+  private isClean(v: JsonValue): bool {
+    const bytes = v.end - v.start - 2;
+    if (bytes > CLEAN_CHECK_MAX_UNITS) return false;
+    if (bytes > scratch.length) scratch = new StaticArray<u16>(min(max(bytes, scratch.length << 1), CLEAN_CHECK_MAX_UNITS));
+    const base = changetype<usize>(scratch);
+    const n = v.textUnits(base, scratch.length);
+    if (n < 0) return false;
+    cleanText.reset(base, normalizeUnits(base, n));
+    return this.scanner.isClean(cleanText, this.response);
+  }
 }
+
+/**
+ * The decoded units of the string being checked. Kept and reused: it grows
+ * to the longest string checked, up to CLEAN_CHECK_MAX_UNITS (512 KiB);
+ * longer strings are scanned as strings.
+ */
+const CLEAN_CHECK_MAX_UNITS: i32 = 1 << 18;
+let scratch = new StaticArray<u16>(4096);
+const cleanText = new UnitText();
 
 const STRUCTURAL_SET = new Set<string>();
 for (let i = 0; i < STRUCTURAL.length; i++) STRUCTURAL_SET.add(STRUCTURAL[i]);

@@ -62,6 +62,15 @@ export abstract class AuditRule {
    */
   abstract openFrom(text: NormalizedText): i32;
 
+  /**
+   * False only when find() surely finds nothing in `text`, a whole text
+   * already normalized: the clean check then skips the scan. True unless a
+   * rule type knows better.
+   */
+  mayFind(text: UnitText): bool {
+    return true;
+  }
+
   protected push(out: Array<Finding>, start: i32, end: i32, label: string): void {
     out.push(new Finding(start, end, this, this.placeholder.length > 0 ? this.placeholder : label));
   }
@@ -94,6 +103,11 @@ export class KeywordRule extends AuditRule {
       if (allowed !== null && covered(allowed, h.start, h.end)) continue;
       this.push(out, h.start, h.end, "[REDACTED]");
     }
+  }
+
+  mayFind(text: UnitText): bool {
+    // Word boundaries and allow terms only ever drop matches.
+    return this.terms.matchesAny(text.base, text.length, true);
   }
 
   openFrom(text: NormalizedText): i32 {
@@ -140,6 +154,12 @@ export class PiiRule extends AuditRule {
     }
   }
 
+  mayFind(text: UnitText): bool {
+    const shape = text.shape();
+    for (let d = 0; d < this.detectors.length; d++) if (shape.mayHold(unchecked(this.detectors[d]))) return true;
+    return false;
+  }
+
   /** The trailing run of characters a PII token can contain, or an unfinished private key block. */
   openFrom(text: NormalizedText): i32 {
     const s = text.text;
@@ -171,6 +191,22 @@ export class PiiRule extends AuditRule {
  * whose minimum shape is absent (no '@', no run of enough digits) are not
  * run at all. Most prose needs few of them.
  */
+// What TextShape.measure() does with an ASCII unit (anything else: other).
+const SHAPE_OTHER: i32 = 0;
+const SHAPE_DIGIT: i32 = 1;
+/** Space - . ( ) +: may sit inside a number. */
+const SHAPE_GAP: i32 = 2;
+const SHAPE_AT: i32 = 3;
+const SHAPE_COLON: i32 = 4;
+/** The second character of a key prefix (mayStartKey), or the J of "eyJ" and the G of "BEG". */
+const SHAPE_KEY: i32 = 5;
+const SHAPE_CLASS = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  2, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 2, 0, 2, 2, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 0, 0, 0, 5, 0, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 5, 5, 0, 5, 5, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+
 class TextShape {
   /** Most digits in one run where up to two separators ( -.()+) may sit between digits. */
   longestNumber: i32 = 0;
@@ -181,9 +217,7 @@ class TextShape {
   /** The start of a provider key prefix, "eyJ" (a JWT) or "BEG" (a PEM block). */
   secretStart: bool = false;
 
-  measure(s: string): void {
-    const base = changetype<usize>(s);
-    const n = s.length;
+  measure(base: usize, n: i32): void {
     let longest = 0;
     let at = false;
     let colons = 0;
@@ -196,19 +230,21 @@ class TextShape {
     let p3 = 0;
     for (let i = 0; i < n; i++) {
       const c = <i32>load<u16>(base + (<usize>i << 1));
-      if (c >= 0x30 && c <= 0x39) {
+      const k = c < 128 ? <i32>load<u8>(SHAPE_CLASS + <usize>c) : SHAPE_OTHER;
+      if (k == SHAPE_DIGIT) {
         run++;
         gap = 0;
         if (run > longest) longest = run;
         if (p1 >= 0x30 && p1 <= 0x39 && p2 >= 0x41 && p2 <= 0x5a && p3 >= 0x41 && p3 <= 0x5a) ibanStart = true;
-      } else if (run > 0 && gap < 2 && (c == 0x20 || c == 0x2d || c == 0x2e || c == 0x28 || c == 0x29 || c == 0x2b)) {
+      } else if (k == SHAPE_GAP && run > 0 && gap < 2) {
         gap++;
       } else {
         run = 0;
         gap = 0;
-        if (c == 0x40) at = true;
-        else if (c == 0x3a) colons++;
-        else if (!secretStart) secretStart = mayStartKey(i >= 2 ? p2 : -1, p1, c) || (p2 == 0x65 && p1 == 0x79 && c == 0x4a) || (p2 == 0x42 && p1 == 0x45 && c == 0x47);
+        if (k == SHAPE_AT) at = true;
+        else if (k == SHAPE_COLON) colons++;
+        else if (k == SHAPE_KEY && !secretStart)
+          secretStart = mayStartKey(i >= 2 ? p2 : -1, p1, c) || (p2 == 0x65 && p1 == 0x79 && c == 0x4a) || (p2 == 0x42 && p1 == 0x45 && c == 0x47);
       }
       p3 = p2;
       p2 = p1;
@@ -253,7 +289,7 @@ let shapeText: string | null = null;
 
 function shapeOf(s: string): TextShape {
   if (shapeText === null || changetype<usize>(shapeText) != changetype<usize>(s)) {
-    shape.measure(s);
+    shape.measure(changetype<usize>(s), s.length);
     shapeText = s;
   }
   return shape;
@@ -262,6 +298,28 @@ function shapeOf(s: string): TextShape {
 /** Call when every rule has seen the text. */
 export function forgetShape(): void {
   shapeText = null;
+}
+
+/** A whole text as normalized UTF-16 units in scratch memory, for mayFind(); its shape is measured on first use. */
+export class UnitText {
+  base: usize = 0;
+  length: i32 = 0;
+  private measured: bool = false;
+  private textShape: TextShape = new TextShape();
+
+  reset(base: usize, length: i32): void {
+    this.base = base;
+    this.length = length;
+    this.measured = false;
+  }
+
+  shape(): TextShape {
+    if (!this.measured) {
+      this.textShape.measure(this.base, this.length);
+      this.measured = true;
+    }
+    return this.textShape;
+  }
 }
 
 function isTokenChar(c: i32): bool {

@@ -5,7 +5,7 @@
 import { normalize, NormalizedText } from "../common/text/normalize";
 import { TextEdges, WHOLE_TEXT } from "../common/text/regex";
 import { AuditRecord } from "./record";
-import { Action, AuditRule, Finding, forgetShape, MaskStyle } from "./rules";
+import { Action, AuditRule, Finding, forgetShape, MaskStyle, UnitText } from "./rules";
 
 export class ScanResult {
   /** The text to send on (masked), or null when nothing changed. */
@@ -26,6 +26,19 @@ export class Scanner {
     public rules: Array<AuditRule>,
     public collectSamples: bool,
   ) {}
+
+  /**
+   * True when no rule for this side can find anything in `text` (a whole
+   * text, normalized): scanning it would change and record nothing.
+   */
+  isClean(text: UnitText, response: bool): bool {
+    for (let r = 0; r < this.rules.length; r++) {
+      const rule = unchecked(this.rules[r]);
+      if (response ? !rule.inResponse : !rule.inRequest) continue;
+      if (rule.mayFind(text)) return false;
+    }
+    return true;
+  }
 
   /** A whole text. */
   scan(input: string, response: bool, record: AuditRecord): ScanResult {

@@ -76,6 +76,16 @@ export function decodeJsonString(base: usize, start: i32, end: i32, escaped: boo
   // UTF-16 never needs more code units than the UTF-8/escaped form has bytes.
   const cap = min(end - start, maxUnits);
   const units = new StaticArray<u16>(cap);
+  const n = decodeJsonUnits(base, start, end, changetype<usize>(units), cap);
+  return String.UTF16.decodeUnsafe(changetype<usize>(units), <usize>n << 1);
+}
+
+/**
+ * decodeJsonString's work into caller memory: writes the UTF-16 units of
+ * JSON string contents [start, end) (escaped or not) to `out`, at most
+ * `cap` of them; returns how many it wrote.
+ */
+export function decodeJsonUnits(base: usize, start: i32, end: i32, out: usize, cap: i32): i32 {
   let n = 0;
   let p = start;
   while (p < end && n < cap) {
@@ -94,14 +104,14 @@ export function decodeJsonString(base: usize, start: i32, end: i32, escaped: boo
         if (u < 0) u = 0xfffd;
         else p += 4;
       }
-      unchecked((units[n++] = <u16>u));
+      store<u16>(out + (<usize>(n++) << 1), <u16>u);
     } else if (b < 0x80) {
-      unchecked((units[n++] = <u16>b));
+      store<u16>(out + (<usize>(n++) << 1), <u16>b);
       p++;
     } else {
       const l = utf8SequenceLength(base, p, end);
       if (l <= 0) {
-        unchecked((units[n++] = 0xfffd));
+        store<u16>(out + (<usize>(n++) << 1), 0xfffd);
         p++;
         continue;
       }
@@ -121,14 +131,14 @@ export function decodeJsonString(base: usize, start: i32, end: i32, escaped: boo
       if (cp >= 0x10000) {
         if (n + 1 >= cap) break;
         cp -= 0x10000;
-        unchecked((units[n++] = <u16>(0xd800 | (cp >> 10))));
-        unchecked((units[n++] = <u16>(0xdc00 | (cp & 0x3ff))));
+        store<u16>(out + (<usize>(n++) << 1), <u16>(0xd800 | (cp >> 10)));
+        store<u16>(out + (<usize>(n++) << 1), <u16>(0xdc00 | (cp & 0x3ff)));
       } else {
-        unchecked((units[n++] = <u16>cp));
+        store<u16>(out + (<usize>(n++) << 1), <u16>cp);
       }
     }
   }
-  return String.UTF16.decodeUnsafe(changetype<usize>(units), <usize>n << 1);
+  return n;
 }
 
 /** Where the first `maxUnits` UTF-16 units of valid UTF-8 bytes [start, end) end (at a character boundary). */

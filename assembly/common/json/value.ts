@@ -4,7 +4,7 @@
 // rest of the body. Handles are made on access; reading a few fields of a
 // large body allocates little.
 import { FLAG, NAME_KIND, Tape } from "./tape";
-import { decodeJsonString } from "./utf8";
+import { decodeJsonString, decodeJsonUnits } from "./utf8";
 
 export enum JsonKind {
   Null = 0,
@@ -198,6 +198,16 @@ export class JsonValue {
   text(maxUnits: i32 = i32.MAX_VALUE): string | null {
     if (this.kind != JsonKind.String) return null;
     return decodeJsonString(changetype<usize>(this.doc.src), this.start + 1, this.end - 1, this.flag, maxUnits);
+  }
+
+  /**
+   * Writes the decoded UTF-16 units of a string value to `out` (room for
+   * `cap` units) and returns how many; -1 for other kinds, or when the text
+   * may not fit (its encoded form is longer than `cap` bytes).
+   */
+  textUnits(out: usize, cap: i32): i32 {
+    if (this.kind != JsonKind.String || this.end - this.start - 2 > cap) return -1;
+    return decodeJsonUnits(changetype<usize>(this.doc.src), this.start + 1, this.end - 1, out, cap);
   }
 
   /** True when this is a string equal to `s`. */

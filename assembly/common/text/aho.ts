@@ -166,14 +166,7 @@ export class AhoCorasick {
     const rowOf = changetype<usize>(this.rowOf);
     const rows = changetype<usize>(this.asciiRows);
     for (let i = 0; i < n; i++) {
-      let c = <i32>load<u16>(base + (<usize>i << 1));
-      if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
-      if (state == 0) {
-        state = load<i32>(root + (<usize>c << 2));
-      } else {
-        const row = load<i32>(rowOf + (<usize>state << 2));
-        state = row >= 0 && c < 128 ? load<i32>(rows + ((<usize>row << 9) | (<usize>c << 2))) : this.step(state, c);
-      }
+      state = this.advance(state, <i32>load<u16>(base + (<usize>i << 1)), foldAscii, root, rowOf, rows);
       if (state == 0) continue;
       let s = load<i32>(term + (<usize>state << 2)) >= 0 ? state : load<i32>(dict + (<usize>state << 2));
       while (s > 0) {
@@ -183,6 +176,33 @@ export class AhoCorasick {
       }
     }
     this.endDepth = load<i32>(changetype<usize>(this.depthT) + (<usize>state << 2));
+  }
+
+  /**
+   * True when some term occurs in the `n` UTF-16 units at `base`: findAll's
+   * walk, stopping at the first match, with nothing allocated.
+   */
+  matchesAny(base: usize, n: i32, foldAscii: bool = false): bool {
+    let state = 0;
+    const root = changetype<usize>(this.rootNext);
+    const term = changetype<usize>(this.termT);
+    const dict = changetype<usize>(this.dictT);
+    const rowOf = changetype<usize>(this.rowOf);
+    const rows = changetype<usize>(this.asciiRows);
+    for (let i = 0; i < n; i++) {
+      state = this.advance(state, <i32>load<u16>(base + (<usize>i << 1)), foldAscii, root, rowOf, rows);
+      if (state != 0 && (load<i32>(term + (<usize>state << 2)) >= 0 || load<i32>(dict + (<usize>state << 2)) > 0)) return true;
+    }
+    return false;
+  }
+
+  /** One matching step: the root's table, a dense ASCII row, or the hash table with failure links. */
+  @inline
+  private advance(state: i32, c: i32, foldAscii: bool, root: usize, rowOf: usize, rows: usize): i32 {
+    if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
+    if (state == 0) return load<i32>(root + (<usize>c << 2));
+    const row = load<i32>(rowOf + (<usize>state << 2));
+    return row >= 0 && c < 128 ? load<i32>(rows + ((<usize>row << 9) | (<usize>c << 2))) : this.step(state, c);
   }
 
   /**

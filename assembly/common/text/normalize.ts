@@ -93,6 +93,23 @@ export function normalize(s: string): NormalizedText {
   return out;
 }
 
+/**
+ * normalize()'s text in place over `n` UTF-16 units at `base` (no offsets
+ * kept); returns the new length.
+ */
+export function normalizeUnits(base: usize, n: i32): i32 {
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    let c = <i32>load<u16>(base + (<usize>i << 1));
+    if (c >= 0xad) {
+      if (isInvisible(c)) continue;
+      c = foldWidth(c);
+    }
+    store<u16>(base + (<usize>(k++) << 1), <u16>c);
+  }
+  return k;
+}
+
 /** ASCII letters lower-cased; other characters unchanged. */
 export function lowerString(s: string): string {
   const n = s.length;

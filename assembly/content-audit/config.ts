@@ -2,6 +2,7 @@
 // block answers, body limits, audit event options and the collector.
 // Keyword automata and patterns are built here, once per configuration.
 import { ConfigParser, ConfigReader, readServiceTarget, ServiceTarget } from "../common/config";
+import { ParseOptions } from "../common/json";
 import { AhoCorasick } from "../common/text/aho";
 import { lowerString, normalize } from "../common/text/normalize";
 import { compileRegex } from "../common/text/regex";
@@ -36,6 +37,8 @@ export class AuditConfig {
   inspectResponse: bool = true;
   mcp: bool = true;
   maxBodyBytes: u32 = 1 << 20;
+  /** Bodies up to maxBodyBytes parse (the parser's own default is 8 MiB), nested at most 128 deep. */
+  parseOptions: ParseOptions = new ParseOptions(128, 1 << 20);
   /** Past maxBodyBytes: "reject" (413 / 502) or "pass" uninspected. */
   rejectOversize: bool = true;
   /**
@@ -84,6 +87,7 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
       inspect.rejectUnknown();
     }
     c.maxBodyBytes = <u32>r.optionalInt("max_body_bytes", 1 << 20, 1024, 64 << 20);
+    c.parseOptions = new ParseOptions(128, <i32>c.maxBodyBytes);
     c.holdResponseHeaders = r.optionalBool("hold_response_headers", false);
     c.holdRequestHeaders = r.optionalBool("hold_request_headers", false);
     c.rejectInvalidJson = r.optionalEnum("on_invalid_json", ["reject", "pass"], "reject") == "reject";

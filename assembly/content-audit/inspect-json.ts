@@ -104,13 +104,25 @@ let scratch = new StaticArray<u16>(4096);
 const cleanText = new UnitText();
 
 const STRUCTURAL_SET = new Set<string>();
-for (let i = 0; i < STRUCTURAL.length; i++) STRUCTURAL_SET.add(STRUCTURAL[i]);
+/** STRUCTURAL by length: a name without escapes is compared with the names of its length, never decoded. */
+const STRUCTURAL_BY_LENGTH = new Array<Array<string>>();
+for (let i = 0; i < STRUCTURAL.length; i++) {
+  const name = STRUCTURAL[i];
+  STRUCTURAL_SET.add(name);
+  while (STRUCTURAL_BY_LENGTH.length <= name.length) STRUCTURAL_BY_LENGTH.push(new Array<string>());
+  STRUCTURAL_BY_LENGTH[name.length].push(name);
+}
 
 function isStructural(member: JsonValue): bool {
-  // One decode of the name, then a hash lookup (comparing it with each name
-  // in turn decodes it again for every longer name).
-  const key = member.key();
-  return key !== null && STRUCTURAL_SET.has(key);
+  const length = member.keyByteLength;
+  if (length < 0) {
+    const key = member.key();
+    return key !== null && STRUCTURAL_SET.has(key);
+  }
+  if (length >= STRUCTURAL_BY_LENGTH.length) return false;
+  const names = unchecked(STRUCTURAL_BY_LENGTH[length]);
+  for (let i = 0; i < names.length; i++) if (member.keyEquals(unchecked(names[i]))) return true;
+  return false;
 }
 
 /** The members of the root object named in `names` that exist. */

@@ -3,6 +3,9 @@
 // the matched text.
 import { Action, AuditRule } from "./rules";
 
+/** Verdict names by AuditRecord.verdict + 1: nothing matched, then by Action. */
+export const VERDICT_NAMES: StaticArray<string> = ["pass", "log", "mask", "block"];
+
 export class RuleCount {
   constructor(
     public rule: AuditRule,
@@ -52,7 +55,6 @@ export class AuditRecord {
   }
 
   verdictName(): string {
-    if (this.verdict < 0) return "pass";
-    return this.verdict == <i32>Action.Log ? "log" : this.verdict == <i32>Action.Mask ? "mask" : "block";
+    return VERDICT_NAMES[this.verdict + 1];
   }
 }

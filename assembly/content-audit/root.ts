@@ -6,6 +6,7 @@ import { RootContext, StreamContext } from "../common/runtime/context";
 import { setTickPeriod } from "../common/runtime/host";
 import { AuditCollector, CollectorMetrics } from "./collector";
 import { AuditConfig, AuditConfigParser, CollectorConfig } from "./config";
+import { VERDICT_NAMES } from "./record";
 import { ACTION_NAMES } from "./rules";
 import { AuditStream } from "./stream";
 
@@ -16,11 +17,16 @@ export class AuditMetrics {
   matches: CounterVec = new CounterVec("content_audit_matches", ["rule", "action"], 500);
   /** Inspected requests per verdict (pass, log, mask, block). */
   requests: CounterVec = new CounterVec("content_audit_requests", ["verdict"], 10);
-  private byVerdict: Map<string, Counter> = new Map<string, Counter>();
+  /** By AuditRecord.verdict + 1 (pass, then the Action order), made on first use. */
+  private byVerdict: StaticArray<Counter | null> = new StaticArray<Counter | null>(VERDICT_NAMES.length);
 
-  verdict(name: string): Counter {
-    if (!this.byVerdict.has(name)) this.byVerdict.set(name, this.requests.with([name]));
-    return this.byVerdict.get(name);
+  verdict(verdict: i32): Counter {
+    let c = this.byVerdict[verdict + 1];
+    if (c === null) {
+      c = this.requests.with([VERDICT_NAMES[verdict + 1]]);
+      this.byVerdict[verdict + 1] = c;
+    }
+    return c;
   }
   collector: CollectorMetrics | null = null;
 }

@@ -4,6 +4,7 @@
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
 import { JsonKind, JsonValue, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions } from "../common/json";
+import { isEventStream, isJsonMediaType } from "../common/text/media-type";
 import { clusterName, requestAuthority, requestPath, routeName, setFilterStateBytes } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
@@ -214,7 +215,7 @@ export class AuditStream extends StreamContext {
     addHeader(MapType.ResponseHeaders, "x-content-audit", this.record.verdictName());
     if (!cfg.inspectResponse || endOfStream || (this.mcp && !cfg.mcp)) return HeadersAction.Continue;
     const type = getHeader(MapType.ResponseHeaders, "content-type");
-    if (type !== null && type.toLowerCase().startsWith("text/event-stream")) {
+    if (type !== null && isEventStream(type)) {
       dropContentLength(BufferType.ResponseBody);
       const sse = new SseAudit(cfg.scanner, this.record, this.api, cfg.block.message);
       sse.mcp = this.mcp;
@@ -289,9 +290,8 @@ export class AuditStream extends StreamContext {
     return this.moderate(moderation, texts.join("\n"), true);
   }
 
-  /** Bodies up to the configured limit parse (the parser's own default is 8 MiB). */
   private parseOptions(): ParseOptions {
-    return new ParseOptions(128, <i32>this.cfg!.maxBodyBytes);
+    return this.cfg!.parseOptions;
   }
 
   /** Answers with the block reply; `by` is the rule id (or "moderation"). */
@@ -330,7 +330,7 @@ export class AuditStream extends StreamContext {
     setFilterStateBytes("content_audit", event);
     const metrics = this.audit.metrics;
     if (metrics !== null) {
-      metrics.verdict(this.record.verdictName()).inc();
+      metrics.verdict(this.record.verdict).inc();
       for (let i = 0; i < this.record.counts.length; i++) {
         const c = unchecked(this.record.counts[i]);
         const counter = c.rule.matches;
@@ -343,9 +343,7 @@ export class AuditStream extends StreamContext {
 }
 
 function isJson(contentType: string | null): bool {
-  if (contentType === null) return false;
-  const t = contentType.toLowerCase();
-  return t.startsWith("application/json") || (t.startsWith("application/") && t.includes("+json"));
+  return contentType !== null && isJsonMediaType(contentType);
 }
 
 function isToolCall(root: JsonValue): bool {

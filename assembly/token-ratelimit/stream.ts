@@ -27,6 +27,7 @@ import { identityFor, RequestFacts } from "./identity";
 import { adjust } from "./local-store";
 import { quotaHeaders, retryAfterSeconds } from "./rate-headers";
 import { readRequest } from "./request-view";
+import { isEventStream } from "../common/text/media-type";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
 import { Settlement, settlementOf, stateJson } from "./settlement";
 import { UsageMeter } from "./usage-meter";
@@ -267,7 +268,7 @@ export class TokenLimitStream extends StreamContext {
     const status = getHeader(MapType.ResponseHeaders, ":status");
     this.status = status === null ? 0 : I32.parseInt(status);
     const type = getHeader(MapType.ResponseHeaders, "content-type");
-    const streaming = type !== null && type.toLowerCase().startsWith("text/event-stream");
+    const streaming = type !== null && isEventStream(type);
     const cfg = this.cfg!;
     this.meter = new UsageMeter(streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming);
     if (cfg.responseHeaders) {

@@ -135,6 +135,14 @@ export class JsonValue {
     return decodeJsonString(changetype<usize>(this.doc.src), t.word(n, 1) + 1, t.word(n, 2) - 1, (t.word(n, 0) & FLAG) != 0);
   }
 
+  /** Length in bytes of the member name as written when it has no escapes; -1 when it has, or for a value that is not a member. */
+  get keyByteLength(): i32 {
+    if (!this.isMember) return -1;
+    const t = this.doc.tape;
+    const n = this.index - 1;
+    return (t.word(n, 0) & FLAG) != 0 ? -1 : t.word(n, 2) - t.word(n, 1) - 2;
+  }
+
   /** Compares the member name with `name` without decoding it when possible. */
   keyEquals(name: string): bool {
     if (!this.isMember) return false;

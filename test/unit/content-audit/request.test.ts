@@ -29,6 +29,17 @@ describe("request blocking", () => {
     expect(vm.trapped).toBe(false);
   });
 
+  it("inspects JSON bodies whatever the content-type's case or +json suffix, and leaves other types alone", async () => {
+    const vm = auditVm(CONFIG);
+    const send = (type: string) =>
+      vm.exchange({ method: "POST", path: "/v1/chat/completions", headers: [["host", "gw"], ["content-type", type]], body: chatBody("a forbidden topic") });
+    for (const type of ["application/json", "Application/JSON; charset=utf-8", "APPLICATION/VND.API+JSON", "application/problem+json"]) {
+      expect((await send(type)).status, type).toBe(400);
+    }
+    for (const type of ["text/plain", "application/xml", "text/json"]) expect((await send(type)).status, type).toBe(200);
+    expect(vm.trapped).toBe(false);
+  });
+
   it("uses the configured status, message and body", async () => {
     const vm = auditVm({ ...CONFIG, block: { status: 451, message: "nope" } });
     const res = await post(vm, chatBody("a forbidden topic here"));

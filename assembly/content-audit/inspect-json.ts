@@ -24,8 +24,10 @@ export class JsonScan {
 }
 
 export class JsonInspector {
-  private splices: Array<Splice> = new Array<Splice>();
+  private splices: Array<Splice> | null = null;
   private blockedBy: AuditRule | null = null;
+  /** One per nesting level, so a walk allocates no JsonValue per member. */
+  private cursors: Array<JsonValue> = new Array<JsonValue>();
   /** When not null, every inspected text as it goes on (masked), for external moderation. */
   texts: Array<string> | null = null;
 
@@ -37,14 +39,15 @@ export class JsonInspector {
 
   /** Inspects `roots` (subtrees of doc); returns the outcome for the whole document. */
   inspect(doc: JsonDocument, roots: Array<JsonValue>): JsonScan {
-    this.splices = new Array<Splice>();
+    this.splices = null;
     this.blockedBy = null;
     // Splices must be in document order: visit roots by position.
     roots.sort((a: JsonValue, b: JsonValue): i32 => a.start - b.start);
     for (let i = 0; i < roots.length && this.blockedBy === null; i++) this.visit(unchecked(roots[i]), 0);
     const out = new JsonScan();
     out.blockedBy = this.blockedBy;
-    if (this.blockedBy === null && this.splices.length > 0) out.body = applySplices(doc.src, this.splices);
+    const splices = this.splices;
+    if (this.blockedBy === null && splices !== null) out.body = applySplices(doc.src, splices);
     return out;
   }
 
@@ -55,11 +58,21 @@ export class JsonInspector {
       return;
     }
     if (v.kind != JsonKind.Array && v.kind != JsonKind.Object) return;
-    let child = v.first();
-    while (child !== null && this.blockedBy === null) {
+    const child = this.cursor(depth, v);
+    if (!child.moveToFirst()) return;
+    do {
       if (!(v.kind == JsonKind.Object && isStructural(child))) this.visit(child, depth + 1);
-      child = child.next();
-    }
+    } while (this.blockedBy === null && child.moveToNext());
+  }
+
+  /** The cursor that walks the children of a container at `depth`, placed on `container`. */
+  private cursor(depth: i32, container: JsonValue): JsonValue {
+    const cursors = this.cursors;
+    // (Made on the container, then placed on it like a reused one.)
+    while (cursors.length <= depth) cursors.push(new JsonValue(container.doc, container.index, container.index + 1));
+    const c = unchecked(cursors[depth]);
+    c.copyFrom(container);
+    return c;
   }
 
   private scanString(v: JsonValue): void {
@@ -79,7 +92,12 @@ export class JsonInspector {
     if (masked === null) return;
     const sink = new ByteBuf(masked.length + 8);
     writeJsonString(sink, masked);
-    this.splices.push(new Splice(v.start, v.end, sink.toArrayBuffer()));
+    let splices = this.splices;
+    if (splices === null) {
+      splices = new Array<Splice>();
+      this.splices = splices;
+    }
+    splices.push(new Splice(v.start, v.end, sink.toArrayBuffer()));
   }
 
   private isClean(v: JsonValue): bool {

@@ -38,6 +38,9 @@ export class ParseResult {
 
 const DEFAULTS = new ParseOptions();
 
+/** run()'s stack of open containers, kept between parses (one runs at a time): two i32 per level, grown to the deepest limit asked for. */
+let containerStack = new StaticArray<i32>(DEFAULT_MAX_DEPTH << 1);
+
 export function parseJson(src: ArrayBuffer, options: ParseOptions | null = null): ParseResult {
   const opts = options === null ? DEFAULTS : options;
   const n = src.byteLength;
@@ -47,8 +50,8 @@ export function parseJson(src: ArrayBuffer, options: ParseOptions | null = null)
   }
   const maxDepth = min(max(opts.maxDepth, 1), MAX_DEPTH_LIMIT);
   const tape = new Tape((n >> 4) + 16);
-  const stack = new StaticArray<i32>(maxDepth << 1);
-  if (!run(tape, changetype<usize>(src), n, maxDepth, changetype<usize>(stack))) {
+  if (containerStack.length < maxDepth << 1) containerStack = new StaticArray<i32>(maxDepth << 1);
+  if (!run(tape, changetype<usize>(src), n, maxDepth, changetype<usize>(containerStack))) {
     return new ParseResult(null, describe(s.scanError, s.scanErrorAt, src, maxDepth));
   }
   return new ParseResult(new JsonDocument(src, tape), null);

@@ -64,11 +64,11 @@ function contentsEqual(src: ArrayBuffer, start: i32, end: i32, escaped: bool, s:
 }
 
 export class JsonValue {
-  kind: JsonKind;
+  kind: JsonKind = JsonKind.Null;
   /** Offset of the value's first byte in the input. */
-  start: i32;
+  start: i32 = 0;
   /** Offset just past the value's last byte. */
-  end: i32;
+  end: i32 = 0;
 
   constructor(
     public doc: JsonDocument,
@@ -77,10 +77,7 @@ export class JsonValue {
     // Index where the parent's subtree ends: siblings stop here.
     private limit: i32,
   ) {
-    const t = doc.tape;
-    this.kind = <JsonKind>(t.word(index, 0) & 7);
-    this.start = t.word(index, 1);
-    this.end = t.word(index, 2);
+    this.place(index, limit);
   }
 
   private get flag(): bool {
@@ -109,17 +106,60 @@ export class JsonValue {
 
   /** First element or member value of a container; null when empty or a scalar. */
   first(): JsonValue | null {
-    if (!this.isContainer || this.length == 0) return null;
-    const child = this.kind == JsonKind.Object ? this.index + 2 : this.index + 1;
-    return new JsonValue(this.doc, child, this.after);
+    const child = this.firstIndex();
+    return child < 0 ? null : new JsonValue(this.doc, child, this.after);
   }
 
   /** The next element or member value of the same container; null after the last. */
   next(): JsonValue | null {
+    const n = this.nextIndex();
+    return n < 0 ? null : new JsonValue(this.doc, n, this.limit);
+  }
+
+  // A walk that allocates nothing moves one cursor per level instead:
+  // copy a value into it, then moveToFirst() and moveToNext(). Move only
+  // values made for that: others may be shared (doc.root is).
+
+  /** Makes this value a copy of `other` (both then point at the same value). */
+  copyFrom(other: JsonValue): void {
+    this.doc = other.doc;
+    this.place(other.index, other.limit);
+  }
+
+  /** Moves to what first() returns; false, and not moved, when that is null. */
+  moveToFirst(): bool {
+    const child = this.firstIndex();
+    if (child < 0) return false;
+    this.place(child, this.after);
+    return true;
+  }
+
+  /** Moves to what next() returns; false, and not moved, when that is null. */
+  moveToNext(): bool {
+    const n = this.nextIndex();
+    if (n < 0) return false;
+    this.place(n, this.limit);
+    return true;
+  }
+
+  private firstIndex(): i32 {
+    if (!this.isContainer || this.length == 0) return -1;
+    return this.kind == JsonKind.Object ? this.index + 2 : this.index + 1;
+  }
+
+  private nextIndex(): i32 {
     let n = this.after;
     if (this.isMember) n++;
-    if (n >= this.limit) return null;
-    return new JsonValue(this.doc, n, this.limit);
+    return n < this.limit ? n : -1;
+  }
+
+  private place(index: i32, limit: i32): void {
+    const t = this.doc.tape;
+    this.index = index;
+    this.limit = limit;
+    this.kind = <JsonKind>(t.word(index, 0) & 7);
+    this.start = t.word(index, 1);
+    this.end = t.word(index, 2);
   }
 
   /** True when this value is an object member (it has a name). */

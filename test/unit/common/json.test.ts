@@ -107,6 +107,12 @@ describe("byte spans", () => {
     }
   });
 
+  it.each(sampleBodies().map((s) => [s.name, s.body]))("%s: a walk with reused cursors sees every value a walk with new ones does", (_name, body) => {
+    const out = kit.callText("json_cursor_spans", body);
+    expect(out.startsWith("OK\n"), out.slice(0, 200)).toBe(true);
+    expect(out).toBe(kit.callText("json_spans", body));
+  });
+
   it("spans exclude surrounding whitespace", () => {
     const out = kit.callText("json_spans", ' { "a" :  [ 1 ,"x" ] } ');
     expect(out).toBe(['OK', '[]\t5\t1\t22\t1', '["a"]\t4\t10\t20\t2', '["a",0]\t2\t12\t13\t0', '["a",1]\t3\t15\t18\t0'].join("\n"));

@@ -231,7 +231,11 @@ class TextShape {
     for (let i = 0; i < n; i++) {
       const c = <i32>load<u16>(base + (<usize>i << 1));
       const k = c < 128 ? <i32>load<u8>(SHAPE_CLASS + <usize>c) : SHAPE_OTHER;
-      if (k == SHAPE_DIGIT) {
+      if (k == SHAPE_OTHER) {
+        // Most of any text: letters.
+        run = 0;
+        gap = 0;
+      } else if (k == SHAPE_DIGIT) {
         run++;
         gap = 0;
         if (run > longest) longest = run;

@@ -34,11 +34,13 @@ export class AhoCorasick {
   /** The root's transitions by code unit (0: stay at the root), so most steps skip the hash table. */
   private rootNext: StaticArray<i32> = new StaticArray<i32>(0x10000);
   /**
-   * Per state: its row in `asciiRows` or -1. The shallowest states (where
-   * prose spends most steps: depth 1 to 3) get a row of 128 complete
-   * transitions for ASCII code units, failure links already followed.
+   * Per state: (row << 1) | output. `row` is its row in `asciiRows`, or -1:
+   * the shallowest states (where prose spends most steps: depth 1 to 3) get
+   * a row of 128 complete transitions for ASCII code units, failure links
+   * already followed. `output` is 1 when a term ends in the state or on its
+   * failure chain. One load per step tells both.
    */
-  private rowOf: StaticArray<i32> = new StaticArray<i32>(0);
+  private stateInfo: StaticArray<i32> = new StaticArray<i32>(0);
   private asciiRows: StaticArray<i32> = new StaticArray<i32>(0);
   // Per-state tables frozen by build(), read with plain loads on the matching path.
   private termT: StaticArray<i32> = new StaticArray<i32>(0);
@@ -146,7 +148,12 @@ export class AhoCorasick {
         unchecked((table[(r << 7) | c] = t));
       }
     }
-    this.rowOf = rowOf;
+    const info = new StaticArray<i32>(rowOf.length);
+    for (let s = 0; s < info.length; s++) {
+      const output = unchecked(this.term[s]) >= 0 || unchecked(this.dict[s]) > 0 ? 1 : 0;
+      unchecked((info[s] = (unchecked(rowOf[s]) << 1) | output));
+    }
+    this.stateInfo = info;
     this.asciiRows = table;
   }
 
@@ -163,11 +170,11 @@ export class AhoCorasick {
     const term = changetype<usize>(this.termT);
     const dict = changetype<usize>(this.dictT);
     const lengths = changetype<usize>(this.lengthT);
-    const rowOf = changetype<usize>(this.rowOf);
+    const info = changetype<usize>(this.stateInfo);
     const rows = changetype<usize>(this.asciiRows);
     for (let i = 0; i < n; i++) {
-      state = this.advance(state, <i32>load<u16>(base + (<usize>i << 1)), foldAscii, root, rowOf, rows);
-      if (state == 0) continue;
+      state = this.advance(state, <i32>load<u16>(base + (<usize>i << 1)), foldAscii, root, info, rows);
+      if (state == 0 || (load<i32>(info + (<usize>state << 2)) & 1) == 0) continue;
       let s = load<i32>(term + (<usize>state << 2)) >= 0 ? state : load<i32>(dict + (<usize>state << 2));
       while (s > 0) {
         const t = load<i32>(term + (<usize>s << 2));
@@ -185,23 +192,21 @@ export class AhoCorasick {
   matchesAny(base: usize, n: i32, foldAscii: bool = false): bool {
     let state = 0;
     const root = changetype<usize>(this.rootNext);
-    const term = changetype<usize>(this.termT);
-    const dict = changetype<usize>(this.dictT);
-    const rowOf = changetype<usize>(this.rowOf);
+    const info = changetype<usize>(this.stateInfo);
     const rows = changetype<usize>(this.asciiRows);
     for (let i = 0; i < n; i++) {
-      state = this.advance(state, <i32>load<u16>(base + (<usize>i << 1)), foldAscii, root, rowOf, rows);
-      if (state != 0 && (load<i32>(term + (<usize>state << 2)) >= 0 || load<i32>(dict + (<usize>state << 2)) > 0)) return true;
+      state = this.advance(state, <i32>load<u16>(base + (<usize>i << 1)), foldAscii, root, info, rows);
+      if (state != 0 && (load<i32>(info + (<usize>state << 2)) & 1) != 0) return true;
     }
     return false;
   }
 
   /** One matching step: the root's table, a dense ASCII row, or the hash table with failure links. */
   @inline
-  private advance(state: i32, c: i32, foldAscii: bool, root: usize, rowOf: usize, rows: usize): i32 {
+  private advance(state: i32, c: i32, foldAscii: bool, root: usize, info: usize, rows: usize): i32 {
     if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
     if (state == 0) return load<i32>(root + (<usize>c << 2));
-    const row = load<i32>(rowOf + (<usize>state << 2));
+    const row = load<i32>(info + (<usize>state << 2)) >> 1;
     return row >= 0 && c < 128 ? load<i32>(rows + ((<usize>row << 9) | (<usize>c << 2))) : this.step(state, c);
   }
 

@@ -6,6 +6,7 @@
 // pairs, full-width forms, invisible characters, case, and strings too long
 // for its scratch memory.
 import { beforeAll, describe, expect, it } from "vitest";
+import { Prng } from "../common/corpus/prng.ts";
 import { auditEvent, auditVm, buildFilter, post, upstreamBody } from "./helpers.ts";
 
 beforeAll(buildFilter, 120_000);
@@ -27,17 +28,6 @@ function escaped(text: string, escape: (i: number) => boolean): string {
     else out += text[i];
   }
   return out;
-}
-
-/** Deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** What the filter matches keywords against: invisible characters gone, full-width folded, ASCII lower-cased. */
@@ -110,7 +100,8 @@ describe("clean check", () => {
   });
 
   it("counts what a substring search of the normalized text counts, on randomly escaped texts", async () => {
-    const next = random(11);
+    const prng = new Prng(11);
+    const next = () => prng.next();
     const terms = ["ab", "bca", "禁止", "éa"];
     const vm = auditVm({ rules: [{ id: "k", type: "keywords", keywords: terms, action: "log" }] });
     const alphabet = ["a", "b", "c", "A", "B", "é", "禁", "止", " ", "\u200b", "ａ", "Ｂ", "🙂", "\u00ad", "\n", '"'];

@@ -2,20 +2,10 @@
 // tiny alphabet make deep failure chains, shared prefixes and overlaps, and
 // a non-ASCII letter sends steps off the automaton's dense ASCII rows.
 import { beforeAll, describe, expect, it } from "vitest";
+import { Prng } from "../common/corpus/prng.ts";
 import { auditEvent, auditVm, buildFilter, chatBody, post } from "./helpers.ts";
 
 beforeAll(buildFilter, 120_000);
-
-/** Deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function word(next: () => number, alphabet: string, min: number, max: number): string {
   const length = min + Math.floor(next() * (max - min + 1));
@@ -34,7 +24,8 @@ function occurrences(terms: string[], text: string): number {
 
 describe("keyword automaton", () => {
   it("counts every occurrence a substring search finds", async () => {
-    const next = random(7);
+    const prng = new Prng(7);
+    const next = () => prng.next();
     const terms = [...new Set(Array.from({ length: 300 }, () => word(next, "abcé", 1, 7)))].filter((t) => t.length > 1);
     const vm = auditVm({ rules: [{ id: "k", type: "keywords", keywords: terms, action: "log" }] });
     let total = 0;

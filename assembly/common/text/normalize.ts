@@ -99,8 +99,15 @@ export function normalize(s: string): NormalizedText {
  */
 export function normalizeUnits(base: usize, n: i32): i32 {
   let k = 0;
-  for (let i = 0; i < n; i++) {
-    let c = <i32>load<u16>(base + (<usize>i << 1));
+  let i = 0;
+  while (i < n) {
+    // Nothing below U+0080 changes: while nothing was removed, such units stay where they are, four at a time.
+    if (k == i && i + 4 <= n && (load<u64>(base + (<usize>i << 1)) & 0xff80ff80ff80ff80) == 0) {
+      i += 4;
+      k += 4;
+      continue;
+    }
+    let c = <i32>load<u16>(base + (<usize>(i++) << 1));
     if (c >= 0xad) {
       if (isInvisible(c)) continue;
       c = foldWidth(c);

@@ -4,9 +4,9 @@
 // keeps its exact bytes and the result is valid JSON.
 import { ByteBuf } from "../common/bytes";
 import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, writeJsonString } from "../common/json";
+import { normalizeUnits } from "../common/text/normalize";
 import { AuditRecord } from "./record";
 import { AuditRule, UnitText } from "./rules";
-import { normalizeUnits } from "../common/text/normalize";
 import { Scanner } from "./scan";
 
 /** Members that name, type or identify things rather than carry content: never inspected. */

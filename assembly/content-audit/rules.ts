@@ -186,11 +186,6 @@ export class PiiRule extends AuditRule {
   }
 }
 
-/**
- * What one pass over a text shows about the PII it could hold: detectors
- * whose minimum shape is absent (no '@', no run of enough digits) are not
- * run at all. Most prose needs few of them.
- */
 // What TextShape.measure() does with an ASCII unit (anything else: other).
 const SHAPE_OTHER: i32 = 0;
 const SHAPE_DIGIT: i32 = 1;
@@ -207,6 +202,11 @@ const SHAPE_CLASS = memory.data<u8>([
   0, 0, 0, 0, 0, 0, 0, 0, 5, 5, 0, 5, 5, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 ]);
 
+/**
+ * What one pass over a text shows about the PII it could hold: detectors
+ * whose minimum shape is absent (no '@', no run of enough digits) are not
+ * run at all. Most prose needs few of them.
+ */
 class TextShape {
   /** Most digits in one run where up to two separators ( -.()+) may sit between digits. */
   longestNumber: i32 = 0;

@@ -5,6 +5,7 @@ import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../com
 import { BufferType, continueStream, getBuffer, getHeader, MapType, nowMillis, removeHeader, replaceHeader, setBuffer, StreamType } from "../common/runtime/host";
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { SseParser, SseWriter } from "../common/sse";
+import { isEventStream, startsWithIgnoringCase } from "../common/text/media-type";
 import { Logger } from "../common/log";
 import { AuditRecord } from "./audit";
 import { AuthResult, AuthStatus, authenticateApiKey, authenticateJwt, bearerToken, missingScopes, queryParam, withoutQueryParam } from "./authn";
@@ -314,15 +315,15 @@ export class McpAuthStream extends StreamContext {
     }
     if (!this.filterList || endOfStream) return HeadersAction.Continue;
     const type = getHeader(MapType.ResponseHeaders, "content-type");
-    const ct = type === null ? "" : type.toLowerCase();
-    if (ct.startsWith("application/json")) {
+    const ct = type === null ? "" : type;
+    if (startsWithIgnoringCase(ct, "application/json")) {
       dropContentLength(BufferType.ResponseBody);
       // Headers go on (a stopped headers callback would hold the body from us too);
       // a result too large to inspect then ends in a reset rather than passing unfiltered.
       this.responseJson = new BodyBuffer(BufferType.ResponseBody, cfg.maxResponseBytes, BodyOverflow.Reject);
       return HeadersAction.Continue;
     }
-    if (ct.startsWith("text/event-stream")) {
+    if (isEventStream(ct)) {
       dropContentLength(BufferType.ResponseBody);
       this.sse = new SseParser(<i32>cfg.maxResponseBytes, true);
     }

@@ -7,6 +7,7 @@ import { MatchInput } from "../common/config";
 import { LlmApi, llmApiOfPath } from "../common/json";
 import { clusterName, routeName, setFilterState, setFilterStateBytes, sourceAddress } from "../common/properties";
 import { RATE_LIMITED, sendError, sendOpenAiError } from "../common/reply";
+import { isEventStream } from "../common/text/media-type";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
 import {
   addHeader,
@@ -27,7 +28,6 @@ import { identityFor, RequestFacts } from "./identity";
 import { adjust } from "./local-store";
 import { quotaHeaders, retryAfterSeconds } from "./rate-headers";
 import { readRequest } from "./request-view";
-import { isEventStream } from "../common/text/media-type";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
 import { Settlement, settlementOf, stateJson } from "./settlement";
 import { UsageMeter } from "./usage-meter";

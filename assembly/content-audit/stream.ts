@@ -5,9 +5,10 @@ import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../commo
 import { MatchInput } from "../common/config";
 import { JsonKind, JsonValue, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions } from "../common/json";
 import { isEventStream, isJsonMediaType } from "../common/text/media-type";
-import { clusterName, requestAuthority, requestPath, routeName, setFilterStateBytes } from "../common/properties";
+import { clusterName, routeName, setFilterStateBytes } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
+import { HeaderBlock } from "../common/runtime/header-block";
 import { addHeader, BufferType, continueStream, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer, StreamType } from "../common/runtime/host";
 import { auditEventJson, RequestFacts } from "./audit-event";
 import { AuditConfig } from "./config";
@@ -47,14 +48,16 @@ export class AuditStream extends StreamContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     const rules = this.audit.rules;
     if (rules === null) return HeadersAction.Continue;
-    const path = requestPath();
+    // One host call for every request header this filter reads.
+    const headers = HeaderBlock.read(MapType.RequestHeaders);
+    const path = headers.get(":path");
     const route = routeName();
     this.facts.path = path === null ? "" : path;
     this.facts.route = route === null ? "" : route;
     const input = new MatchInput(this.facts.route, "", "", this.facts.path);
     if (rules.rules.length > 0) {
       // Only `_rules_` match on domain and service: skip the lookups otherwise.
-      const authority = requestAuthority();
+      const authority = headers.get(":authority");
       const cluster = clusterName();
       input.domain = authority === null ? "" : authority;
       input.service = cluster === null ? "" : cluster;
@@ -62,13 +65,13 @@ export class AuditStream extends StreamContext {
     const cfg = rules.select(input);
     if (cfg === null) return HeadersAction.Continue;
     this.cfg = cfg;
-    const consumer = getHeader(MapType.RequestHeaders, cfg.consumerHeader);
+    const consumer = headers.get(cfg.consumerHeader);
     this.facts.consumer = consumer === null ? "" : consumer;
-    const rid = getHeader(MapType.RequestHeaders, "x-request-id");
+    const rid = headers.get("x-request-id");
     this.facts.requestId = rid === null ? "" : rid;
     this.api = llmApiOfPath(this.facts.path);
     // A body without a content-type is inspected too: leaving the header out must not skip the audit.
-    const type = getHeader(MapType.RequestHeaders, "content-type");
+    const type = headers.get("content-type");
     if (!cfg.inspectRequest || endOfStream || (type !== null && !isJson(type))) return HeadersAction.Continue;
     const body = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
     this.requestBody = body;

@@ -166,10 +166,11 @@ export const SCENARIOS: Scenario[] = [
   ),
   floorScenario(
     "floor-content-audit",
-    "the host calls content-audit makes on a bench request, nothing computed: both directions held and read whole, :path, route name, " +
-      "consumer, x-request-id and content-type read, the verdict header added, content-type read, 200 bytes of filter state (the audit event)",
+    "the host calls content-audit makes on a bench request, nothing computed: both directions held and read whole, the request headers " +
+      "read whole (:path, consumer, x-request-id, content-type), route name read, the verdict header added, content-type read, 200 bytes " +
+      "of filter state (the audit event)",
     {
-      steps: ["hold_request_headers", "request_path", "route_property", "request_body", "response_content_type", "hold_response_headers", "response_body"],
+      steps: ["hold_request_headers", "request_header_block", "request_path", "route_property", "request_body", "response_content_type", "hold_response_headers", "response_body"],
       request_headers: ["x-mse-consumer", "x-request-id", "content-type"],
       response_headers: 1,
       filter_state_bytes: 200,

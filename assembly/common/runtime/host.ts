@@ -148,6 +148,12 @@ export function getHeaders(map: MapType): Array<HeaderPair> {
   return decodePairs(takeHostBuffer());
 }
 
+/** A whole header map in the ABI's serialized pair form, with one host call; null when the map is not available. */
+export function getHeaderPairsRaw(map: MapType): ArrayBuffer | null {
+  if (abi.proxy_get_header_map_pairs(map, OUT_PTR, OUT_SIZE) != Status.Ok) return null;
+  return takeHostBuffer();
+}
+
 export function setHeaders(map: MapType, pairs: Array<HeaderPair>): Status {
   const buf = encodePairs(pairs);
   return <Status>abi.proxy_set_header_map_pairs(map, changetype<usize>(buf), buf.byteLength);

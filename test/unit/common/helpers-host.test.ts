@@ -169,6 +169,24 @@ describe("properties and filter state (properties.ts)", () => {
   });
 });
 
+describe("reading a header map whole (runtime/header-block.ts)", () => {
+  it("finds what a single header read finds: pseudo-headers, any case, the first of repeated headers, empty and missing", async () => {
+    const { vm } = start("");
+    const names = [":path", ":authority", ":method", "X-Request-ID", "x-dup", "x-empty", "missing", "x-request-i", "content-type"];
+    const r = await vm.exchange({
+      method: "POST",
+      path: "/v1/chat?x=1",
+      authority: "api.example.test",
+      headers: { "x-op": "headers", "x-names": names.join(","), "x-request-id": "req-9", "x-dup": ["first", "second"], "x-empty": "", "content-type": "application/json" },
+      body: "{}",
+    });
+    const block = names.map((_, i) => report(r, `block-${i}`));
+    const single = names.map((_, i) => report(r, `single-${i}`));
+    expect(block).toEqual(["/v1/chat?x=1", "api.example.test", "POST", "req-9", "first", "", "-", "-", "application/json"]);
+    expect(block).toEqual(single);
+  });
+});
+
 describe("metrics (metrics.ts)", () => {
   const request = (model: string | undefined, route = "chat"): ExchangeRequest => ({
     path: "/",

@@ -6,7 +6,8 @@ import { ByteBuf } from "../common/bytes";
 import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, writeJsonString } from "../common/json";
 import { normalizeUnits } from "../common/text/normalize";
 import { AuditRecord } from "./record";
-import { AuditRule, UnitText } from "./rules";
+import { AuditRule } from "./rules";
+import { UnitText } from "./text-shape";
 import { Scanner } from "./scan";
 
 /** Members that name, type or identify things rather than carry content: never inspected. */

@@ -8,7 +8,8 @@ import { NormalizedText } from "../common/text/normalize";
 import { Regex, Span, TextEdges } from "../common/text/regex";
 import { isWordChar } from "../common/text/regex-program";
 import { findPii, Pii, PII_LABELS } from "./pii";
-import { mayStartKey, openPrivateKey } from "./pii/secrets";
+import { openPrivateKey } from "./pii/secrets";
+import { shapeOf, UnitText } from "./text-shape";
 
 export enum Action {
   Log = 0,
@@ -183,147 +184,6 @@ export class PiiRule extends AuditRule {
       if (pem >= 0 && pem < i) i = pem;
     }
     return i;
-  }
-}
-
-// What TextShape.measure() does with an ASCII unit (anything else: other).
-const SHAPE_OTHER: i32 = 0;
-const SHAPE_DIGIT: i32 = 1;
-/** Space - . ( ) +: may sit inside a number. */
-const SHAPE_GAP: i32 = 2;
-const SHAPE_AT: i32 = 3;
-const SHAPE_COLON: i32 = 4;
-/** The second character of a key prefix (mayStartKey), or the J of "eyJ" and the G of "BEG". */
-const SHAPE_KEY: i32 = 5;
-const SHAPE_CLASS = memory.data<u8>([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  2, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 2, 0, 2, 2, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0, 0, 0, 0, 0,
-  3, 0, 0, 0, 0, 0, 0, 5, 0, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 0, 0, 0, 0, 5, 5, 0, 5, 5, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-]);
-
-/**
- * What one pass over a text shows about the PII it could hold: detectors
- * whose minimum shape is absent (no '@', no run of enough digits) are not
- * run at all. Most prose needs few of them.
- */
-class TextShape {
-  /** Most digits in one run where up to two separators ( -.()+) may sit between digits. */
-  longestNumber: i32 = 0;
-  at: bool = false;
-  colons: i32 = 0;
-  /** Two capital letters followed by two digits: how every IBAN starts. */
-  ibanStart: bool = false;
-  /** The start of a provider key prefix, "eyJ" (a JWT) or "BEG" (a PEM block). */
-  secretStart: bool = false;
-
-  measure(base: usize, n: i32): void {
-    let longest = 0;
-    let at = false;
-    let colons = 0;
-    let ibanStart = false;
-    let secretStart = false;
-    let run = 0;
-    let gap = 0;
-    let p1 = 0; // previous code units, most recent first
-    let p2 = 0;
-    let p3 = 0;
-    for (let i = 0; i < n; i++) {
-      const c = <i32>load<u16>(base + (<usize>i << 1));
-      const k = c < 128 ? <i32>load<u8>(SHAPE_CLASS + <usize>c) : SHAPE_OTHER;
-      // Most of any text: letters, and spaces between words. One
-      // well-predicted branch for both (the bitwise | and & do not branch).
-      if ((k == SHAPE_OTHER) | ((k == SHAPE_GAP) & (run == 0))) {
-        run = 0;
-        gap = 0;
-      } else if (k == SHAPE_DIGIT) {
-        run++;
-        gap = 0;
-        if (run > longest) longest = run;
-        if (p1 >= 0x30 && p1 <= 0x39 && p2 >= 0x41 && p2 <= 0x5a && p3 >= 0x41 && p3 <= 0x5a) ibanStart = true;
-      } else if (k == SHAPE_GAP && run > 0 && gap < 2) {
-        gap++;
-      } else {
-        run = 0;
-        gap = 0;
-        if (k == SHAPE_AT) at = true;
-        else if (k == SHAPE_COLON) colons++;
-        else if (k == SHAPE_KEY && !secretStart)
-          secretStart = mayStartKey(i >= 2 ? p2 : -1, p1, c) || (p2 == 0x65 && p1 == 0x79 && c == 0x4a) || (p2 == 0x42 && p1 == 0x45 && c == 0x47);
-      }
-      p3 = p2;
-      p2 = p1;
-      p1 = c;
-    }
-    this.longestNumber = longest;
-    this.at = at;
-    this.colons = colons;
-    this.ibanStart = ibanStart;
-    this.secretStart = secretStart;
-  }
-
-  mayHold(kind: Pii): bool {
-    switch (kind) {
-      case Pii.Email:
-        return this.at;
-      case Pii.Phone:
-        return this.longestNumber >= 8;
-      case Pii.CreditCard:
-        return this.longestNumber >= 13;
-      case Pii.CnResidentId:
-        return this.longestNumber >= 17;
-      case Pii.UsSsn:
-        return this.longestNumber >= 9;
-      case Pii.Iban:
-        return this.ibanStart;
-      case Pii.IpAddress:
-        return this.longestNumber >= 4 || this.colons >= 2;
-      case Pii.Secret:
-        return this.secretStart;
-      default:
-        return true;
-    }
-  }
-}
-
-// Several PII rules see the same text in turn: it is measured once. Holding
-// the string keeps it alive, so the identity test cannot mistake a new text
-// at a reused address for it; forgetShape() lets it go after the scan.
-const shape = new TextShape();
-let shapeText: string | null = null;
-
-function shapeOf(s: string): TextShape {
-  if (shapeText === null || changetype<usize>(shapeText) != changetype<usize>(s)) {
-    shape.measure(changetype<usize>(s), s.length);
-    shapeText = s;
-  }
-  return shape;
-}
-
-/** Call when every rule has seen the text. */
-export function forgetShape(): void {
-  shapeText = null;
-}
-
-/** A whole text as normalized UTF-16 units in scratch memory, for mayFind(); its shape is measured on first use. */
-export class UnitText {
-  base: usize = 0;
-  length: i32 = 0;
-  private measured: bool = false;
-  private textShape: TextShape = new TextShape();
-
-  reset(base: usize, length: i32): void {
-    this.base = base;
-    this.length = length;
-    this.measured = false;
-  }
-
-  shape(): TextShape {
-    if (!this.measured) {
-      this.textShape.measure(this.base, this.length);
-      this.measured = true;
-    }
-    return this.textShape;
   }
 }
 

@@ -5,7 +5,8 @@
 import { normalize, NormalizedText } from "../common/text/normalize";
 import { TextEdges, WHOLE_TEXT } from "../common/text/regex";
 import { AuditRecord } from "./record";
-import { Action, AuditRule, Finding, forgetShape, MaskStyle, UnitText } from "./rules";
+import { Action, AuditRule, Finding, MaskStyle } from "./rules";
+import { forgetShape, UnitText } from "./text-shape";
 
 export class ScanResult {
   /** The text to send on (masked), or null when nothing changed. */

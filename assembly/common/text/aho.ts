@@ -34,14 +34,18 @@ export class AhoCorasick {
   /** The root's transitions by code unit (0: stay at the root), so most steps skip the hash table. */
   private rootNext: StaticArray<i32> = new StaticArray<i32>(0x10000);
   /**
-   * Per state: (row << 1) | output. `row` is its row in `asciiRows`, or -1:
-   * the shallowest states (where prose spends most steps: depth 1 to 3) get
-   * a row of 128 complete transitions for ASCII code units, failure links
-   * already followed. `output` is 1 when a term ends in the state or on its
-   * failure chain. One load per step tells both.
+   * The walk over ASCII text: one row of 128 entries for the root (row 0)
+   * and for each of the shallowest states (where prose spends most steps:
+   * depth 1 to 3), failure links already followed. An entry is the next
+   * state's row as a byte offset into this table, with bit 0 set when a term
+   * ends there (or on its failure chain); or -1 for a next state without a
+   * row, which the general step then finds. One load per step tells both.
    */
-  private stateInfo: StaticArray<i32> = new StaticArray<i32>(0);
-  private asciiRows: StaticArray<i32> = new StaticArray<i32>(0);
+  private walk: StaticArray<i32> = new StaticArray<i32>(128);
+  /** The state of each walk row. */
+  private rowState: StaticArray<i32> = new StaticArray<i32>(1);
+  /** Per state: its walk row's byte offset, or -2 for none; bit 0: output, as in the walk. */
+  private stateInfo: StaticArray<i32> = new StaticArray<i32>(1);
   // Per-state tables frozen by build(), read with plain loads on the matching path.
   private termT: StaticArray<i32> = new StaticArray<i32>(0);
   private dictT: StaticArray<i32> = new StaticArray<i32>(0);
@@ -113,7 +117,7 @@ export class AhoCorasick {
         queue[tail++] = t;
       }
     }
-    this.buildAsciiRows(queue, tail);
+    this.buildWalk(queue, tail);
     this.termT = StaticArray.fromArray<i32>(this.term);
     this.dictT = StaticArray.fromArray<i32>(this.dict);
     this.failT = StaticArray.fromArray<i32>(this.fail);
@@ -127,34 +131,46 @@ export class AhoCorasick {
   }
 
   /**
-   * Rows for the first states in breadth-first order. A state's failure
-   * link is shallower, so it comes earlier in that order and has its row
-   * (or is the root) by the time the state's row is filled.
+   * Walk rows for the root and the first states in breadth-first order. A
+   * state's failure link is shallower, so it comes earlier in that order
+   * and has its row (or is the root) by the time the state's row is filled.
    */
-  private buildAsciiRows(order: Int32Array, count: i32): void {
+  private buildWalk(order: Int32Array, count: i32): void {
     let rows = 0;
     while (rows < count && rows < MAX_ASCII_ROWS && unchecked(this.depth[unchecked(order[rows])]) <= MAX_ROW_DEPTH) rows++;
-    const rowOf = new StaticArray<i32>(this.term.length);
-    for (let s = 0; s < rowOf.length; s++) unchecked((rowOf[s] = -1));
-    const table = new StaticArray<i32>(rows << 7);
+    const states = this.term.length;
+    const rowOf = new StaticArray<i32>(states);
+    for (let s = 1; s < states; s++) unchecked((rowOf[s] = -1));
+    const rowState = new StaticArray<i32>(rows + 1);
     for (let r = 0; r < rows; r++) {
-      const s = unchecked(order[r]);
-      unchecked((rowOf[s] = r));
-      const f = unchecked(this.fail[s]);
-      const fr = unchecked(rowOf[f]);
+      unchecked((rowOf[unchecked(order[r])] = r + 1));
+      unchecked((rowState[r + 1] = unchecked(order[r])));
+    }
+    const info = new StaticArray<i32>(states);
+    for (let s = 0; s < states; s++) {
+      const output = unchecked(this.term[s]) >= 0 || unchecked(this.dict[s]) > 0 ? 1 : 0;
+      const row = unchecked(rowOf[s]);
+      unchecked((info[s] = (row >= 0 ? row << 9 : -2) | output));
+    }
+    // Next states first, then entries: a row's misses copy its failure link's row.
+    const next = new StaticArray<i32>((rows + 1) << 7);
+    for (let c = 0; c < 128; c++) unchecked((next[c] = unchecked(this.rootNext[c])));
+    for (let r = 1; r <= rows; r++) {
+      const s = unchecked(rowState[r]);
+      const fr = unchecked(rowOf[unchecked(this.fail[s])]);
       for (let c = 0; c < 128; c++) {
-        let t = this.lookup(s, c);
-        if (t < 0) t = f == 0 ? unchecked(this.rootNext[c]) : unchecked(table[(fr << 7) | c]);
-        unchecked((table[(r << 7) | c] = t));
+        const t = this.lookup(s, c);
+        unchecked((next[(r << 7) | c] = t >= 0 ? t : unchecked(next[(fr << 7) | c])));
       }
     }
-    const info = new StaticArray<i32>(rowOf.length);
-    for (let s = 0; s < info.length; s++) {
-      const output = unchecked(this.term[s]) >= 0 || unchecked(this.dict[s]) > 0 ? 1 : 0;
-      unchecked((info[s] = (unchecked(rowOf[s]) << 1) | output));
+    const walk = new StaticArray<i32>(next.length);
+    for (let e = 0; e < next.length; e++) {
+      const ti = unchecked(info[unchecked(next[e])]);
+      unchecked((walk[e] = ti >= 0 ? ti : -1));
     }
+    this.walk = walk;
+    this.rowState = rowState;
     this.stateInfo = info;
-    this.asciiRows = table;
   }
 
   /**
@@ -163,26 +179,41 @@ export class AhoCorasick {
    * (for terms added lower-cased).
    */
   findAll(text: string, out: Array<TermMatch>, foldAscii: bool = false): void {
-    let state = 0;
     const base = changetype<usize>(text);
     const n = text.length;
-    const root = changetype<usize>(this.rootNext);
-    const term = changetype<usize>(this.termT);
-    const dict = changetype<usize>(this.dictT);
-    const lengths = changetype<usize>(this.lengthT);
-    const info = changetype<usize>(this.stateInfo);
-    const rows = changetype<usize>(this.asciiRows);
-    for (let i = 0; i < n; i++) {
-      state = this.advance(state, <i32>load<u16>(base + (<usize>i << 1)), foldAscii, root, info, rows);
-      if (state == 0 || (load<i32>(info + (<usize>state << 2)) & 1) == 0) continue;
-      let s = load<i32>(term + (<usize>state << 2)) >= 0 ? state : load<i32>(dict + (<usize>state << 2));
-      while (s > 0) {
-        const t = load<i32>(term + (<usize>s << 2));
-        out.push(new TermMatch(t, i + 1 - load<i32>(lengths + (<usize>t << 2)), i + 1));
-        s = load<i32>(dict + (<usize>s << 2));
+    const walk = changetype<usize>(this.walk);
+    let at: usize = 0; // walk row of the current state, while it has one
+    let state = 0;
+    let i = 0;
+    while (i < n) {
+      while (i < n) {
+        const c = foldUnit(base, i, foldAscii);
+        if (c >= 128) break;
+        const v = load<i32>(walk + at + (<usize>c << 2));
+        if (v < 0) break;
+        at = <usize>(v & ~1);
+        i++;
+        if ((v & 1) != 0) this.report(this.stateOfRow(at), i, out);
+      }
+      if (i >= n) break;
+      // A unit the walk has no entry for: the general step, until back in a state with a row.
+      state = this.stateOfRow(at);
+      while (i < n) {
+        state = this.step(state, foldUnit(base, i, foldAscii));
+        i++;
+        const info = load<i32>(changetype<usize>(this.stateInfo) + (<usize>state << 2));
+        if ((info & 1) != 0) this.report(state, i, out);
+        if (info >= 0) {
+          at = <usize>(info & ~1);
+          break;
+        }
+      }
+      if (i >= n) {
+        this.endDepth = this.depthOf(state);
+        return;
       }
     }
-    this.endDepth = load<i32>(changetype<usize>(this.depthT) + (<usize>state << 2));
+    this.endDepth = this.depthOf(this.stateOfRow(at));
   }
 
   /**
@@ -190,24 +221,57 @@ export class AhoCorasick {
    * walk, stopping at the first match, with nothing allocated.
    */
   matchesAny(base: usize, n: i32, foldAscii: bool = false): bool {
-    let state = 0;
-    const root = changetype<usize>(this.rootNext);
-    const info = changetype<usize>(this.stateInfo);
-    const rows = changetype<usize>(this.asciiRows);
-    for (let i = 0; i < n; i++) {
-      state = this.advance(state, <i32>load<u16>(base + (<usize>i << 1)), foldAscii, root, info, rows);
-      if (state != 0 && (load<i32>(info + (<usize>state << 2)) & 1) != 0) return true;
+    const walk = changetype<usize>(this.walk);
+    let at: usize = 0;
+    let i = 0;
+    while (i < n) {
+      // The hot loop: ASCII units from states with a walk row.
+      while (i < n) {
+        const c = foldUnit(base, i, foldAscii);
+        if (c >= 128) break;
+        const v = load<i32>(walk + at + (<usize>c << 2));
+        if (v < 0) break;
+        if ((v & 1) != 0) return true;
+        at = <usize>v;
+        i++;
+      }
+      if (i >= n) return false;
+      let state = this.stateOfRow(at);
+      while (true) {
+        state = this.step(state, foldUnit(base, i, foldAscii));
+        i++;
+        const info = load<i32>(changetype<usize>(this.stateInfo) + (<usize>state << 2));
+        if ((info & 1) != 0) return true;
+        if (info >= 0) {
+          at = <usize>info;
+          break;
+        }
+        if (i >= n) return false;
+      }
     }
     return false;
   }
 
-  /** One matching step: the root's table, a dense ASCII row, or the hash table with failure links. */
   @inline
-  private advance(state: i32, c: i32, foldAscii: bool, root: usize, info: usize, rows: usize): i32 {
-    if (foldAscii && c >= 0x41 && c <= 0x5a) c += 32;
-    if (state == 0) return load<i32>(root + (<usize>c << 2));
-    const row = load<i32>(info + (<usize>state << 2)) >> 1;
-    return row >= 0 && c < 128 ? load<i32>(rows + ((<usize>row << 9) | (<usize>c << 2))) : this.step(state, c);
+  private stateOfRow(at: usize): i32 {
+    return load<i32>(changetype<usize>(this.rowState) + (at >> 7));
+  }
+
+  @inline
+  private depthOf(state: i32): i32 {
+    return load<i32>(changetype<usize>(this.depthT) + (<usize>state << 2));
+  }
+
+  /** Every term that ends in `state` (or on its failure chain), ending at `end`. */
+  private report(state: i32, end: i32, out: Array<TermMatch>): void {
+    const term = changetype<usize>(this.termT);
+    const dict = changetype<usize>(this.dictT);
+    let s = load<i32>(term + (<usize>state << 2)) >= 0 ? state : load<i32>(dict + (<usize>state << 2));
+    while (s > 0) {
+      const t = load<i32>(term + (<usize>s << 2));
+      out.push(new TermMatch(t, end - load<i32>(changetype<usize>(this.lengthT) + (<usize>t << 2)), end));
+      s = load<i32>(dict + (<usize>s << 2));
+    }
   }
 
   /**
@@ -285,6 +349,13 @@ export class AhoCorasick {
   constructor() {
     for (let i = 0; i < this.keys.length; i++) unchecked((this.keys[i] = EMPTY));
   }
+}
+
+/** The unit at `i`, its ASCII capital lower-cased when `foldAscii`. */
+@inline
+function foldUnit(base: usize, i: i32, foldAscii: bool): i32 {
+  const c = <i32>load<u16>(base + (<usize>i << 1));
+  return foldAscii ? c + (<i32>(<u32>(c - 0x41) < 26) << 5) : c;
 }
 
 function hash(key: u64): i32 {

@@ -11,6 +11,8 @@ const EMPTY: u64 = u64.MAX_VALUE;
 /** States with a dense ASCII row (512 bytes each): at most 2 MiB, and only as deep as prose mostly goes. */
 const MAX_ASCII_ROWS: i32 = 4096;
 const MAX_ROW_DEPTH: i32 = 3;
+/** matchesAny() splits a text in two only when each half is this much longer than the overlap. */
+const INTERLEAVE_MIN: i32 = 32;
 
 export class TermMatch {
   constructor(
@@ -52,6 +54,7 @@ export class AhoCorasick {
   private failT: StaticArray<i32> = new StaticArray<i32>(0);
   private depthT: StaticArray<i32> = new StaticArray<i32>(0);
   private lengthT: StaticArray<i32> = new StaticArray<i32>(0);
+  private maxTermLength: i32 = 0;
   /** After findAll: openSuffix() of the same text, without a second pass. */
   endDepth: i32 = 0;
 
@@ -68,6 +71,7 @@ export class AhoCorasick {
   add(s: string): i32 {
     const index = this.termLengths.length;
     this.termLengths.push(s.length);
+    if (s.length > this.maxTermLength) this.maxTermLength = s.length;
     if (s.length == 0) return index;
     let state = 0;
     for (let i = 0; i < s.length; i++) {
@@ -219,14 +223,46 @@ export class AhoCorasick {
   /**
    * True when some term occurs in the `n` UTF-16 units at `base`: findAll's
    * walk, stopping at the first match, with nothing allocated.
+   *
+   * A step waits for the previous step's load, so one walk leaves the CPU
+   * mostly idle. Two walks, over the first half and (from the root again)
+   * over the second half widened by the longest term, run interleaved:
+   * each step of one overlaps a step of the other. A term ending in the
+   * second half starts at most maxTermLength - 1 units before it.
    */
   matchesAny(base: usize, n: i32, foldAscii: bool = false): bool {
+    const overlap = this.maxTermLength - 1;
+    const mid = n >> 1;
+    if (mid <= overlap + INTERLEAVE_MIN) return this.walkFrom(base, 0, n, 0, foldAscii);
     const walk = changetype<usize>(this.walk);
-    let at: usize = 0;
+    let a: usize = 0;
+    let b: usize = 0;
     let i = 0;
-    while (i < n) {
+    let j = mid - overlap;
+    while (i < mid) {
+      const ca = foldUnit(base, i, foldAscii);
+      const cb = foldUnit(base, j, foldAscii);
+      if ((ca | cb) >= 128) break;
+      const va = load<i32>(walk + a + (<usize>ca << 2));
+      const vb = load<i32>(walk + b + (<usize>cb << 2));
+      if ((va | vb) < 0) break;
+      if (((va | vb) & 1) != 0) return true;
+      a = <usize>va;
+      b = <usize>vb;
+      i++;
+      j++;
+    }
+    // A unit the walk has no entry for: each walk goes on alone.
+    return this.walkFrom(base, i, mid, a, foldAscii) || this.walkFrom(base, j, n, b, foldAscii);
+  }
+
+  /** matchesAny over units [from, to), starting in the state whose walk row is at `at`. */
+  private walkFrom(base: usize, from: i32, to: i32, at: usize, foldAscii: bool): bool {
+    const walk = changetype<usize>(this.walk);
+    let i = from;
+    while (i < to) {
       // The hot loop: ASCII units from states with a walk row.
-      while (i < n) {
+      while (i < to) {
         const c = foldUnit(base, i, foldAscii);
         if (c >= 128) break;
         const v = load<i32>(walk + at + (<usize>c << 2));
@@ -235,7 +271,7 @@ export class AhoCorasick {
         at = <usize>v;
         i++;
       }
-      if (i >= n) return false;
+      if (i >= to) return false;
       let state = this.stateOfRow(at);
       while (true) {
         state = this.step(state, foldUnit(base, i, foldAscii));
@@ -246,7 +282,7 @@ export class AhoCorasick {
           at = <usize>info;
           break;
         }
-        if (i >= n) return false;
+        if (i >= to) return false;
       }
     }
     return false;

@@ -42,3 +42,20 @@ describe("keyword automaton", () => {
     expect(vm.trapped).toBe(false);
   });
 });
+
+describe("keyword automaton, the two interleaved walks of the clean check", () => {
+  it("finds a term at every position of a text, across the middle and the overlap", async () => {
+    const terms = ["zqxjkv", "wvq", "qqzzqqzzqq"];
+    const vm = auditVm({ rules: [{ id: "k", type: "keywords", keywords: terms, action: "log" }] });
+    const filler = "the quick brown fox jumps over the lazy dog while ".repeat(6);
+    for (const term of terms) {
+      for (let at = 0; at + term.length <= filler.length; at += 3) {
+        const text = filler.slice(0, at) + term.toUpperCase() + filler.slice(at + term.length);
+        const res = await post(vm, chatBody(text));
+        const rule = ((auditEvent(res).rules ?? []) as { id: string; request: number }[]).find((r) => r.id === "k");
+        expect(rule?.request ?? 0, `${term} at ${at}`).toBe(1);
+      }
+    }
+    expect(vm.trapped).toBe(false);
+  });
+});

@@ -35,6 +35,36 @@ export class ByteBuf {
     this.store = grown;
   }
 
+  /**
+   * Room for `extra` more bytes, returned as the address to write them at;
+   * then commit() how many were written. For writers that fill bytes in a
+   * loop without a capacity check per byte.
+   */
+  claim(extra: i32): usize {
+    this.reserve(extra);
+    return changetype<usize>(this.store) + <usize>this.used;
+  }
+
+  /** Counts `n` bytes written at the address claim() returned. */
+  commit(n: i32): void {
+    this.used += n;
+  }
+
+  /** Appends `v` in decimal, without a string in between. */
+  pushInt(v: i64): void {
+    let magnitude: u64 = v < 0 ? <u64>0 - <u64>v : <u64>v;
+    let digits = 1;
+    for (let m = magnitude; m >= 10; m /= 10) digits++;
+    const sign = v < 0 ? 1 : 0;
+    const out = this.claim(digits + sign);
+    if (sign) store<u8>(out, 0x2d);
+    for (let i = digits + sign - 1; i >= sign; i--) {
+      store<u8>(out + <usize>i, <u8>(0x30 + magnitude % 10));
+      magnitude /= 10;
+    }
+    this.commit(digits + sign);
+  }
+
   /** Appends the low byte of `b`. */
   pushByte(b: u32): void {
     this.reserve(1);

@@ -10,7 +10,16 @@
 // <name> back looks up that same key, but only when <name> is not also a
 // top-level attribute (request, response, source, xds ...): prefix names with
 // the filter, e.g. "ai_router.model". Wasm cannot write dynamic metadata.
-import { getHeader, getProperty, MapType, setProperty, Status } from "./runtime/host";
+import { getHeader, getProperty, getPropertyAt, MapType, propertyPath, setProperty, Status } from "./runtime/host";
+
+// The paths read on every request, encoded once.
+const ROUTE_NAME = propertyPath(["xds", "route_name"]);
+const CLUSTER_NAME = propertyPath(["xds", "cluster_name"]);
+
+function stringAt(path: ArrayBuffer): string | null {
+  const raw = getPropertyAt(path);
+  return raw === null ? null : String.UTF8.decode(raw);
+}
 
 export function propertyBytes(path: Array<string>): ArrayBuffer | null {
   return getProperty(path);
@@ -30,12 +39,12 @@ export function propertyInt(path: Array<string>, fallback: i64 = -1): i64 {
 
 /** Name of the route the request matched (xds.route_name). */
 export function routeName(): string | null {
-  return propertyString(["xds", "route_name"]);
+  return stringAt(ROUTE_NAME);
 }
 
 /** Upstream cluster of the matched route (xds.cluster_name). */
 export function clusterName(): string | null {
-  return propertyString(["xds", "cluster_name"]);
+  return stringAt(CLUSTER_NAME);
 }
 
 export function virtualHostName(): string | null {

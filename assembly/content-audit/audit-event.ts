@@ -14,9 +14,8 @@ export class RequestFacts {
   path: string = "";
 }
 
-/** The audit event as UTF-8 JSON (filter state takes the bytes as they are). */
-export function auditEventJson(facts: RequestFacts, record: AuditRecord, includeMatches: bool): ArrayBuffer {
-  const w = new JsonWriter(256);
+/** Writes the audit event as UTF-8 JSON into `w` (filter state takes the bytes as they are). */
+export function writeAuditEvent(w: JsonWriter, facts: RequestFacts, record: AuditRecord, includeMatches: bool): void {
   w.beginObject();
   w.key("request_id").string(facts.requestId);
   w.key("route").string(facts.route);
@@ -49,5 +48,4 @@ export function auditEventJson(facts: RequestFacts, record: AuditRecord, include
     w.endArray();
   }
   w.endObject();
-  return w.toBytes();
 }

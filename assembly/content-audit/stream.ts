@@ -3,14 +3,14 @@
 // the audit event at access-log time.
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonKind, JsonValue, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions } from "../common/json";
+import { JsonKind, JsonValue, JsonWriter, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions } from "../common/json";
 import { isEventStream, isJsonMediaType } from "../common/text/media-type";
-import { clusterName, routeName, setFilterStateBytes } from "../common/properties";
+import { clusterName, routeName } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { HeaderBlock } from "../common/runtime/header-block";
-import { addHeader, BufferType, continueStream, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer, StreamType } from "../common/runtime/host";
-import { auditEventJson, RequestFacts } from "./audit-event";
+import { addHeader, BufferType, continueStream, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer, setPropertyFrom, StreamType } from "../common/runtime/host";
+import { RequestFacts, writeAuditEvent } from "./audit-event";
 import { AuditConfig } from "./config";
 import { JsonInspector, members } from "./inspect-json";
 import { ModerationCall, ModerationConfig, moderationHeaders, moderationRequest, ModerationResult, ModerationVerdict } from "./moderation";
@@ -20,6 +20,13 @@ import { SseAudit } from "./sse-audit";
 
 /** untilComplete(): the body is complete, inspect it. */
 const INSPECT: i32 = -1;
+
+const EVENT_CAPACITY: i32 = 512;
+const MAX_KEPT_EVENT_BYTES: i32 = 16384;
+/** The audit events of a worker are written one at a time, into one writer. */
+let eventWriter = new JsonWriter(EVENT_CAPACITY);
+/** The filter state key (Envoy prefixes it: wasm.content_audit), encoded once. */
+const AUDIT_STATE_NAME = String.UTF8.encode("content_audit");
 
 /** Request members that carry what the client says (OpenAI Chat/Responses, Anthropic, legacy completions). */
 const PROMPT_MEMBERS: Array<string> = ["messages", "input", "instructions", "system", "prompt"];
@@ -329,8 +336,12 @@ export class AuditStream extends StreamContext {
     const sse = this.sse;
     if (sse !== null && !sse.blocked) sse.feed(new ArrayBuffer(0), true);
     this.facts.api = llmApiName(this.api);
-    const event = auditEventJson(this.facts, this.record, cfg.includeMatches);
-    setFilterStateBytes("content_audit", event);
+    const w = eventWriter;
+    w.reset();
+    writeAuditEvent(w, this.facts, this.record, cfg.includeMatches);
+    const event = w.sink.dataStart;
+    const eventBytes = w.sink.length;
+    setPropertyFrom(AUDIT_STATE_NAME, event, eventBytes);
     const metrics = this.audit.metrics;
     if (metrics !== null) {
       metrics.verdict(this.record.verdict).inc();
@@ -341,7 +352,9 @@ export class AuditStream extends StreamContext {
       }
     }
     const collector = this.audit.collector;
-    if (collector !== null) collector.push(String.UTF8.decode(event));
+    if (collector !== null) collector.push(String.UTF8.decodeUnsafe(event, eventBytes));
+    // One event with many match samples must not keep a large buffer for good.
+    if (eventBytes > MAX_KEPT_EVENT_BYTES) eventWriter = new JsonWriter(EVENT_CAPACITY);
   }
 }
 

@@ -18,9 +18,20 @@ function escapeUnit(sink: ByteBuf, u: u32): void {
 /** Appends `s` as a quoted JSON string. */
 export function writeJsonString(sink: ByteBuf, s: string): void {
   const n = s.length;
-  sink.reserve(n + 2);
-  sink.pushByte(0x22);
-  for (let i = 0; i < n; i++) {
+  // Printable ASCII up to the first unit that needs escaping or encoding is
+  // copied without a capacity check per byte: most strings are all of it.
+  const out = sink.claim(n + 2);
+  store<u8>(out, 0x22);
+  const src = changetype<usize>(s);
+  let i = 0;
+  while (i < n) {
+    const c = <u32>load<u16>(src + (<usize>i << 1));
+    if (c < 0x20 || c >= 0x80 || c == 0x22 || c == 0x5c) break;
+    store<u8>(out + 1 + <usize>i, <u8>c);
+    i++;
+  }
+  sink.commit(i + 1);
+  for (; i < n; i++) {
     const c = <u32>s.charCodeAt(i);
     if (c < 0x80) {
       if (c >= 0x20 && c != 0x22 && c != 0x5c) {
@@ -154,7 +165,7 @@ export class JsonWriter {
 
   int(v: i64): JsonWriter {
     this.separate();
-    this.sink.pushAscii(v.toString());
+    this.sink.pushInt(v);
     return this;
   }
 
@@ -162,7 +173,7 @@ export class JsonWriter {
   float(v: f64): JsonWriter {
     if (!isFinite(v)) return this.nullValue();
     this.separate();
-    if (v == Math.floor(v) && Math.abs(v) < 9007199254740992) this.sink.pushAscii((<i64>v).toString());
+    if (v == Math.floor(v) && Math.abs(v) < 9007199254740992) this.sink.pushInt(<i64>v);
     else this.sink.pushAscii(v.toString());
     return this;
   }
@@ -192,6 +203,13 @@ export class JsonWriter {
     this.separate();
     this.sink.pushRange(src, start, end);
     return this;
+  }
+
+  /** Empties the writer for another document, keeping its buffer. */
+  reset(): void {
+    this.sink.clear();
+    this.firsts.length = 0;
+    this.afterKey = false;
   }
 
   toBytes(): ArrayBuffer {

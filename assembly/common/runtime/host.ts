@@ -242,12 +242,26 @@ export function bufferSize(type: BufferType): i64 {
 
 // ---- properties ----------------------------------------------------------
 
-/** Reads a property; path segments are joined with NUL as the ABI wants. */
-export function getProperty(segments: Array<string>): ArrayBuffer | null {
-  const path = utf8(segments.join("\0"));
+/** A property path as the ABI wants it: segments joined with NUL, UTF-8. */
+export function propertyPath(segments: Array<string>): ArrayBuffer {
+  return utf8(segments.join("\0"));
+}
+
+/** Reads a property at a path from propertyPath() (encode paths read on every request once). */
+export function getPropertyAt(path: ArrayBuffer): ArrayBuffer | null {
   const st = abi.proxy_get_property(changetype<usize>(path), path.byteLength, OUT_PTR, OUT_SIZE);
   if (st != Status.Ok) return null;
   return takeHostBuffer();
+}
+
+/** Reads a property; path segments are joined with NUL as the ABI wants. */
+export function getProperty(segments: Array<string>): ArrayBuffer | null {
+  return getPropertyAt(propertyPath(segments));
+}
+
+/** Writes filter state from `length` bytes at `data`; `name` is UTF-8. Envoy exposes it as `wasm.<name>`. */
+export function setPropertyFrom(name: ArrayBuffer, data: usize, length: i32): Status {
+  return <Status>abi.proxy_set_property(changetype<usize>(name), name.byteLength, data, length);
 }
 
 /** Writes filter state; Envoy exposes it as `wasm.<name>`. */

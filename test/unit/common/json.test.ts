@@ -247,7 +247,7 @@ describe("writer", () => {
   it("writes every kind with commas in the right places, NaN as null, lone surrogates escaped", () => {
     const out = kit.callText("json_writer_sample", "");
     expect(out).toBe(
-      '{"s":"a\\"b\\\\c\\n\\u0001\u2028é😀","i":-9007199254740993,"f":1.5,"whole":3,"nan":null,"t":true,"n":null,"maybe":null,' +
+      '{"s":"a\\"b\\\\c\\n\\u0001\u2028é😀","i":-9007199254740993,"ints":[0,-1,9,10,-9223372036854775808,9223372036854775807],"f":1.5,"whole":3,"nan":null,"t":true,"n":null,"maybe":null,' +
         '"raw":{"x":[1,2]},"empty":[],"nested":[{},[1]],"lone":"\\ud800x\\udfff"}',
     );
     const v = JSON.parse(out);

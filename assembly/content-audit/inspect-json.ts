@@ -3,7 +3,7 @@
 // scanned; masked strings are spliced back in place, so the rest of the body
 // keeps its exact bytes and the result is valid JSON.
 import { ByteBuf } from "../common/bytes";
-import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, writeJsonString } from "../common/json";
+import { JsonDocument, JsonKind, JsonValue, parseJson, Splice, applySplices, writeJsonString } from "../common/json";
 import { normalizeUnits } from "../common/text/normalize";
 import { AuditRecord } from "./record";
 import { AuditRule } from "./rules";
@@ -24,11 +24,33 @@ export class JsonScan {
   blockedBy: AuditRule | null = null;
 }
 
+let reused: JsonInspector | null = null;
+
+/**
+ * The worker's inspector, set up for one document. Inspections never
+ * overlap (each runs within one callback), so one inspector, its cursors
+ * and its result serve them all.
+ */
+export function jsonInspector(scanner: Scanner, record: AuditRecord, response: bool): JsonInspector {
+  let inspector = reused;
+  if (inspector === null) {
+    inspector = new JsonInspector(scanner, record, response);
+    reused = inspector;
+  } else {
+    inspector.reset(scanner, record, response);
+  }
+  return inspector;
+}
+
+/** Where cursors rest between inspections, so they do not keep the last document alive. */
+const PARKED: JsonValue = parseJson(String.UTF8.encode("null")).doc!.root;
+
 export class JsonInspector {
   private splices: Array<Splice> | null = null;
   private blockedBy: AuditRule | null = null;
   /** One per nesting level, so a walk allocates no JsonValue per member. */
   private cursors: Array<JsonValue> = new Array<JsonValue>();
+  private result: JsonScan = new JsonScan();
   /** When not null, every inspected text as it goes on (masked), for external moderation. */
   texts: Array<string> | null = null;
 
@@ -38,17 +60,31 @@ export class JsonInspector {
     private response: bool,
   ) {}
 
-  /** Inspects `roots` (subtrees of doc); returns the outcome for the whole document. */
+  reset(scanner: Scanner, record: AuditRecord, response: bool): void {
+    this.scanner = scanner;
+    this.record = record;
+    this.response = response;
+    this.texts = null;
+  }
+
+  /**
+   * Inspects `roots` (subtrees of doc); returns the outcome for the whole
+   * document, valid until the next inspection.
+   */
   inspect(doc: JsonDocument, roots: Array<JsonValue>): JsonScan {
     this.splices = null;
     this.blockedBy = null;
     // Splices must be in document order: visit roots by position.
-    roots.sort((a: JsonValue, b: JsonValue): i32 => a.start - b.start);
+    if (roots.length > 1) roots.sort((a: JsonValue, b: JsonValue): i32 => a.start - b.start);
     for (let i = 0; i < roots.length && this.blockedBy === null; i++) this.visit(unchecked(roots[i]), 0);
-    const out = new JsonScan();
+    const cursors = this.cursors;
+    for (let i = 0; i < cursors.length; i++) unchecked(cursors[i]).copyFrom(PARKED);
+    const out = this.result;
     out.blockedBy = this.blockedBy;
+    out.body = null;
     const splices = this.splices;
     if (this.blockedBy === null && splices !== null) out.body = applySplices(doc.src, splices);
+    this.splices = null;
     return out;
   }
 

@@ -15,7 +15,7 @@ import { ByteBuf } from "../common/bytes";
 import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, parseJson, writeJsonString, LlmApi, JsonWriter } from "../common/json";
 import { isDone, SseEvent, SseParser, SseStatus, SseWriter } from "../common/sse";
 import { normalize } from "../common/text/normalize";
-import { JsonInspector } from "./inspect-json";
+import { jsonInspector } from "./inspect-json";
 import { AuditRecord } from "./record";
 import { jsonRpcErrorBody, RPC_CONTENT_BLOCKED } from "../common/reply";
 import { Scanner } from "./scan";
@@ -116,7 +116,7 @@ export class SseAudit {
     if (this.blocked) return;
     const roots = new Array<JsonValue>();
     roots.push(doc.root);
-    const r = new JsonInspector(this.scanner, this.record, true).inspect(doc, roots);
+    const r = jsonInspector(this.scanner, this.record, true).inspect(doc, roots);
     if (r.blockedBy !== null) {
       this.block();
       return;

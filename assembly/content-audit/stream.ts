@@ -12,7 +12,7 @@ import { HeaderBlock } from "../common/runtime/header-block";
 import { addHeader, BufferType, continueStream, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer, setPropertyFrom, StreamType } from "../common/runtime/host";
 import { RequestFacts, writeAuditEvent } from "./audit-event";
 import { AuditConfig } from "./config";
-import { JsonInspector, members } from "./inspect-json";
+import { jsonInspector, members } from "./inspect-json";
 import { ModerationCall, ModerationConfig, moderationHeaders, moderationRequest, ModerationResult, ModerationVerdict } from "./moderation";
 import { AuditRecord } from "./record";
 import { AuditRoot } from "./root";
@@ -160,7 +160,7 @@ export class AuditStream extends StreamContext {
       roots = members(root, PROMPT_MEMBERS);
     }
     if (roots.length == 0) return DataAction.Continue;
-    const inspector = new JsonInspector(cfg.scanner, this.record, false);
+    const inspector = jsonInspector(cfg.scanner, this.record, false);
     const moderation = cfg.moderation !== null && cfg.moderation!.requests ? cfg.moderation : null;
     if (moderation !== null) inspector.texts = new Array<string>();
     const r = inspector.inspect(doc, roots);
@@ -279,7 +279,7 @@ export class AuditStream extends StreamContext {
     const roots = new Array<JsonValue>();
     roots.push(doc.root);
     const cfg = this.cfg!;
-    const inspector = new JsonInspector(cfg.scanner, this.record, true);
+    const inspector = jsonInspector(cfg.scanner, this.record, true);
     const moderation = cfg.moderation !== null && cfg.moderation!.responses && cfg.holdResponseHeaders ? cfg.moderation : null;
     if (moderation !== null) inspector.texts = new Array<string>();
     const r = inspector.inspect(doc, roots);

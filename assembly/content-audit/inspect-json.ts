@@ -51,6 +51,7 @@ export class JsonInspector {
   /** One per nesting level, so a walk allocates no JsonValue per member. */
   private cursors: Array<JsonValue> = new Array<JsonValue>();
   private result: JsonScan = new JsonScan();
+  private single: Array<JsonValue> = [PARKED];
   /** When not null, every inspected text as it goes on (masked), for external moderation. */
   texts: Array<string> | null = null;
 
@@ -85,6 +86,15 @@ export class JsonInspector {
     const splices = this.splices;
     if (this.blockedBy === null && splices !== null) out.body = applySplices(doc.src, splices);
     this.splices = null;
+    return out;
+  }
+
+  /** inspect() of the whole document. */
+  inspectDocument(doc: JsonDocument): JsonScan {
+    const roots = this.single;
+    unchecked((roots[0] = doc.root));
+    const out = this.inspect(doc, roots);
+    unchecked((roots[0] = PARKED));
     return out;
   }
 
@@ -184,15 +194,15 @@ function isStructural(member: JsonValue): bool {
 export function members(root: JsonValue, names: Array<string>): Array<JsonValue> {
   const out = new Array<JsonValue>();
   if (root.kind != JsonKind.Object) return out;
-  let m = root.first();
-  while (m !== null) {
+  const m = root.first();
+  if (m === null) return out;
+  do {
     for (let i = 0; i < names.length; i++) {
       if (m.keyEquals(unchecked(names[i]))) {
-        out.push(m);
+        out.push(m.clone());
         break;
       }
     }
-    m = m.next();
-  }
+  } while (m.moveToNext());
   return out;
 }

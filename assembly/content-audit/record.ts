@@ -14,8 +14,12 @@ export class RuleCount {
   ) {}
 }
 
+// Shared by every record with nothing in it (most): never written to.
+const NO_COUNTS: Array<RuleCount> = [];
+const NO_SAMPLES: Array<string> = [];
+
 export class AuditRecord {
-  counts: Array<RuleCount> = new Array<RuleCount>();
+  private ruleCounts: Array<RuleCount> | null = null;
   masked: i32 = 0;
   /** -1: nothing matched; else the strongest Action taken. */
   verdict: i32 = -1;
@@ -27,16 +31,42 @@ export class AuditRecord {
   /** The same for the completion. */
   completionModeration: string = "";
   /** Matched text, only collected when the configuration asks for it. */
-  samples: Array<string> = new Array<string>();
+  private matchedText: Array<string> | null = null;
+
+  /** Matches per rule, in the order rules first matched (read only). */
+  get counts(): Array<RuleCount> {
+    const c = this.ruleCounts;
+    return c === null ? NO_COUNTS : c;
+  }
+
+  /** Samples of matched text (read only). */
+  get samples(): Array<string> {
+    const s = this.matchedText;
+    return s === null ? NO_SAMPLES : s;
+  }
+
+  addSample(text: string): void {
+    let s = this.matchedText;
+    if (s === null) {
+      s = new Array<string>();
+      this.matchedText = s;
+    }
+    s.push(text);
+  }
 
   count(rule: AuditRule, response: bool): void {
+    let counts = this.ruleCounts;
+    if (counts === null) {
+      counts = new Array<RuleCount>();
+      this.ruleCounts = counts;
+    }
     let entry: RuleCount | null = null;
-    for (let i = 0; i < this.counts.length; i++) {
-      if (unchecked(this.counts[i]).rule === rule) entry = unchecked(this.counts[i]);
+    for (let i = 0; i < counts.length; i++) {
+      if (unchecked(counts[i]).rule === rule) entry = unchecked(counts[i]);
     }
     if (entry === null) {
       entry = new RuleCount(rule, 0, 0);
-      this.counts.push(entry);
+      counts.push(entry);
     }
     if (response) entry.response++;
     else entry.request++;

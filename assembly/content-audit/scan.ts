@@ -131,7 +131,7 @@ export class Scanner {
 
   private sample(record: AuditRecord, input: string, norm: NormalizedText, f: Finding): void {
     if (!this.collectSamples || record.samples.length >= 20) return;
-    record.samples.push(input.substring(norm.originalStart(f.start), norm.originalEnd(f.end)));
+    record.addSample(input.substring(norm.originalStart(f.start), norm.originalEnd(f.end)));
   }
 }
 

@@ -114,9 +114,7 @@ export class SseAudit {
     const type = doc.root.kind == JsonKind.Object ? doc.root.getText("type") : null;
     if (type === null || type != "ping") this.flushAll();
     if (this.blocked) return;
-    const roots = new Array<JsonValue>();
-    roots.push(doc.root);
-    const r = jsonInspector(this.scanner, this.record, true).inspect(doc, roots);
+    const r = jsonInspector(this.scanner, this.record, true).inspectDocument(doc);
     if (r.blockedBy !== null) {
       this.block();
       return;

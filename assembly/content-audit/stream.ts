@@ -9,12 +9,12 @@ import { clusterName, routeName } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { HeaderBlock } from "../common/runtime/header-block";
-import { addHeader, BufferType, continueStream, getBuffer, getHeader, HeaderPair, MapType, sendLocalResponse, setBuffer, setPropertyFrom, StreamType } from "../common/runtime/host";
+import { addHeaderBytes, BufferType, continueStream, getBuffer, getHeaderBytes, HeaderPair, MapType, sendLocalResponse, setBuffer, setPropertyFrom, StreamType } from "../common/runtime/host";
 import { RequestFacts, writeAuditEvent } from "./audit-event";
 import { AuditConfig } from "./config";
 import { jsonInspector, members } from "./inspect-json";
 import { ModerationCall, ModerationConfig, moderationHeaders, moderationRequest, ModerationResult, ModerationVerdict } from "./moderation";
-import { AuditRecord } from "./record";
+import { AuditRecord, VERDICT_NAMES } from "./record";
 import { AuditRoot } from "./root";
 import { SseAudit } from "./sse-audit";
 
@@ -27,6 +27,17 @@ const MAX_KEPT_EVENT_BYTES: i32 = 16384;
 let eventWriter = new JsonWriter(EVENT_CAPACITY);
 /** The filter state key (Envoy prefixes it: wasm.content_audit), encoded once. */
 const AUDIT_STATE_NAME = String.UTF8.encode("content_audit");
+
+// Header names and values set or read on every response, encoded once.
+const VERDICT_HEADER = String.UTF8.encode("x-content-audit");
+const CONTENT_TYPE = String.UTF8.encode("content-type");
+const VERDICT_VALUES = encodeAll(VERDICT_NAMES);
+
+function encodeAll(names: StaticArray<string>): StaticArray<ArrayBuffer> {
+  const out = new StaticArray<ArrayBuffer>(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = String.UTF8.encode(names[i]);
+  return out;
+}
 
 /** Request members that carry what the client says (OpenAI Chat/Responses, Anthropic, legacy completions). */
 const PROMPT_MEMBERS: Array<string> = ["messages", "input", "instructions", "system", "prompt"];
@@ -222,9 +233,9 @@ export class AuditStream extends StreamContext {
     const cfg = this.cfg;
     // Responses are inspected for the exchanges whose request was: LLM and MCP calls, not GETs of model lists.
     if (cfg === null || this.replied || !this.inspected) return HeadersAction.Continue;
-    addHeader(MapType.ResponseHeaders, "x-content-audit", this.record.verdictName());
+    addHeaderBytes(MapType.ResponseHeaders, VERDICT_HEADER, unchecked(VERDICT_VALUES[this.record.verdict + 1]));
     if (!cfg.inspectResponse || endOfStream || (this.mcp && !cfg.mcp)) return HeadersAction.Continue;
-    const type = getHeader(MapType.ResponseHeaders, "content-type");
+    const type = getHeaderBytes(MapType.ResponseHeaders, CONTENT_TYPE);
     if (type !== null && isEventStream(type)) {
       dropContentLength(BufferType.ResponseBody);
       const sse = new SseAudit(cfg.scanner, this.record, this.api, cfg.block.message);
@@ -276,13 +287,11 @@ export class AuditStream extends StreamContext {
     if (bytes === null) return DataAction.Continue;
     const doc = parseJson(bytes, this.parseOptions()).doc;
     if (doc === null) return DataAction.Continue;
-    const roots = new Array<JsonValue>();
-    roots.push(doc.root);
     const cfg = this.cfg!;
     const inspector = jsonInspector(cfg.scanner, this.record, true);
     const moderation = cfg.moderation !== null && cfg.moderation!.responses && cfg.holdResponseHeaders ? cfg.moderation : null;
     if (moderation !== null) inspector.texts = new Array<string>();
-    const r = inspector.inspect(doc, roots);
+    const r = inspector.inspectDocument(doc);
     const blockedBy = r.blockedBy;
     if (blockedBy !== null) {
       if (this.cfg!.holdResponseHeaders) {

@@ -120,6 +120,11 @@ export class JsonValue {
   // copy a value into it, then moveToFirst() and moveToNext(). Move only
   // values made for that: others may be shared (doc.root is).
 
+  /** A new value on the same place (a cursor's position kept while it moves on). */
+  clone(): JsonValue {
+    return new JsonValue(this.doc, this.index, this.limit);
+  }
+
   /** Makes this value a copy of `other` (both then point at the same value). */
   copyFrom(other: JsonValue): void {
     this.doc = other.doc;

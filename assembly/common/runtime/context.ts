@@ -137,6 +137,7 @@ export function dispatchCallResponse(token: u32, numHeaders: u32, bodySize: u32,
 
 /** The host cancels a stream's pending calls when the stream goes away. */
 function dropCallsOf(ownerId: u32): void {
+  if (calls.size == 0) return;
   const tokens = calls.keys();
   for (let i = 0; i < tokens.length; i++) {
     if (calls.get(tokens[i]).ownerId == ownerId) calls.delete(tokens[i]);

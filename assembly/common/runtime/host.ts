@@ -119,16 +119,23 @@ export function setTickPeriod(millis: u32): Status {
 // ---- header maps ---------------------------------------------------------
 
 export function getHeader(map: MapType, name: string): string | null {
-  const key = utf8(name);
-  const st = abi.proxy_get_header_map_value(map, changetype<usize>(key), key.byteLength, OUT_PTR, OUT_SIZE);
+  return getHeaderBytes(map, utf8(name));
+}
+
+/** getHeader() with the name already UTF-8 (names read on every request, encoded once). */
+export function getHeaderBytes(map: MapType, name: ArrayBuffer): string | null {
+  const st = abi.proxy_get_header_map_value(map, changetype<usize>(name), name.byteLength, OUT_PTR, OUT_SIZE);
   if (st != Status.Ok) return null;
   return String.UTF8.decode(takeHostBuffer());
 }
 
+/** addHeader() with name and value already UTF-8. */
+export function addHeaderBytes(map: MapType, name: ArrayBuffer, value: ArrayBuffer): Status {
+  return <Status>abi.proxy_add_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(value), value.byteLength);
+}
+
 export function addHeader(map: MapType, name: string, value: string): Status {
-  const k = utf8(name);
-  const v = utf8(value);
-  return <Status>abi.proxy_add_header_map_value(map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
+  return addHeaderBytes(map, utf8(name), utf8(value));
 }
 
 export function replaceHeader(map: MapType, name: string, value: string): Status {

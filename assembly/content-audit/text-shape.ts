@@ -45,11 +45,18 @@ function isDigit(c: i32): bool {
   return <u32>(c - 0x30) <= 9;
 }
 
+@inline
+function isHexOrColon(c: i32): bool {
+  return isDigit(c) || <u32>((c | 0x20) - 0x61) <= 5 || c == 0x3a;
+}
+
 export class TextShape {
   /** Most digits in one run where up to two separators ( -.()+) may sit between digits. */
   longestNumber: i32 = 0;
   at: bool = false;
   colons: i32 = 0;
+  /** Colons with a hex digit or a colon on both sides, as inside every IPv6 address ("::1", "db8::1"); "Note: ..." has none. */
+  ipv6Colons: i32 = 0;
   /** Two capital letters followed by two digits: how every IBAN starts. */
   ibanStart: bool = false;
   /** The start of a provider key prefix, "eyJ" (a JWT) or "BEG" (a PEM block). */
@@ -59,6 +66,7 @@ export class TextShape {
     let longest = 0;
     let at = false;
     let colons = 0;
+    let ipv6Colons = 0;
     let ibanStart = false;
     let secretStart = false;
     let prev = SHAPE_QUIET; // class of the unit before i
@@ -106,7 +114,10 @@ export class TextShape {
         continue;
       }
       if (k == SHAPE_AT) at = true;
-      else if (k == SHAPE_COLON) colons++;
+      else if (k == SHAPE_COLON) {
+        colons++;
+        if (i > 0 && i + 1 < n && isHexOrColon(unitAt(base, i - 1)) && isHexOrColon(unitAt(base, i + 1))) ipv6Colons++;
+      }
       else if (k == SHAPE_KEY && !secretStart) {
         // Only reached right after a possible first unit, so i >= 1.
         const p1 = unitAt(base, i - 1);
@@ -119,6 +130,7 @@ export class TextShape {
     this.longestNumber = longest;
     this.at = at;
     this.colons = colons;
+    this.ipv6Colons = ipv6Colons;
     this.ibanStart = ibanStart;
     this.secretStart = secretStart;
   }
@@ -138,7 +150,7 @@ export class TextShape {
       case Pii.Iban:
         return this.ibanStart;
       case Pii.IpAddress:
-        return this.longestNumber >= 4 || this.colons >= 2;
+        return this.longestNumber >= 4 || (this.colons >= 2 && this.ipv6Colons > 0);
       case Pii.Secret:
         return this.secretStart;
       default:

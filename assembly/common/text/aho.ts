@@ -235,57 +235,69 @@ export class AhoCorasick {
     const mid = n >> 1;
     if (mid <= overlap + INTERLEAVE_MIN) return this.walkFrom(base, 0, n, 0, foldAscii);
     const walk = changetype<usize>(this.walk);
-    let a: usize = 0;
-    let b: usize = 0;
+    // Each walk's place: its row in the walk table (>= 0), or ~(state << 1)
+    // for a state without one. Neither is ever at an output: that returns.
+    let a = 0;
+    let b = 0;
     let i = 0;
     let j = mid - overlap;
     while (i < mid) {
-      const ca = foldUnit(base, i, foldAscii);
-      const cb = foldUnit(base, j, foldAscii);
-      if ((ca | cb) >= 128) break;
-      const va = load<i32>(walk + a + (<usize>ca << 2));
-      const vb = load<i32>(walk + b + (<usize>cb << 2));
-      if ((va | vb) < 0) break;
-      if (((va | vb) & 1) != 0) return true;
-      a = <usize>va;
-      b = <usize>vb;
-      i++;
-      j++;
+      // The hot loop: both walks in states with a row, ASCII units.
+      while (i < mid) {
+        const ca = foldUnit(base, i, foldAscii);
+        const cb = foldUnit(base, j, foldAscii);
+        if ((ca | cb) >= 128) break;
+        const va = load<i32>(walk + <usize>a + (<usize>ca << 2));
+        const vb = load<i32>(walk + <usize>b + (<usize>cb << 2));
+        if ((va | vb) < 0) break;
+        if (((va | vb) & 1) != 0) return true;
+        a = va;
+        b = vb;
+        i++;
+        j++;
+      }
+      // Otherwise both step through place() until both have a row again.
+      while (i < mid) {
+        const va = this.place(a, foldUnit(base, i, foldAscii));
+        const vb = this.place(b, foldUnit(base, j, foldAscii));
+        if (((va ^ (va >> 31)) | (vb ^ (vb >> 31))) & 1) return true;
+        a = va;
+        b = vb;
+        i++;
+        j++;
+        if ((a | b) >= 0) break;
+      }
     }
-    // A unit the walk has no entry for: each walk goes on alone.
-    return this.walkFrom(base, i, mid, a, foldAscii) || this.walkFrom(base, j, n, b, foldAscii);
+    return this.walkFrom(base, j, n, b, foldAscii);
   }
 
-  /** matchesAny over units [from, to), starting in the state whose walk row is at `at`. */
-  private walkFrom(base: usize, from: i32, to: i32, at: usize, foldAscii: bool): bool {
+  /** matchesAny over units [from, to), starting at `at` (a place as in matchesAny). */
+  private walkFrom(base: usize, from: i32, to: i32, at: i32, foldAscii: bool): bool {
     const walk = changetype<usize>(this.walk);
-    let i = from;
-    while (i < to) {
-      // The hot loop: ASCII units from states with a walk row.
-      while (i < to) {
-        const c = foldUnit(base, i, foldAscii);
-        if (c >= 128) break;
-        const v = load<i32>(walk + at + (<usize>c << 2));
-        if (v < 0) break;
-        if ((v & 1) != 0) return true;
-        at = <usize>v;
-        i++;
-      }
-      if (i >= to) return false;
-      let state = this.stateOfRow(at);
-      while (true) {
-        state = this.step(state, foldUnit(base, i, foldAscii));
-        i++;
-        const info = load<i32>(changetype<usize>(this.stateInfo) + (<usize>state << 2));
-        if ((info & 1) != 0) return true;
-        if (info >= 0) {
-          at = <usize>info;
-          break;
-        }
-        if (i >= to) return false;
-      }
+    for (let i = from; i < to; i++) {
+      const c = foldUnit(base, i, foldAscii);
+      let v = -1;
+      if ((c < 128) & (at >= 0)) v = load<i32>(walk + <usize>at + (<usize>c << 2));
+      if (v < 0) v = this.place(at, c);
+      if (((v ^ (v >> 31)) & 1) != 0) return true;
+      at = v;
     }
     return false;
+  }
+
+  /**
+   * The place after unit `c` from place `at`, with the output bit (bit 0,
+   * of the place or of its complement): the walk's entry, or the general
+   * step.
+   */
+  private place(at: i32, c: i32): i32 {
+    if (at >= 0 && c < 128) {
+      const v = load<i32>(changetype<usize>(this.walk) + <usize>at + (<usize>c << 2));
+      if (v >= 0) return v;
+    }
+    const state = this.step(at >= 0 ? this.stateOfRow(<usize>at) : ~at >> 1, c);
+    const info = load<i32>(changetype<usize>(this.stateInfo) + (<usize>state << 2));
+    return info >= 0 ? info : ~((state << 1) | (info & 1));
   }
 
   @inline

@@ -99,6 +99,51 @@ describe("clean check", () => {
     expect(vm.trapped).toBe(false);
   });
 
+  it("checks the texts of a body together, yet counts only what each text holds", async () => {
+    const prng = new Prng(23);
+    const next = () => prng.next();
+    const terms = ["ab", "bca", "禁止", "éa"];
+    const vm = auditVm({ rules: [{ id: "k", type: "keywords", keywords: terms, action: "log" }, PII] });
+    const alphabet = ["a", "b", "c", "B", "é", "禁", "止", " ", "\u200b", "ｃ", "\n", "7"];
+    let total = 0;
+    for (let round = 0; round < 40; round++) {
+      const texts = Array.from({ length: 1 + Math.floor(next() * 12) }, () => {
+        let text = "";
+        for (let i = 0, n = Math.floor(next() * 12); i < n; i++) text += alphabet[Math.floor(next() * alphabet.length)];
+        return text;
+      });
+      const body = `{"model":"m","messages":[${texts.map((t) => `{"role":"user","content":"${escaped(t, () => next() < 0.3)}"}`).join(",")}]}`;
+      const res = await post(vm, body);
+      expect(res.status).toBe(200);
+      const rule = (auditEvent(res).rules as { id: string; request: number }[]).find((r) => r.id === "k");
+      const expected = texts.reduce((n, t) => n + occurrences(terms, normalized(t)), 0);
+      expect(rule?.request ?? 0, JSON.stringify(texts)).toBe(expected);
+      total += expected;
+    }
+    expect(total).toBeGreaterThan(20);
+    // A term split over two messages is in neither.
+    const split = await post(vm, `{"model":"m","messages":[{"role":"user","content":"xxa"},{"role":"user","content":"bxx"}]}`);
+    expect(auditEvent(split).rules).toEqual([]);
+    expect(vm.trapped).toBe(false);
+  });
+
+  it("finds a match in one text among many, and in texts too long to check together", async () => {
+    const vm = auditVm({ rules: [KEYWORDS, PII] });
+    const many = (content: (i: number) => string, n: number) =>
+      `{"model":"m","messages":[${Array.from({ length: n }, (_, i) => `{"role":"user","content":"${content(i)}"}`).join(",")}]}`;
+    const blocked = await post(vm, many((i) => (i === 17 ? "so FORBIDDEN then" : `clean text number ${i}`), 30));
+    expect(blocked.status).toBe(400);
+    const masked = await post(vm, many((i) => (i === 9 ? "call +1 212 555 0100" : "nothing here"), 12));
+    expect(masked.status).toBe(200);
+    expect(upstreamBody(masked)).toContain("[PHONE]");
+    // 3 x 100k characters do not fit the scratch memory together; each fits alone.
+    const long = await post(vm, many((i) => "a".repeat(100_000) + (i === 2 ? " forbidden" : ""), 3));
+    expect(long.status).toBe(400);
+    const longClean = await post(vm, many(() => "b".repeat(100_000), 3));
+    expect(longClean.status).toBe(200);
+    expect(vm.trapped).toBe(false);
+  });
+
   it("counts what a substring search of the normalized text counts, on randomly escaped texts", async () => {
     const prng = new Prng(11);
     const next = () => prng.next();

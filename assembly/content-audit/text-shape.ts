@@ -2,7 +2,7 @@
 // hold. Detectors whose minimum shape is absent (no '@', no run of enough
 // digits, no key prefix) are not run at all; most prose needs none of them.
 import { Pii } from "./pii";
-import { mayStartKey } from "./pii/secrets";
+import { keyPrefixAt } from "./pii/secrets";
 
 // SHAPE_CLASS: what measure() does with an ASCII unit (anything else: quiet other).
 const SHAPE_OTHER: i32 = 0;
@@ -11,7 +11,7 @@ const SHAPE_DIGIT: i32 = 1;
 const SHAPE_GAP: i32 = 2;
 const SHAPE_AT: i32 = 3;
 const SHAPE_COLON: i32 = 4;
-/** The second character of a key prefix (mayStartKey), or the J of "eyJ" and the G of "BEG". */
+/** The second character of a key prefix (see keyPrefixAt), or the J of "eyJ" and the G of "BEG". */
 const SHAPE_KEY: i32 = 5;
 const SHAPE_CLASS_BITS: i32 = 7;
 /** Flag: can come just before a SHAPE_KEY unit in a prefix (s r A g x, the y of "ey", the E of "BE"). */
@@ -59,7 +59,7 @@ export class TextShape {
   ipv6Colons: i32 = 0;
   /** Two capital letters followed by two digits: how every IBAN starts. */
   ibanStart: bool = false;
-  /** The start of a provider key prefix, "eyJ" (a JWT) or "BEG" (a PEM block). */
+  /** A whole provider key prefix at a word start, "eyJ" (a JWT) or "BEG" (a PEM block). */
   secretStart: bool = false;
 
   measure(base: usize, n: i32): void {
@@ -119,10 +119,12 @@ export class TextShape {
         if (i > 0 && i + 1 < n && isHexOrColon(unitAt(base, i - 1)) && isHexOrColon(unitAt(base, i + 1))) ipv6Colons++;
       }
       else if (k == SHAPE_KEY && !secretStart) {
-        // Only reached right after a possible first unit, so i >= 1.
+        // Only reached right after a possible first unit, so i >= 1. A key
+        // prefix must be there whole ("global" and "give" start like "glpat-"
+        // and "github_pat_").
         const p1 = unitAt(base, i - 1);
         const p2 = i >= 2 ? unitAt(base, i - 2) : -1;
-        secretStart = mayStartKey(p2, p1, c) || (p2 == 0x65 && p1 == 0x79 && c == 0x4a) || (p2 == 0x42 && p1 == 0x45 && c == 0x47);
+        secretStart = keyPrefixAt(base, n, i - 1) || (p2 == 0x65 && p1 == 0x79 && c == 0x4a) || (p2 == 0x42 && p1 == 0x45 && c == 0x47);
       }
       prev = t;
       i++;

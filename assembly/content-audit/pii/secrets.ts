@@ -63,13 +63,28 @@ function isTokenChar(c: i32): bool {
  * not inside a longer token. Rules out nearly every word before the format
  * list is read.
  */
-export function mayStartKey(prev: i32, c1: i32, c2: i32): bool {
+function mayStartKey(prev: i32, c1: i32, c2: i32): bool {
   let pair = false;
   if (c1 == 0x73 || c1 == 0x72) pair = c2 == 0x6b; // sk rk
   else if (c1 == 0x41) pair = c2 == 0x4b || c2 == 0x53 || c2 == 0x49; // AK AS AI
   else if (c1 == 0x67) pair = c2 == 0x68 || c2 == 0x69 || c2 == 0x6c; // gh gi gl
   else if (c1 == 0x78) pair = c2 == 0x6f; // xo
   return pair && !isTokenChar(prev);
+}
+
+/**
+ * True when the `n` UTF-16 units at `base` hold a known key prefix whole at
+ * unit `i`, not inside a longer token: where findKeys() would look further.
+ */
+export function keyPrefixAt(base: usize, n: i32, i: i32): bool {
+  if (i > 0 && isTokenChar(<i32>load<u16>(base + (<usize>(i - 1) << 1)))) return false;
+  const c = <i32>load<u16>(base + (<usize>i << 1));
+  for (let f = 0; f < FORMATS.length; f++) {
+    const fmt = unchecked(FORMATS[f]);
+    if (fmt.first != c || i + fmt.prefix.length > n) continue;
+    if (memory.compare(base + (<usize>i << 1), changetype<usize>(fmt.prefix), <usize>fmt.prefix.length << 1) == 0) return true;
+  }
+  return false;
 }
 
 export function findSecrets(text: string, out: Array<Span>): void {

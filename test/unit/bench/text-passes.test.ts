@@ -32,6 +32,7 @@ describe("kit-text (the clean-check passes the text-passes script times)", () =>
     expect(kit.callText("text_shape", `2\n${benchPrompt()}`)).toBe("number=3 at=0 colons=2 ipv6colons=0 iban=0 secret=0");
     expect(kit.callText("text_shape", "1\ncall +1 (212) 555-0100 or mail a@b.example")).toBe("number=11 at=1 colons=0 ipv6colons=0 iban=0 secret=0");
     expect(kit.callText("text_shape", "1\nNote: mode: fast, ::1")).toBe("number=1 at=0 colons=4 ipv6colons=1 iban=0 secret=0");
+    expect(kit.callText("text_shape", "1\nglobal: give the github skill a gist")).toBe("number=0 at=0 colons=1 ipv6colons=0 iban=0 secret=0");
     expect(kit.callText("text_shape", "1\nfe80::1 DE89 3704 and token ghp_x")).toBe("number=6 at=0 colons=2 ipv6colons=2 iban=1 secret=1");
   });
 });

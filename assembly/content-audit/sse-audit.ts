@@ -14,7 +14,7 @@
 import { ByteBuf } from "../common/bytes";
 import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, parseJson, writeJsonString, LlmApi, JsonWriter } from "../common/json";
 import { isDone, SseEvent, SseParser, SseStatus, SseWriter } from "../common/sse";
-import { normalize } from "../common/text/normalize";
+import { lastNormalizedUnit } from "../common/text/normalize";
 import { jsonInspector } from "./inspect-json";
 import { AuditRecord } from "./record";
 import { jsonRpcErrorBody, RPC_CONTENT_BLOCKED } from "../common/reply";
@@ -39,8 +39,8 @@ class Channel {
   sent(text: string): void {
     this.atStart = false;
     // Its last characters are enough (zero-width ones normalize to nothing).
-    const n = normalize(text.length > 8 ? text.substring(text.length - 8) : text).text;
-    if (n.length > 0) this.before = n.charCodeAt(n.length - 1);
+    const last = lastNormalizedUnit(text, 8);
+    if (last >= 0) this.before = last;
   }
 }
 
@@ -70,9 +70,13 @@ export class SseAudit {
     private message: string,
   ) {}
 
-  /** Bytes to send on in place of `chunk` (maybe empty); `end` at the end of the stream. */
-  feed(chunk: ArrayBuffer, end: bool): ArrayBuffer {
-    if (this.blocked) return new ArrayBuffer(0);
+  /**
+   * Takes `chunk` (maybe empty; `end` at the end of the stream). Returns the
+   * writer holding the bytes to send on in its place: read its start and
+   * length, then call taken().
+   */
+  feed(chunk: ArrayBuffer, end: bool): SseWriter {
+    if (this.blocked) return this.writer;
     if (chunk.byteLength > 0) {
       const st = this.parser.feed(chunk);
       this.handle(this.parser.events);
@@ -83,7 +87,7 @@ export class SseAudit {
       this.handle(this.parser.events);
       if (!this.blocked) this.flushAll();
     }
-    return this.writer.take();
+    return this.writer;
   }
 
   private handle(events: Array<SseEvent>): void {
@@ -106,9 +110,10 @@ export class SseAudit {
       this.passRaw(ev);
       return;
     }
-    const deltas = findDeltas(doc.root);
-    if (deltas.length > 0) {
-      this.deltaEvent(ev, doc, deltas);
+    const found = findDeltas(doc.root);
+    if (found.length > 0) {
+      this.deltaEvent(ev, doc, found);
+      found.length = 0;
       return;
     }
     const type = doc.root.kind == JsonKind.Object ? doc.root.getText("type") : null;
@@ -130,7 +135,7 @@ export class SseAudit {
       const d = unchecked(deltas[i]);
       const ch = this.channel(d.key);
       const incoming = d.value.text();
-      const text = ch.pending + (incoming === null ? "" : incoming);
+      const text = ch.pending.length == 0 ? (incoming === null ? "" : incoming) : ch.pending + (incoming === null ? "" : incoming);
       const r = this.scanner.scanStream(text, true, this.record, false, ch.atStart, ch.before);
       if (r.blockedBy !== null) {
         this.block();
@@ -244,23 +249,32 @@ function jsonString(s: string): ArrayBuffer {
 
 /** The text deltas an event carries, each with its channel key. */
 function findDeltas(root: JsonValue): Array<Delta> {
-  const out = new Array<Delta>();
+  // One event is handled at a time: its deltas are read before the next one's are found.
+  const out = deltas;
+  out.length = 0;
   if (root.kind != JsonKind.Object) return out;
-  const choices = JsonValue.items(root.get("choices"));
-  for (let i = 0; i < choices.length; i++) {
-    const choice = unchecked(choices[i]);
-    const delta = choice.get("delta");
-    if (delta === null || delta.kind != JsonKind.Object) continue;
-    const index = choice.get("index");
-    const c = index === null ? i.toString() : index.raw();
-    addString(out, "c" + c, delta.get("content"));
-    const calls = JsonValue.items(delta.get("tool_calls"));
-    for (let k = 0; k < calls.length; k++) {
-      const call = unchecked(calls[k]);
-      const fn = call.get("function");
-      const callIndex = call.get("index");
-      if (fn !== null) addString(out, "t" + c + "." + (callIndex === null ? k.toString() : callIndex.raw()), fn.get("arguments"));
-    }
+  const choices = root.get("choices");
+  // A cursor over the choices (first() makes a value of its own to move).
+  const choice = choices !== null && choices.kind == JsonKind.Array ? choices.first() : null;
+  if (choice !== null) {
+    let i = 0;
+    do {
+      const delta = choice.get("delta");
+      if (delta !== null && delta.kind == JsonKind.Object) {
+        const index = choice.get("index");
+        const key = choiceKey(index, i);
+        addString(out, key, delta.get("content"));
+        const toolCalls = delta.get("tool_calls");
+        const calls = toolCalls === null ? NO_VALUES : JsonValue.items(toolCalls);
+        for (let k = 0; k < calls.length; k++) {
+          const call = unchecked(calls[k]);
+          const fn = call.get("function");
+          const callIndex = call.get("index");
+          if (fn !== null) addString(out, "t" + key.substring(1) + "." + (callIndex === null ? k.toString() : callIndex.raw()), fn.get("arguments"));
+        }
+      }
+      i++;
+    } while (choice.moveToNext());
   }
   const type = root.getText("type");
   if (type === null) return out;
@@ -279,6 +293,20 @@ function findDeltas(root: JsonValue): Array<Delta> {
     addString(out, key, root.get("delta"));
   }
   return out;
+}
+
+const deltas = new Array<Delta>();
+const NO_VALUES = new Array<JsonValue>();
+
+/** Channel keys of the first choices, made once: most streams have one choice, index 0. */
+const CHOICE_KEYS: StaticArray<string> = ["c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"];
+
+/** "c" and the choice's index as written (its position when it has none). */
+function choiceKey(index: JsonValue | null, position: i32): string {
+  if (index === null) return position < CHOICE_KEYS.length ? CHOICE_KEYS[position] : "c" + position.toString();
+  const v = index.toI64(-1);
+  if (v >= 0 && v < CHOICE_KEYS.length && index.end - index.start == 1) return CHOICE_KEYS[<i32>v];
+  return "c" + index.raw();
 }
 
 function addString(out: Array<Delta>, key: string, v: JsonValue | null): void {

@@ -9,7 +9,7 @@ import { clusterName, routeName } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { HeaderBlock } from "../common/runtime/header-block";
-import { addHeaderBytes, BufferType, continueStream, getBuffer, getHeaderBytes, HeaderPair, MapType, sendLocalResponse, setBuffer, setPropertyFrom, StreamType } from "../common/runtime/host";
+import { addHeaderBytes, BufferType, continueStream, getBuffer, getHeaderBytes, HeaderPair, MapType, sendLocalResponse, setBufferFrom, setPropertyFrom, StreamType } from "../common/runtime/host";
 import { RequestFacts, writeAuditEvent } from "./audit-event";
 import { AuditConfig } from "./config";
 import { jsonInspector, members } from "./inspect-json";
@@ -21,6 +21,7 @@ import { SseAudit } from "./sse-audit";
 /** untilComplete(): the body is complete, inspect it. */
 const INSPECT: i32 = -1;
 
+const NO_BYTES = new ArrayBuffer(0);
 const EVENT_CAPACITY: i32 = 512;
 const MAX_KEPT_EVENT_BYTES: i32 = 16384;
 /** The audit events of a worker are written one at a time, into one writer. */
@@ -262,9 +263,10 @@ export class AuditStream extends StreamContext {
     const sse = this.sse;
     if (sse !== null) {
       const wasBlocked = sse.blocked;
-      const chunk = size == 0 ? new ArrayBuffer(0) : getBuffer(BufferType.ResponseBody, 0, size);
-      const out = sse.feed(chunk === null ? new ArrayBuffer(0) : chunk, endOfStream);
-      if (!wasBlocked || out.byteLength > 0 || size > 0) setBuffer(BufferType.ResponseBody, 0, size, out);
+      const chunk: ArrayBuffer | null = size == 0 ? null : getBuffer(BufferType.ResponseBody, 0, size);
+      const out = sse.feed(chunk === null ? NO_BYTES : chunk, endOfStream);
+      if (!wasBlocked || out.length > 0 || size > 0) setBufferFrom(BufferType.ResponseBody, 0, size, out.start, out.length);
+      out.taken();
       return DataAction.Continue;
     }
     const body = this.responseBody;
@@ -343,7 +345,7 @@ export class AuditStream extends StreamContext {
     const cfg = this.cfg;
     if (cfg === null || !this.inspected) return;
     const sse = this.sse;
-    if (sse !== null && !sse.blocked) sse.feed(new ArrayBuffer(0), true);
+    if (sse !== null && !sse.blocked) sse.feed(NO_BYTES, true).taken();
     this.facts.api = llmApiName(this.api);
     const w = eventWriter;
     w.reset();

@@ -236,7 +236,12 @@ export function getBuffer(type: BufferType, start: u32, length: u32): ArrayBuffe
 }
 
 export function setBuffer(type: BufferType, start: u32, length: u32, data: ArrayBuffer): Status {
-  return <Status>abi.proxy_set_buffer_bytes(type, start, length, changetype<usize>(data), data.byteLength);
+  return setBufferFrom(type, start, length, changetype<usize>(data), data.byteLength);
+}
+
+/** setBuffer() from `dataLength` bytes at `data` (a writer's own buffer: no copy first). */
+export function setBufferFrom(type: BufferType, start: u32, length: u32, data: usize, dataLength: i32): Status {
+  return <Status>abi.proxy_set_buffer_bytes(type, start, length, data, dataLength);
 }
 
 /** Current size of a buffer, or -1 when the host has none. */

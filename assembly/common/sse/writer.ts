@@ -99,11 +99,21 @@ export class SseWriter {
     return this;
   }
 
+  /** Address of what was written since the last take() or taken() (`length` bytes); valid until the next write. */
+  get start(): usize {
+    return this.out.dataStart;
+  }
+
+  /** Starts empty again once the caller used start and length (take() without the copy). */
+  taken(): void {
+    this.out.clear();
+    this.out.shrinkTo(64 * 1024);
+  }
+
   /** Everything written since the last take(), as a new buffer; the writer starts empty again. */
   take(): ArrayBuffer {
     const buf = this.out.toArrayBuffer();
-    this.out.clear();
-    this.out.shrinkTo(64 * 1024);
+    this.taken();
     return buf;
   }
 

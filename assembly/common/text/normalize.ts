@@ -117,6 +117,19 @@ export function normalizeUnits(base: usize, n: i32): i32 {
   return k;
 }
 
+/**
+ * The last unit normalize(s) would keep, looking at no more than the last
+ * `window` units of `s`; -1 when they normalize to nothing.
+ */
+export function lastNormalizedUnit(s: string, window: i32): i32 {
+  const stop = max(s.length - window, 0);
+  for (let i = s.length - 1; i >= stop; i--) {
+    const c = s.charCodeAt(i);
+    if (!isInvisible(c)) return foldWidth(c);
+  }
+  return -1;
+}
+
 /** ASCII letters lower-cased; other characters unchanged. */
 export function lowerString(s: string): string {
   const n = s.length;

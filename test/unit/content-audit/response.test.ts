@@ -70,6 +70,26 @@ describe("streamed responses", () => {
     expect(deltas.slice(1, 5)).toEqual(["contact ", "[EMAIL] ", "or ", ""]); // a card number may follow "4111 "
   });
 
+  it("keeps the texts of several choices apart (indexes 0, 1 and 12)", async () => {
+    const vm = auditVm(CONFIG);
+    const event = (index: number, content: string) => `data: ${JSON.stringify({ choices: [{ index, delta: { content } }] })}\n\n`;
+    const body = [
+      event(0, "write bob@"),
+      event(1, "example.com now"),
+      event(12, "mail ali"),
+      event(0, " later"),
+      event(12, "ce@example.org done"),
+      "data: [DONE]\n\n",
+    ];
+    const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(body) });
+    const texts = new Map<number, string>();
+    for (const block of res.body.split("\n\n").filter((b) => b.startsWith("data: {"))) {
+      for (const c of JSON.parse(block.slice(6)).choices) texts.set(c.index, (texts.get(c.index) ?? "") + (c.delta?.content ?? ""));
+    }
+    expect(Object.fromEntries(texts)).toEqual({ 0: "write bob@ later", 1: "example.com now", 12: "mail [EMAIL] done" });
+    expect(vm.trapped).toBe(false);
+  });
+
   it("cuts the stream at a secret split one byte per chunk, with an error event and [DONE]", async () => {
     const vm = auditVm(CONFIG);
     const pieces = ["the key is ", "sk-pr", "oj-abc123DEF", "456ghi789JKL012", " and more text after it"];

@@ -18,6 +18,8 @@ export class ScanResult {
 }
 
 export class Scanner {
+  /** The result of every scan: callers read it before the next one. */
+  private result: ScanResult = new ScanResult();
   /** Scratch list, reused by every scan. */
   private findings: Array<Finding> = new Array<Finding>();
   /** Where a streamed piece lies, reused by every stream scan. */
@@ -62,7 +64,9 @@ export class Scanner {
 
   private run(input: string, response: bool, record: AuditRecord, edges: TextEdges): ScanResult {
     const final = edges.atEnd;
-    const result = new ScanResult();
+    const result = this.result;
+    result.text = null;
+    result.blockedBy = null;
     result.settled = input.length;
     if (input.length == 0) return result;
     const norm = normalize(input);

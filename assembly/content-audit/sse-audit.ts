@@ -130,7 +130,7 @@ export class SseAudit {
   }
 
   private deltaEvent(ev: SseEvent, doc: JsonDocument, deltas: Array<Delta>): void {
-    const splices = new Array<Splice>();
+    let splices: Array<Splice> | null = null;
     for (let i = 0; i < deltas.length; i++) {
       const d = unchecked(deltas[i]);
       const ch = this.channel(d.key);
@@ -150,9 +150,10 @@ export class SseAudit {
       ch.end = d.value.end;
       ch.event = ev.event;
       if (incoming !== null && out == incoming) continue;
+      if (splices === null) splices = new Array<Splice>();
       splices.push(new Splice(d.value.start, d.value.end, jsonString(out)));
     }
-    if (splices.length == 0) {
+    if (splices === null) {
       this.passRaw(ev);
       return;
     }

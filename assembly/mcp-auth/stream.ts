@@ -2,6 +2,7 @@
 // JWKS refresh), check the session, forward the identity, authorize the
 // JSON-RPC body, and filter tools/list results on the way back.
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
+import { HeaderBlock } from "../common/runtime/header-block";
 import { BufferType, continueStream, getBuffer, getHeader, MapType, nowMillis, removeHeader, replaceHeader, setBuffer, StreamType } from "../common/runtime/host";
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { SseParser, SseWriter } from "../common/sse";
@@ -71,19 +72,21 @@ export class McpAuthStream extends StreamContext {
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     const root = this.root as McpAuthRoot;
-    const path = getHeader(MapType.RequestHeaders, ":path");
-    const authority = getHeader(MapType.RequestHeaders, ":authority");
+    // One host call for every request header this filter reads.
+    const headers = HeaderBlock.read(MapType.RequestHeaders);
+    const path = headers.get(":path");
+    const authority = headers.get(":authority");
     const cfg = root.select(path === null ? "" : path, authority === null ? "" : authority);
     if (cfg === null) return HeadersAction.Continue;
     this.cfg = cfg;
-    const method = getHeader(MapType.RequestHeaders, ":method");
+    const method = headers.get(":method");
     const fullPath = path === null ? "/" : path;
     const q = fullPath.indexOf("?");
     const bare = q < 0 ? fullPath : fullPath.substring(0, q);
     if (cfg.publicBaseUrl !== null) this.metadataUrl = metadataUrl(cfg, cfg.publicBaseUrl!);
     else {
       // Headers are readable only now: build the URL for a possible challenge later.
-      const scheme = getHeader(MapType.RequestHeaders, "x-forwarded-proto");
+      const scheme = headers.get("x-forwarded-proto");
       this.metadataUrl = metadataUrl(cfg, publicBase(cfg, scheme === null ? "http" : scheme, authority === null ? "" : authority));
     }
 
@@ -94,11 +97,11 @@ export class McpAuthStream extends StreamContext {
     }
     if (method == "OPTIONS") return HeadersAction.Continue; // CORS preflight carries no credentials
 
-    this.sessionId = getHeader(MapType.RequestHeaders, "mcp-session-id");
+    this.sessionId = headers.get("mcp-session-id");
     this.hasBody = !endOfStream;
     if (this.hasBody) this.body = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, BodyOverflow.Reject);
 
-    const result = this.authenticate(fullPath);
+    const result = this.authenticate(fullPath, headers);
     if (result.status == AuthStatus.UnknownKey && this.waitForKeys()) return HeadersAction.StopIteration;
     if (!this.admit(result)) return HeadersAction.StopIteration;
     // Envoy holds a request's body from a filter whose headers callback stopped
@@ -110,9 +113,9 @@ export class McpAuthStream extends StreamContext {
   }
 
   /** Reads the credentials (the token is kept for a retry after a JWKS refresh). */
-  private authenticate(path: string): AuthResult {
+  private authenticate(path: string, headers: HeaderBlock): AuthResult {
     const cfg = this.config;
-    const token = bearerToken(getHeader(MapType.RequestHeaders, "authorization"));
+    const token = bearerToken(headers.get("authorization"));
     this.token = token;
     if (token !== null) {
       if (token.length == 0) {
@@ -126,7 +129,7 @@ export class McpAuthStream extends StreamContext {
     }
     let key: string | null = null;
     const header = cfg.apiKeyHeader;
-    if (header !== null && cfg.consumers.length > 0) key = getHeader(MapType.RequestHeaders, header);
+    if (header !== null && cfg.consumers.length > 0) key = headers.get(header);
     const query = cfg.apiKeyQuery;
     if (key === null && query !== null && cfg.consumers.length > 0) {
       key = queryParam(path, query);

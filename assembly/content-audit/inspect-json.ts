@@ -128,25 +128,12 @@ export class JsonInspector {
   /** Appends a text, normalized, and a NUL to the joined texts in scratch memory. */
   private join(v: JsonValue): void {
     const at = this.joined;
-    // A string's JSON bytes bound its UTF-16 units.
-    const need = at + (v.end - v.start - 2) + 1;
-    if (need > CLEAN_CHECK_MAX_UNITS) {
+    const m = decodeInto(v, at);
+    if (m < 0) {
       this.joinFailed = true;
       return;
     }
-    if (need > scratch.length) {
-      const grown = new StaticArray<u16>(min(max(need, scratch.length << 1), CLEAN_CHECK_MAX_UNITS));
-      memory.copy(changetype<usize>(grown), changetype<usize>(scratch), <usize>at << 1);
-      scratch = grown;
-    }
-    const base = changetype<usize>(scratch) + (<usize>at << 1);
-    const n = v.textUnits(base, scratch.length - at);
-    if (n < 0) {
-      this.joinFailed = true;
-      return;
-    }
-    const m = normalizeUnits(base, n);
-    store<u16>(base + (<usize>m << 1), 0);
+    store<u16>(changetype<usize>(scratch) + (<usize>(at + m) << 1), 0);
     this.joined = at + m + 1;
   }
 
@@ -201,13 +188,9 @@ export class JsonInspector {
   }
 
   private isClean(v: JsonValue): bool {
-    const bytes = v.end - v.start - 2;
-    if (bytes > CLEAN_CHECK_MAX_UNITS) return false;
-    if (bytes > scratch.length) scratch = new StaticArray<u16>(min(max(bytes, scratch.length << 1), CLEAN_CHECK_MAX_UNITS));
-    const base = changetype<usize>(scratch);
-    const n = v.textUnits(base, scratch.length);
+    const n = decodeInto(v, 0);
     if (n < 0) return false;
-    cleanText.reset(base, normalizeUnits(base, n));
+    cleanText.reset(changetype<usize>(scratch), n);
     return this.scanner.isClean(cleanText, this.response);
   }
 }
@@ -221,6 +204,25 @@ export class JsonInspector {
 const CLEAN_CHECK_MAX_UNITS: i32 = 1 << 18;
 let scratch = new StaticArray<u16>(4096);
 const cleanText = new UnitText();
+
+/**
+ * Decodes string `v` into scratch memory at unit `at` (the units before it
+ * kept, room left for one more after it) and normalizes it there; returns
+ * its normalized length, or -1 when it does not fit.
+ */
+function decodeInto(v: JsonValue, at: i32): i32 {
+  // A string's JSON bytes bound its UTF-16 units.
+  const need = at + (v.end - v.start - 2) + 1;
+  if (need > CLEAN_CHECK_MAX_UNITS) return -1;
+  if (need > scratch.length) {
+    const grown = new StaticArray<u16>(min(max(need, scratch.length << 1), CLEAN_CHECK_MAX_UNITS));
+    memory.copy(changetype<usize>(grown), changetype<usize>(scratch), <usize>at << 1);
+    scratch = grown;
+  }
+  const base = changetype<usize>(scratch) + (<usize>at << 1);
+  const n = v.textUnits(base, scratch.length - at);
+  return n < 0 ? -1 : normalizeUnits(base, n);
+}
 
 const STRUCTURAL_SET = new Set<string>();
 /** STRUCTURAL by length: a name without escapes is compared with the names of its length, never decoded. */

@@ -184,40 +184,18 @@ export class AhoCorasick {
    */
   findAll(text: string, out: Array<TermMatch>, foldAscii: bool = false): void {
     const base = changetype<usize>(text);
-    const n = text.length;
     const walk = changetype<usize>(this.walk);
-    let at: usize = 0; // walk row of the current state, while it has one
-    let state = 0;
-    let i = 0;
-    while (i < n) {
-      while (i < n) {
-        const c = foldUnit(base, i, foldAscii);
-        if (c >= 128) break;
-        const v = load<i32>(walk + at + (<usize>c << 2));
-        if (v < 0) break;
-        at = <usize>(v & ~1);
-        i++;
-        if ((v & 1) != 0) this.report(this.stateOfRow(at), i, out);
-      }
-      if (i >= n) break;
-      // A unit the walk has no entry for: the general step, until back in a state with a row.
-      state = this.stateOfRow(at);
-      while (i < n) {
-        state = this.step(state, foldUnit(base, i, foldAscii));
-        i++;
-        const info = load<i32>(changetype<usize>(this.stateInfo) + (<usize>state << 2));
-        if ((info & 1) != 0) this.report(state, i, out);
-        if (info >= 0) {
-          at = <usize>(info & ~1);
-          break;
-        }
-      }
-      if (i >= n) {
-        this.endDepth = this.depthOf(state);
-        return;
-      }
+    let at = 0; // a place, as in matchesAny
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = foldUnit(base, i, foldAscii);
+      let v = -1;
+      if ((c < 128) & (at >= 0)) v = load<i32>(walk + <usize>at + (<usize>c << 2));
+      if (v < 0) v = this.place(at, c);
+      // A row offset drops the output bit; a complement keeps it (stateOf() shifts it out).
+      at = v >= 0 ? v & ~1 : v;
+      if (((v ^ (v >> 31)) & 1) != 0) this.report(this.stateOf(at), i + 1, out);
     }
-    this.endDepth = this.depthOf(this.stateOfRow(at));
+    this.endDepth = this.depthOf(this.stateOf(at));
   }
 
   /**
@@ -295,14 +273,15 @@ export class AhoCorasick {
       const v = load<i32>(changetype<usize>(this.walk) + <usize>at + (<usize>c << 2));
       if (v >= 0) return v;
     }
-    const state = this.step(at >= 0 ? this.stateOfRow(<usize>at) : ~at >> 1, c);
+    const state = this.step(this.stateOf(at), c);
     const info = load<i32>(changetype<usize>(this.stateInfo) + (<usize>state << 2));
     return info >= 0 ? info : ~((state << 1) | (info & 1));
   }
 
+  /** The state at a place. */
   @inline
-  private stateOfRow(at: usize): i32 {
-    return load<i32>(changetype<usize>(this.rowState) + (at >> 7));
+  private stateOf(at: i32): i32 {
+    return at >= 0 ? load<i32>(changetype<usize>(this.rowState) + (<usize>at >> 7)) : ~at >> 1;
   }
 
   @inline

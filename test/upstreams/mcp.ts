@@ -11,14 +11,14 @@ import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { pathToFileURL } from "node:url";
 import { StreamableHTTPServerTransport, type StreamableHTTPServerTransportOptions } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { createServer as createEverythingServer } from "@modelcontextprotocol/server-everything/dist/server/index.js";
 import { Recorder, type RecordedRequest } from "./llm/recorder.ts";
 import { baseUrl, closeServer, listen, standaloneOptions, stopOnSignal } from "./serve.ts";
 
 /** What an upstream serves: a new server per session, and how its transport is set up. */
 export interface McpServerKind {
-  create(): { server: Server; cleanup: (sessionId?: string) => void };
+  create(): { server: { connect(transport: Transport): Promise<void> }; cleanup: (sessionId?: string) => void };
   /** Extra options for each session's transport (e.g. an event store for resumable streams). */
   transportOptions?: () => Partial<StreamableHTTPServerTransportOptions>;
   /** Refuse (403) a Host or Origin that is not localhost, 127.0.0.1 or [::1] (DNS rebinding protection). */

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { build } from "../../../scripts/build.ts";
 import { Envoy } from "../../harness/envoy.ts";
 import { freePort } from "../../harness/ports.ts";
-import { startAuthorizationServer, type AuthorizationServer, type TestClient } from "../../auth/authorization-server.ts";
+import { startAuthorizationServer, type AuthorizationServer, type PublicClient, type TestClient, type TestUser } from "../../auth/authorization-server.ts";
 import { startMcpUpstream, type McpUpstream } from "../../upstreams/mcp.ts";
 
 export const READER: TestClient = { clientId: "reader", clientSecret: "reader-secret-0123456789", scope: "mcp:tools" };
@@ -14,6 +14,10 @@ export const LIMITED: TestClient = { clientId: "limited", clientSecret: "limited
 /** Has a scope, but not the required mcp:tools. */
 export const NOSCOPE: TestClient = { clientId: "noscope", clientSecret: "noscope-secret-0123456789", scope: "mcp:admin" };
 export const API_KEY = "demo-api-key-0123456789";
+/** A public client (an MCP app on the user's machine): authorization code + PKCE. */
+export const DESKTOP: PublicClient = { clientId: "mcp-desktop", redirectUri: "http://127.0.0.1:1/callback", scope: "mcp:tools mcp:admin" };
+/** A user who may grant mcp:tools only. */
+export const ALICE: TestUser = { username: "alice", password: "alice-password-0123", scopes: ["mcp:tools"] };
 
 export interface Stack {
   as: AuthorizationServer;
@@ -21,6 +25,8 @@ export interface Stack {
   envoy: Envoy;
   /** http://127.0.0.1:<port>/mcp, the resource URI */
   resource: string;
+  /** Another MCP server's resource URI on the same gateway, which the authorization server also issues tokens for. */
+  otherResource: string;
   accessLog(): Record<string, string>[];
   stop(): Promise<void>;
 }
@@ -47,7 +53,15 @@ export async function startStack(): Promise<Stack> {
   await build({ only: "mcp-auth", quiet: true });
   const listenerPort = await freePort();
   const resource = `http://127.0.0.1:${listenerPort}/mcp`;
-  const as = await startAuthorizationServer({ resource, scopes: ["mcp:tools", "mcp:admin"], clients: [READER, ADMIN, LIMITED, NOSCOPE] });
+  const otherResource = `http://127.0.0.1:${listenerPort}/other-mcp`;
+  const as = await startAuthorizationServer({
+    resource,
+    otherResources: [otherResource],
+    scopes: ["mcp:tools", "mcp:admin"],
+    clients: [READER, ADMIN, LIMITED, NOSCOPE],
+    publicClients: [DESKTOP],
+    users: [ALICE],
+  });
   const mcp = await startMcpUpstream();
   const logDir = join(process.env.TMPDIR ?? "/tmp", `mcp-auth-e2e-${process.pid}-${listenerPort}`);
   const accessLogPath = logDir + ".log";
@@ -61,6 +75,7 @@ export async function startStack(): Promise<Stack> {
     mcp,
     envoy,
     resource,
+    otherResource,
     accessLog: () => (existsSync(accessLogPath) ? readFileSync(accessLogPath, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []),
     async stop() {
       await envoy.stop();

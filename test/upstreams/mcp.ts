@@ -4,9 +4,11 @@
 // on 127.0.0.1, one server instance per session like the package's own
 // launcher. Served here instead of through the package's launcher because
 // that one listens on every interface, takes its port only from $PORT and
-// logs every request to stdout.
+// logs every request to stdout. The same host serves other servers too
+// (`server` option), e.g. the conformance suite's fixtures
+// (./conformance-server.ts).
 //
-//   npx tsx test/upstreams/mcp.ts [--port 10003] [--host 127.0.0.1] [--name mcp]
+//   npx tsx test/upstreams/mcp.ts [--port 10003] [--host 127.0.0.1] [--name mcp] [--server everything|conformance]
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { pathToFileURL } from "node:url";
@@ -14,7 +16,7 @@ import { StreamableHTTPServerTransport, type StreamableHTTPServerTransportOption
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { createServer as createEverythingServer } from "@modelcontextprotocol/server-everything/dist/server/index.js";
 import { Recorder, type RecordedRequest } from "./llm/recorder.ts";
-import { baseUrl, closeServer, listen, standaloneOptions, stopOnSignal } from "./serve.ts";
+import { argValue, baseUrl, closeServer, listen, standaloneOptions, stopOnSignal } from "./serve.ts";
 
 /** What an upstream serves: a new server per session, and how its transport is set up. */
 export interface McpServerKind {
@@ -212,7 +214,11 @@ export async function startMcpUpstream(opts: McpUpstreamOptions = {}): Promise<M
 }
 
 async function main(): Promise<void> {
-  const upstream = await startMcpUpstream(standaloneOptions(process.argv.slice(2)));
+  const args = process.argv.slice(2);
+  const kind = argValue(args, "--server") ?? "everything";
+  if (kind !== "everything" && kind !== "conformance") throw new Error(`--server ${kind}: expected everything or conformance`);
+  const server = kind === "conformance" ? (await import("./conformance-server.ts")).conformanceServer : everythingServer;
+  const upstream = await startMcpUpstream({ ...standaloneOptions(args), server });
   console.log(`MCP upstream "${upstream.name}" listening on ${upstream.url}`);
   stopOnSignal(upstream.close);
 }

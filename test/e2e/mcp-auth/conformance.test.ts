@@ -30,7 +30,7 @@ async function startGateway(server: McpServerKind): Promise<Gateway> {
   const url = `http://127.0.0.1:${listenerPort}/mcp`;
   const config = {
     resource: url,
-    apiKeys: { query: "key", consumers: [{ name: CONSUMER, key: KEY }] },
+    apiKeys: { header: "x-api-key", query: "key", consumers: [{ name: CONSUMER, key: KEY }] },
     policies: [{ allow: { methods: ["*"], tools: ["*"], resources: ["*"], prompts: ["*"] } }],
   };
   const envoy = await Envoy.start({
@@ -45,6 +45,7 @@ async function startGateway(server: McpServerKind): Promise<Gateway> {
 }
 
 const gateways: Gateway[] = [];
+const initializeMessage = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "curl", version: "1" } } };
 
 beforeAll(async () => {
   await build({ only: "mcp-auth", quiet: true });
@@ -94,6 +95,7 @@ describe("the MCP conformance suite, directly and through mcp-auth", () => {
     // The fixtures fail nothing; SSE polling warns (the suite resumes as a
     // 2025-03-26 client, so the server sends it no priming event).
     expect(passing(direct)).toEqual([...direct.keys()]);
+    expect([...direct].filter(([, r]) => r.verdict === "warn").map(([name]) => name)).toEqual(["server-sse-polling"]);
     expect(passing(gateway).sort()).toEqual([...direct.keys()].sort());
     for (const name of ["tools-call-sampling", "tools-call-elicitation", "tools-call-with-progress", "tools-call-with-logging", "server-sse-multiple-streams", "dns-rebinding-protection"]) {
       expect(gateway.get(name)?.verdict, name).toBe("pass");
@@ -102,9 +104,40 @@ describe("the MCP conformance suite, directly and through mcp-auth", () => {
 
   it("does no worse through the gateway on server-everything", async () => {
     const { direct } = await compare(everythingServer);
-    const passed = passing(direct);
-    expect(passed).toEqual(expect.arrayContaining(["server-initialize", "ping", "tools-list", "tools-call-simple-text", "tools-call-error", "resources-list", "resources-subscribe", "prompts-list", "server-sse-multiple-streams"]));
+    // The others call fixtures server-everything does not have (test_simple_text, test://static-text ...).
+    expect(passing(direct).sort()).toEqual([
+      "logging-set-level",
+      "ping",
+      "prompts-list",
+      "resources-list",
+      "resources-subscribe",
+      "resources-unsubscribe",
+      "server-initialize",
+      "server-sse-multiple-streams",
+      "tools-call-error",
+      "tools-call-simple-text",
+      "tools-list",
+    ]);
   }, 150_000);
+
+  // Known leaks, fixed in assembly/mcp-auth/stream.ts on the issue-16 listing
+  // branch: the query key is stripped only when it is the credential used.
+  // Flip these to it() once every configured credential is removed.
+  it.fails("strips the query key also when a header key authenticated the request", async () => {
+    const g = gateways[0];
+    g.upstream.clearRequests();
+    const res = await fetch(`${g.url}?key=${KEY}`, { method: "POST", headers: { "x-api-key": KEY, "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify(initializeMessage) });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(g.upstream.requests().map((r) => r.path)).toEqual(["/mcp"]);
+  });
+
+  it.fails("strips the query key from a CORS preflight (the browser sends the same URL)", async () => {
+    const g = gateways[0];
+    g.upstream.clearRequests();
+    await (await fetch(`${g.url}?key=${KEY}`, { method: "OPTIONS", headers: { origin: "http://localhost:3000", "access-control-request-method": "POST" } })).text();
+    expect(g.upstream.requests().map((r) => r.path)).toEqual(["/mcp"]);
+  });
 
   it("refuses the suite's requests without the key", async () => {
     const g = gateways[0];

@@ -5,29 +5,17 @@
 // and the resource indicator, a scripted browser logs the user in and
 // consents, the SDK exchanges the code, and the MCP session runs on the JWT
 // through Envoy with mcp-auth. Tokens for another resource are refused.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { discoverAuthorizationServerMetadata, exchangeAuthorization, startAuthorization, UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { UserAgent } from "../../auth/user-agent.ts";
-import { ALICE, DESKTOP, startStack, type Stack } from "./setup.ts";
+import { ALICE, DESKTOP, type Stack, useStack } from "./setup.ts";
 
 let stack: Stack;
 const clients: Client[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  await stack?.stop();
-});
-
-afterEach(() => {
-  stack.envoy.assertHealthy();
-});
+useStack((s) => (stack = s), clients);
 
 /** A pre-registered public client that keeps everything in memory and records where the SDK sends the user. */
 class DesktopApp implements OAuthClientProvider {

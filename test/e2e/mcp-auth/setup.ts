@@ -1,6 +1,7 @@
 // The mcp-auth e2e stack: oidc-provider as the authorization server, the
 // reference MCP server, and Envoy with mcp-auth (envoy/mcp-auth.yaml).
 import { join } from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { build } from "../../../scripts/build.ts";
 import { Envoy } from "../../harness/envoy.ts";
@@ -83,4 +84,24 @@ export async function startStack(): Promise<Stack> {
       await as.close();
     },
   };
+}
+
+/**
+ * The hooks of an mcp-auth e2e file: starts the stack before its tests (handing
+ * it to `onStart`), checks Envoy's health after each test, and closes
+ * `clients` and stops the stack after all of them.
+ */
+export function useStack(onStart: (stack: Stack) => void, clients: { close(): Promise<void> }[] = []): void {
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack();
+    onStart(started);
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await started?.stop();
+  });
+  afterEach(() => {
+    started?.envoy.assertHealthy();
+  });
 }

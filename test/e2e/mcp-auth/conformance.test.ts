@@ -5,10 +5,16 @@
 // reference servers: the conformance fixtures (test/upstreams/conformance-server.ts,
 // which pass the whole suite) and @modelcontextprotocol/server-everything.
 // The suite only takes a URL, so its credential is an API key in the query,
-// which mcp-auth must strip before the request goes upstream.
+// which mcp-auth must strip before the request goes upstream. The fixtures
+// also run through the demo gateway's chain, where content-audit inspects
+// tools/call on /mcp.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { build } from "../../../scripts/build.ts";
-import { Envoy } from "../../harness/envoy.ts";
+import { ENVOY_DIR, TMP } from "../../../scripts/lib/paths.ts";
+import { DEMO_MCP_KEY } from "../../../scripts/start.ts";
+import { Envoy, type EnvoyOptions } from "../../harness/envoy.ts";
 import { freePort } from "../../harness/ports.ts";
 import { regressions, runServerScenarios, type ScenarioResult } from "../../conformance/suite.ts";
 import { conformanceServer } from "../../upstreams/conformance-server.ts";
@@ -22,33 +28,56 @@ interface Gateway {
   envoy: Envoy;
   /** The MCP endpoint through Envoy, without credentials. */
   url: string;
+  key: string;
+  /** The subject mcp-auth forwards for that key. */
+  consumer: string;
 }
 
-async function startGateway(server: McpServerKind): Promise<Gateway> {
+type Chain = "mcp-auth" | "demo";
+
+/**
+ * "mcp-auth": envoy/mcp-auth.yaml, mcp-auth alone allowing everything.
+ * "demo": the demo gateway as shipped (envoy/gateway.yaml: on /mcp mcp-auth
+ * and content-audit), its mcp-auth also taking the key in the query.
+ */
+function envoyOptions(chain: Chain, listenerPort: number, mcpPort: number): { options: EnvoyOptions; key: string; consumer: string } {
+  const url = `http://127.0.0.1:${listenerPort}/mcp`;
+  if (chain === "mcp-auth") {
+    const config = {
+      resource: url,
+      apiKeys: { header: "x-api-key", query: "key", consumers: [{ name: CONSUMER, key: KEY }] },
+      policies: [{ allow: { methods: ["*"], tools: ["*"], resources: ["*"], prompts: ["*"] } }],
+    };
+    const vars = { LISTENER_PORT: listenerPort, MCP_PORT: mcpPort, ACCESS_LOG: "/dev/null", PLUGIN_CONFIG: JSON.stringify(config) };
+    return { options: { config: "envoy/mcp-auth.yaml", name: "mcp-auth-conformance", vars }, key: KEY, consumer: CONSUMER };
+  }
+  const shipped = readFileSync(join(ENVOY_DIR, "gateway.yaml"), "utf8");
+  const headerOnly = '"apiKeys":{"header":"x-api-key",';
+  if (!shipped.includes(headerOnly)) throw new Error(`envoy/gateway.yaml: no ${headerOnly} to add the query key to`);
+  const config = join(TMP, "conformance", `gateway-${process.pid}.yaml`);
+  mkdirSync(dirname(config), { recursive: true });
+  writeFileSync(config, shipped.replace(headerOnly, '"apiKeys":{"header":"x-api-key","query":"key",'));
+  // The LLM routes are not used: their clusters point at closed ports.
+  const vars = { LISTENER_PORT: listenerPort, MCP_PORT: mcpPort, LLM_PORT: 1, LLM_ALT_PORT: 1 };
+  return { options: { config, name: "demo-conformance", vars }, key: DEMO_MCP_KEY, consumer: "demo-user" };
+}
+
+async function startGateway(server: McpServerKind, chain: Chain): Promise<Gateway> {
   const upstream = await startMcpUpstream({ server });
   const listenerPort = await freePort();
-  const url = `http://127.0.0.1:${listenerPort}/mcp`;
-  const config = {
-    resource: url,
-    apiKeys: { header: "x-api-key", query: "key", consumers: [{ name: CONSUMER, key: KEY }] },
-    policies: [{ allow: { methods: ["*"], tools: ["*"], resources: ["*"], prompts: ["*"] } }],
-  };
-  const envoy = await Envoy.start({
-    config: "envoy/mcp-auth.yaml",
-    name: "mcp-auth-conformance",
-    vars: { LISTENER_PORT: listenerPort, MCP_PORT: upstream.port, ACCESS_LOG: "/dev/null", PLUGIN_CONFIG: JSON.stringify(config) },
-  }).catch(async (e) => {
+  const { options, key, consumer } = envoyOptions(chain, listenerPort, upstream.port);
+  const envoy = await Envoy.start(options).catch(async (e) => {
     await upstream.close();
     throw e;
   });
-  return { upstream, envoy, url };
+  return { upstream, envoy, url: `http://127.0.0.1:${listenerPort}/mcp`, key, consumer };
 }
 
 const gateways: Gateway[] = [];
 const initializeMessage = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "curl", version: "1" } } };
 
 beforeAll(async () => {
-  await build({ only: "mcp-auth", quiet: true });
+  await build({ quiet: true });
 });
 
 afterAll(async () => {
@@ -67,12 +96,12 @@ function passing(results: Map<string, ScenarioResult>): string[] {
 }
 
 /** Runs the suite directly and through the gateway, and checks what reached the upstream. */
-async function compare(server: McpServerKind): Promise<{ direct: Map<string, ScenarioResult>; gateway: Map<string, ScenarioResult> }> {
-  const g = await startGateway(server);
+async function compare(server: McpServerKind, chain: Chain = "mcp-auth"): Promise<{ direct: Map<string, ScenarioResult>; gateway: Map<string, ScenarioResult> }> {
+  const g = await startGateway(server, chain);
   gateways.push(g);
   const direct = await runServerScenarios(g.upstream.url);
   g.upstream.clearRequests();
-  const gateway = await runServerScenarios(`${g.url}?key=${KEY}`);
+  const gateway = await runServerScenarios(`${g.url}?key=${g.key}`);
 
   const differences = regressions(direct, gateway);
   expect(differences, `scenarios that pass directly but not through mcp-auth:\n${differences.join("\n")}`).toEqual([]);
@@ -82,8 +111,8 @@ async function compare(server: McpServerKind): Promise<{ direct: Map<string, Sce
   expect(seen.length).toBeGreaterThan(50);
   for (const r of seen) {
     expect(r.path, `${r.method} ${r.path}`).toBe("/mcp");
-    expect(r.headers["x-mcp-subject"]).toBe(CONSUMER);
-    expect(JSON.stringify(r)).not.toContain(KEY);
+    expect(r.headers["x-mcp-subject"]).toBe(g.consumer);
+    expect(JSON.stringify(r)).not.toContain(g.key);
   }
   return { direct, gateway };
 }
@@ -118,6 +147,11 @@ describe("the MCP conformance suite, directly and through mcp-auth", () => {
       "tools-call-simple-text",
       "tools-list",
     ]);
+  }, 150_000);
+
+  it("passes the same scenarios through the demo gateway's chain (mcp-auth, content-audit)", async () => {
+    const { direct, gateway } = await compare(conformanceServer, "demo");
+    expect(passing(gateway).sort()).toEqual([...direct.keys()].sort());
   }, 150_000);
 
   // Known leaks, fixed in assembly/mcp-auth/stream.ts on the issue-16 listing

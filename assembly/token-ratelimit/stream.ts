@@ -317,6 +317,7 @@ export class TokenLimitStream extends StreamContext {
     this.settlement = s;
     const cfg = this.cfg!;
     const metrics = this.owner.metrics!;
+    if (meter !== null && meter.rejectedUsage) metrics.rejectedUsage.inc();
     for (let i = 0; i < this.limits.length; i++) {
       const c = this.limits[i].counters!;
       c.promptTokens.inc(s.input);

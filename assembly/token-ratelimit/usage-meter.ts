@@ -19,7 +19,7 @@ import { bytesEqualAscii } from "../common/bytes";
 import { ByteBuf, JsonKind, parseJson, readUsage, Usage } from "../common/json";
 import { addSaturating } from "../common/saturating";
 import { isDone, SseEvent, SseParser, SseStatus } from "../common/sse";
-import { estimateTokensUtf8 } from "../common/token-estimate";
+import { estimateTokensUtf8, Tokenizer } from "../common/token-estimate";
 import { bodyTextTokens, eventTextTokens, scanTextTokens } from "./completion-text";
 
 /** Largest stream event the meter parses; larger ones pass uncounted (their text is estimated from size). */
@@ -56,7 +56,7 @@ export class UsageMeter {
   private held: ByteBuf = new ByteBuf(0);
   private finished: bool = false;
 
-  constructor(streaming: bool, public maxJsonBytes: i32, public stripUsageChunk: bool) {
+  constructor(streaming: bool, public maxJsonBytes: i32, public stripUsageChunk: bool, public tokenizer: Tokenizer) {
     if (streaming) this.sse = new SseParser(MAX_EVENT_BYTES);
     else this.json = new ByteBuf(1024);
   }
@@ -108,11 +108,11 @@ export class UsageMeter {
     const body = json.toArrayBuffer();
     const root = parseJson(body).root;
     if (root === null || root.kind != JsonKind.Object) {
-      this.textEstimate = looksLikeJson(body) ? scanTextTokens(body) : estimateTokensUtf8(body);
+      this.textEstimate = looksLikeJson(body) ? scanTextTokens(body, this.tokenizer) : estimateTokensUtf8(body, this.tokenizer);
       return;
     }
     this.takeUsage(readUsage(root));
-    if (!this.hasUsage || this.rejectedUsage) this.textEstimate = bodyTextTokens(root);
+    if (!this.hasUsage || this.rejectedUsage) this.textEstimate = bodyTextTokens(root, this.tokenizer);
   }
 
   /** Forwards complete events only, without usage-only chunks; the unfinished tail waits for the next chunk. */
@@ -154,14 +154,14 @@ export class UsageMeter {
   private onEvent(ev: SseEvent): bool {
     if (!ev.hasData || isDone(ev)) return false;
     if (!mentionsUsage(ev.data)) {
-      this.textEstimate = addSaturating(this.textEstimate, scanTextTokens(ev.data));
+      this.textEstimate = addSaturating(this.textEstimate, scanTextTokens(ev.data, this.tokenizer));
       return false;
     }
     const root = parseJson(ev.data).root;
     if (root === null || root.kind != JsonKind.Object) return false;
     const usage = readUsage(root);
     this.takeUsage(usage);
-    this.textEstimate = addSaturating(this.textEstimate, eventTextTokens(root));
+    this.textEstimate = addSaturating(this.textEstimate, eventTextTokens(root, this.tokenizer));
     if (!this.stripUsageChunk || usage === null || usage.rejected) return false;
     const choices = root.get("choices");
     return choices !== null && choices.kind == JsonKind.Array && choices.length == 0;

@@ -488,25 +488,58 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
         consonants = 0;
         vowels = 0;
       } else {
-        if (cls == C_UPPER && prevLower) {
-          // camelCase: o200k starts a new piece here.
-          total += pieceCost(pieceAscii, pieceOther, resumed, resumeBase);
-          pieceAscii = 0;
-          pieceOther = 0;
-          resumed = false;
+        // This ASCII letter and the ones after it, in one tight loop.
+        let c = cp;
+        let k = cls;
+        while (true) {
+          if (k == C_UPPER && prevLower) {
+            // camelCase: o200k starts a new piece here.
+            total += pieceCost(pieceAscii, pieceOther, resumed, resumeBase);
+            pieceAscii = 0;
+            pieceOther = 0;
+            resumed = false;
+          }
+          prevLower = k == C_LOWER;
+          pieceAscii++;
+          if (isVowel(c)) {
+            consonants = 0;
+            if (++vowels >= 3) total += VOWEL_CLUSTER;
+          } else {
+            vowels = 0;
+            if (++consonants >= 3) total += CONSONANT_CLUSTER;
+          }
+          if (i >= len) break;
+          const next = <i32>load<u8>(ptr + <usize>i);
+          const folded = next | 0x20;
+          if (folded < 0x61 || folded > 0x7a) break;
+          i++;
+          c = next;
+          k = next < 0x61 ? C_UPPER : C_LOWER;
+          // The key-like run goes on (as in 2. for a letter after a letter).
+          keyLength++;
+          const upper = k == C_UPPER;
+          if (upper != caseUpper) {
+            if (!caseUpper && caseRun <= 2) keyEvents++;
+            if (caseUpper && caseRun >= 2) keyEvents++;
+            caseRun = 0;
+          }
+          caseUpper = upper;
+          caseRun++;
+          if (isVowel(c)) keyConsonants = 0;
+          else if (++keyConsonants >= 4) keyEvents++;
         }
-        prevLower = cls == C_LOWER;
-        pieceAscii++;
-        if (isVowel(cp)) {
-          consonants = 0;
-          if (++vowels >= 3) total += VOWEL_CLUSTER;
-        } else {
-          vowels = 0;
-          if (++consonants >= 3) total += CONSONANT_CLUSTER;
-        }
+        prevKeyClass = k;
       }
     } else if (cls == C_DIGIT) {
+      // This digit and the ones after it (the key-like run goes on: no event between digits).
       digits++;
+      while (i < len) {
+        const next = load<u8>(ptr + <usize>i);
+        if (next < 0x30 || next > 0x39) break;
+        i++;
+        digits++;
+        keyLength++;
+      }
     } else if (cls == C_SPACE) {
       const unit = spaceUnit;
       spaceCost = spaceRun == 0 ? TOKEN : spaceCost + (unit == lastUnit ? spaceRepeat(unit) : SPACE_CHANGE);

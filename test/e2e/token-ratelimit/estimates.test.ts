@@ -5,11 +5,10 @@
 // JSON response cut by an upstream reset.
 import { encodeChat as gpt4Chat } from "gpt-tokenizer/model/gpt-4";
 import { encodeChat as gpt4oChat } from "gpt-tokenizer/model/gpt-4o";
-import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Envoy } from "../../harness/envoy.ts";
 import type { LlmUpstream } from "../../upstreams/llm.ts";
-import { buildFilter, counter, type Counted, startGateway, startLlmUpstream, waitCounted } from "./stack.ts";
+import { buildFilter, counter, type Counted, openAiClient, startGateway, startLlmUpstream, waitCounted } from "./stack.ts";
 
 let llm: LlmUpstream;
 let envoy: Envoy;
@@ -21,17 +20,13 @@ beforeAll(async () => {
   await buildFilter();
   llm = await startLlmUpstream({ name: "llm" });
   envoy = await startGateway({ limits: [{ name: "k", by: "header", key: "x-api-key", windows: { minute: LIMIT } }], completion_reserve: 0 }, { llm, name: "token-ratelimit-estimates" });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   envoy?.assertHealthy();
   await envoy?.stop();
   await llm?.close();
 });
-
-function client(key: string, id: string, extra: Record<string, string> = {}): OpenAI {
-  return new OpenAI({ baseURL: envoy.url("/v1"), apiKey: "unused", maxRetries: 0, defaultHeaders: { "x-api-key": key, "x-test-id": id, ...extra } });
-}
 
 describe("the reservation covers what OpenAI's encodings count", () => {
   // Shapes the old estimator counted low: 4,000 newlines were 0 tokens to it and are 250 under o200k_base.
@@ -51,7 +46,7 @@ describe("the reservation covers what OpenAI's encodings count", () => {
         const id = nextId();
         const messages = [{ role: "user" as const, content: text }];
         const real = encodeChat(messages).length;
-        const res = await client("shapes", id).chat.completions.create({ model, messages, max_tokens: 4 });
+        const res = await openAiClient(envoy, "shapes", id).chat.completions.create({ model, messages, max_tokens: 4 });
         const counted = (await waitCounted(envoy, id)) as Counted;
         expect([name, counted.reserved >= real]).toEqual([name, true]);
         expect(res.usage).toBeDefined();

@@ -20,6 +20,8 @@ export class FilterMetrics {
   serviceErrors: Counter = new Counter("token_ratelimit_service_errors");
   /** Request bodies that were not JSON (estimated from their raw text). */
   unreadableRequests: Counter = new Counter("token_ratelimit_unreadable_requests");
+  /** Responses whose usage had a figure out of range (negative, fractional, not a number, huge): estimated instead. */
+  rejectedUsage: Counter = new Counter("token_ratelimit_rejected_usage");
 }
 
 /** One limit's series, looked up once at configure time (a lookup builds the series name). */

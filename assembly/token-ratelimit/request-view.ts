@@ -9,11 +9,13 @@
 // results) except roles, types, ids and binary payloads (images, audio,
 // files), which a text estimate cannot price.
 import { JsonDocument, JsonKind, JsonValue, LlmApi, parseJson, setField, setTopLevelField } from "../common/json";
-import { estimateJsonString, estimateTokensUtf8 } from "../common/token-estimate";
+import { estimateJsonString, estimateTokensUtf8, Tokenizer, tokenizerForModel } from "../common/token-estimate";
 
 /** Tokens chat APIs add per message (role and separators) and to prime the reply. */
 const PER_MESSAGE: i64 = 3;
 const REPLY_PRIMING: i64 = 3;
+/** Each text of the prompt adds one for its edges: its first word has no space before it, merges across its ends differ. */
+const PER_TEXT: i64 = 1;
 const SKIPPED_MEMBERS = ["role", "type", "id", "tool_call_id", "call_id", "tool_use_id", "image_url", "image", "source", "file", "input_audio", "data", "cache_control"];
 
 export class RequestView {
@@ -23,6 +25,8 @@ export class RequestView {
   /** The body was not JSON: the estimate is over its raw text. */
   notJson: bool = false;
   promptEstimate: i64 = 0;
+  /** The tokenizer the estimates are for: the model's, else the larger of o200k and cl100k. */
+  tokenizer: Tokenizer = Tokenizer.Either;
   /** max_tokens / max_completion_tokens / max_output_tokens; -1 when absent. */
   maxTokens: i64 = -1;
   /** The rewritten body when stream_options.include_usage was added, else null. */
@@ -35,20 +39,23 @@ export function readRequest(body: ArrayBuffer, pathApi: LlmApi, addIncludeUsage:
   const doc = parseJson(body).doc;
   if (doc === null || doc.root.kind != JsonKind.Object) {
     view.notJson = true;
-    view.promptEstimate = estimateTokensUtf8(body);
+    view.promptEstimate = estimateTokensUtf8(body, Tokenizer.Either) + PER_TEXT;
     return view;
   }
   const root = doc.root;
   if (view.api == LlmApi.Unknown) view.api = detectApi(root);
   view.model = root.getText("model");
+  // Anthropic has no tokenizer that runs offline: whatever the model, the larger of the two.
+  const tokenizer = view.api == LlmApi.AnthropicMessages ? Tokenizer.Either : tokenizerForModel(view.model);
+  view.tokenizer = tokenizer;
   const stream = root.get("stream");
   view.stream = stream !== null && stream.isTrue;
   let estimate = REPLY_PRIMING;
   const messages = JsonValue.items(root.get("messages"));
-  for (let i = 0; i < messages.length; i++) estimate += textTokens(doc, messages[i]) + PER_MESSAGE;
-  estimate += promptPart(doc, root.get("system")) + promptPart(doc, root.get("instructions")) + promptPart(doc, root.get("input"));
+  for (let i = 0; i < messages.length; i++) estimate += textTokens(doc, messages[i], tokenizer) + PER_MESSAGE;
+  estimate += promptPart(doc, root.get("system"), tokenizer) + promptPart(doc, root.get("instructions"), tokenizer) + promptPart(doc, root.get("input"), tokenizer);
   const tools = root.get("tools");
-  if (tools !== null) estimate += estimateJsonString(doc.src, tools.start, tools.end);
+  if (tools !== null) estimate += estimateJsonString(doc.src, tools.start, tools.end, tokenizer) + PER_TEXT;
   view.promptEstimate = estimate;
   view.maxTokens = maxTokensOf(root);
   if (addIncludeUsage && view.api == LlmApi.OpenAIChat && view.stream && !includesUsage(root)) view.rewritten = withIncludeUsage(doc);
@@ -62,23 +69,23 @@ function detectApi(root: JsonValue): LlmApi {
 }
 
 /** A system prompt, instructions or Responses input: a string, or items counted like messages. */
-function promptPart(doc: JsonDocument, v: JsonValue | null): i64 {
+function promptPart(doc: JsonDocument, v: JsonValue | null, tokenizer: Tokenizer): i64 {
   if (v === null || v.kind == JsonKind.Null) return 0;
-  if (v.kind != JsonKind.Array) return textTokens(doc, v) + PER_MESSAGE;
+  if (v.kind != JsonKind.Array) return textTokens(doc, v, tokenizer) + PER_MESSAGE;
   const items = JsonValue.items(v);
   let n: i64 = 0;
-  for (let i = 0; i < items.length; i++) n += textTokens(doc, items[i]) + PER_MESSAGE;
+  for (let i = 0; i < items.length; i++) n += textTokens(doc, items[i], tokenizer) + PER_MESSAGE;
   return n;
 }
 
 /** Every string inside `v`, skipping SKIPPED_MEMBERS. */
-function textTokens(doc: JsonDocument, v: JsonValue): i64 {
-  if (v.kind == JsonKind.String) return estimateJsonString(doc.src, v.start + 1, v.end - 1);
+function textTokens(doc: JsonDocument, v: JsonValue, tokenizer: Tokenizer): i64 {
+  if (v.kind == JsonKind.String) return v.end - v.start > 2 ? estimateJsonString(doc.src, v.start + 1, v.end - 1, tokenizer) + PER_TEXT : 0;
   if (v.kind != JsonKind.Object && v.kind != JsonKind.Array) return 0;
   let n: i64 = 0;
   let child = v.first();
   while (child !== null) {
-    if (v.kind == JsonKind.Array || !isSkipped(child)) n += textTokens(doc, child);
+    if (v.kind == JsonKind.Array || !isSkipped(child)) n += textTokens(doc, child, tokenizer);
     child = child.next();
   }
   return n;

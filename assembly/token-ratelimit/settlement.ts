@@ -2,12 +2,16 @@
 //
 //   usage reported, response complete     exactly the reported prompt + completion
 //   failed upstream response (>= 400)     what it reported, else nothing (reservation released)
-//   no usage, or the stream ended early   an estimate, never zero: reported counts where
-//                                         there are some, else the prompt estimate and
-//                                         the completion text seen so far (raw size / 4
-//                                         when the body could not be read)
+//   no usage, usage out of range, or the  an estimate, never zero: reported counts where
+//   response ended early                  there are some in range, else the prompt estimate
+//                                         and the estimate of the generated text that
+//                                         arrived (UsageMeter; raw size / 4 when the body
+//                                         could not be read)
 //   no response at all (client gone)      the prompt estimate
+// Every figure is at most MAX_REPORTED_TOKENS (usage) or an estimate of at
+// most a few bytes' worth each, and the sums saturate: nothing here wraps.
 import { JsonWriter } from "../common/json";
+import { addSaturating } from "../common/saturating";
 import { UsageMeter } from "./usage-meter";
 
 export class Settlement {
@@ -19,7 +23,7 @@ export class Settlement {
   source: string = "usage";
 
   total(): i64 {
-    return this.input + this.output;
+    return addSaturating(this.input, this.output);
   }
 }
 
@@ -38,7 +42,7 @@ export function settlementOf(meter: UsageMeter | null, status: i32, promptEstima
     s.output = max<i64>(meter.outputTokens, 0);
     return s;
   }
-  if (meter.hasUsage && complete) {
+  if (meter.hasUsage && complete && !meter.rejectedUsage) {
     s.input = meter.inputTokens;
     s.output = meter.outputTokens;
     return s;
@@ -49,15 +53,15 @@ export function settlementOf(meter: UsageMeter | null, status: i32, promptEstima
     s.input = meter.inputTokens;
   } else {
     s.input = promptEstimate;
-    s.estimatedTokens += promptEstimate;
+    s.estimatedTokens = addSaturating(s.estimatedTokens, promptEstimate);
   }
   let text = meter.textEstimate;
-  if (text == 0 && meter.bytes > 0 && (meter.unreadable || !complete)) text = (meter.bytes + 3) / 4;
+  if (meter.unreadable) text = max<i64>(text, (meter.bytes + 3) / 4);
   if (meter.outputTokens >= text) {
     s.output = meter.outputTokens;
   } else {
     s.output = text;
-    s.estimatedTokens += text - max<i64>(meter.outputTokens, 0);
+    s.estimatedTokens = addSaturating(s.estimatedTokens, text - max<i64>(meter.outputTokens, 0));
   }
   return s;
 }

@@ -8,6 +8,7 @@ import { LlmApi, llmApiOfPath } from "../common/json";
 import { clusterName, routeName, setFilterState, setFilterStateBytes, sourceAddress } from "../common/properties";
 import { RATE_LIMITED, sendError, sendOpenAiError } from "../common/reply";
 import { isEventStream } from "../common/text/media-type";
+import { Tokenizer } from "../common/token-estimate";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
 import {
   addHeader,
@@ -53,6 +54,7 @@ export class TokenLimitStream extends StreamContext {
   limits: Array<LimitConfig> = new Array<LimitConfig>();
   identities: Array<string> = new Array<string>();
   promptEstimate: i64 = 0;
+  tokenizer: Tokenizer = Tokenizer.Either;
   reserved: i64 = 0;
   injectedUsage: bool = false;
   charges: Array<Charge> = new Array<Charge>();
@@ -160,6 +162,7 @@ export class TokenLimitStream extends StreamContext {
     let completion = cfg.completionReserve;
     if (view.maxTokens >= 0 && view.maxTokens < completion) completion = view.maxTokens;
     this.promptEstimate = view.promptEstimate;
+    this.tokenizer = view.tokenizer;
     this.reserved = view.promptEstimate + completion;
     const service = cfg.service;
     if (service !== null) {
@@ -270,7 +273,7 @@ export class TokenLimitStream extends StreamContext {
     const type = getHeader(MapType.ResponseHeaders, "content-type");
     const streaming = type !== null && isEventStream(type);
     const cfg = this.cfg!;
-    this.meter = new UsageMeter(streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming);
+    this.meter = new UsageMeter(streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming, this.tokenizer);
     if (cfg.responseHeaders) {
       const q = this.quota;
       const h = quotaHeaders(q.limit, q.remaining, q.resetMs);
@@ -317,6 +320,7 @@ export class TokenLimitStream extends StreamContext {
     this.settlement = s;
     const cfg = this.cfg!;
     const metrics = this.owner.metrics!;
+    if (meter !== null && meter.rejectedUsage) metrics.rejectedUsage.inc();
     for (let i = 0; i < this.limits.length; i++) {
       const c = this.limits[i].counters!;
       c.promptTokens.inc(s.input);

@@ -1,13 +1,25 @@
 // Follows a response on its way to the client and finds out what it cost:
 // the usage it reports (JSON body, or stream events: the OpenAI usage chunk,
 // Anthropic message_start/message_delta, Responses response.completed), and
-// an estimate of the generated text for when it reports none (client gone,
-// upstream cut, provider omitted it). Bytes pass through untouched, except
-// the usage chunk of an OpenAI stream whose usage the filter asked for on the
-// client's behalf: the client did not ask for it, so it is cut out.
+// an estimate of the generated text that arrived, for when it reports none
+// or none worth believing (client gone, upstream cut, provider omitted it,
+// figures out of range). Bytes pass through untouched, except the usage
+// chunk of an OpenAI stream whose usage the filter asked for on the client's
+// behalf: the client did not ask for it, so it is cut out.
+//
+// The generated text that arrived, estimated:
+//   stream                  the text members of every event (the last one may be cut)
+//   JSON body               its text members; when it does not parse (cut by an
+//                           upstream reset, or malformed), the text members
+//                           found by a scan of the bytes that arrived
+//   a body that is not JSON the whole body, as text
+//   JSON over maxJsonBytes, or a stream event over the parser's limit: not
+//                           read, estimated from its size (bytes / 4)
 import { bytesEqualAscii } from "../common/bytes";
 import { ByteBuf, JsonKind, parseJson, readUsage, Usage } from "../common/json";
+import { addSaturating } from "../common/saturating";
 import { isDone, SseEvent, SseParser, SseStatus } from "../common/sse";
+import { estimateTokensUtf8, Tokenizer } from "../common/token-estimate";
 import { bodyTextTokens, eventTextTokens, scanTextTokens } from "./completion-text";
 
 /** Largest stream event the meter parses; larger ones pass uncounted (their text is estimated from size). */
@@ -33,8 +45,10 @@ export class UsageMeter {
   textEstimate: i64 = 0;
   /** Bytes of body seen. */
   bytes: i64 = 0;
-  /** The JSON body was larger than the limit, or was not JSON. */
+  /** The body could not be read (JSON over the limit, a stream event over the parser's): estimate it from its size. */
   unreadable: bool = false;
+  /** A usage figure out of range was seen: the response's usage is ignored, all of it. */
+  rejectedUsage: bool = false;
 
   private sse: SseParser | null = null;
   private json: ByteBuf | null = null;
@@ -42,7 +56,7 @@ export class UsageMeter {
   private held: ByteBuf = new ByteBuf(0);
   private finished: bool = false;
 
-  constructor(streaming: bool, public maxJsonBytes: i32, public stripUsageChunk: bool) {
+  constructor(streaming: bool, public maxJsonBytes: i32, public stripUsageChunk: bool, public tokenizer: Tokenizer) {
     if (streaming) this.sse = new SseParser(MAX_EVENT_BYTES);
     else this.json = new ByteBuf(1024);
   }
@@ -60,7 +74,7 @@ export class UsageMeter {
     const sse = this.sse;
     if (sse !== null) {
       if (!this.stripUsageChunk) {
-        sse.feed(chunk);
+        if (sse.feed(chunk) != SseStatus.Ok) this.unreadable = true;
         for (let i = 0; i < sse.events.length; i++) this.onEvent(sse.events[i]);
         if (endOfStream) this.finish();
         return null;
@@ -91,14 +105,14 @@ export class UsageMeter {
     }
     const json = this.json;
     if (json === null || this.unreadable) return;
-    const parsed = parseJson(json.toArrayBuffer());
-    const root = parsed.root;
+    const body = json.toArrayBuffer();
+    const root = parseJson(body).root;
     if (root === null || root.kind != JsonKind.Object) {
-      this.unreadable = true;
+      this.textEstimate = looksLikeJson(body) ? scanTextTokens(body, this.tokenizer) : estimateTokensUtf8(body, this.tokenizer);
       return;
     }
     this.takeUsage(readUsage(root));
-    if (!this.hasUsage) this.textEstimate = bodyTextTokens(root);
+    if (!this.hasUsage || this.rejectedUsage) this.textEstimate = bodyTextTokens(root, this.tokenizer);
   }
 
   /** Forwards complete events only, without usage-only chunks; the unfinished tail waits for the next chunk. */
@@ -109,6 +123,7 @@ export class UsageMeter {
     sse.feed(chunk);
     if (sse.status != SseStatus.Ok) {
       // An event too large to parse: stop cutting and let everything through.
+      this.unreadable = true;
       this.stripUsageChunk = false;
       out.pushRaw(input.dataStart, input.length);
       input.clear();
@@ -139,21 +154,28 @@ export class UsageMeter {
   private onEvent(ev: SseEvent): bool {
     if (!ev.hasData || isDone(ev)) return false;
     if (!mentionsUsage(ev.data)) {
-      this.textEstimate += scanTextTokens(ev.data);
+      this.textEstimate = addSaturating(this.textEstimate, scanTextTokens(ev.data, this.tokenizer));
       return false;
     }
     const root = parseJson(ev.data).root;
     if (root === null || root.kind != JsonKind.Object) return false;
     const usage = readUsage(root);
     this.takeUsage(usage);
-    this.textEstimate += eventTextTokens(root);
-    if (!this.stripUsageChunk || usage === null) return false;
+    this.textEstimate = addSaturating(this.textEstimate, eventTextTokens(root, this.tokenizer));
+    if (!this.stripUsageChunk || usage === null || usage.rejected) return false;
     const choices = root.get("choices");
     return choices !== null && choices.kind == JsonKind.Array && choices.length == 0;
   }
 
   private takeUsage(u: Usage | null): void {
-    if (u === null) return;
+    // One figure out of range and none of the response's usage is believed.
+    if (u === null || this.rejectedUsage) return;
+    if (u.rejected) {
+      this.rejectedUsage = true;
+      this.inputTokens = -1;
+      this.outputTokens = -1;
+      return;
+    }
     if (u.inputTokens >= 0) this.inputTokens = u.inputTokens;
     if (u.outputTokens >= 0) this.outputTokens = u.outputTokens;
     else if (u.inputTokens >= 0 && u.totalTokens >= u.inputTokens) this.outputTokens = u.totalTokens - u.inputTokens; // embeddings: prompt and total only
@@ -162,4 +184,15 @@ export class UsageMeter {
       this.outputTokens = u.totalTokens;
     }
   }
+}
+
+/** True when the first byte that is not white space opens a JSON object or array. */
+function looksLikeJson(body: ArrayBuffer): bool {
+  const base = changetype<usize>(body);
+  for (let i = 0; i < body.byteLength; i++) {
+    const c = load<u8>(base + <usize>i);
+    if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) continue;
+    return c == 0x7b || c == 0x5b;
+  }
+  return false;
 }

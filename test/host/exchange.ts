@@ -47,6 +47,8 @@ export interface UpstreamResponse {
   /** One body, or chunks delivered one callback each. */
   body?: string | Uint8Array | readonly (string | Uint8Array)[];
   trailers?: HeaderInit;
+  /** The upstream resets the stream after the body (no end of stream, no trailers), as a cut connection does. */
+  resetAfterBody?: boolean;
 }
 
 export type Upstream = (req: UpstreamRequest) => UpstreamResponse | Promise<UpstreamResponse>;
@@ -494,19 +496,25 @@ class Exchange {
     for (const [k, v] of new HeaderMap(res.headers).pairs()) headers.add(k, v);
     headers.add("x-envoy-upstream-service-time", "0");
     this.info.responseCodeDetails = "via_upstream";
-    await this.respond(headers, chunksOf(res.body), res.trailers ? new HeaderMap(res.trailers) : null);
+    await this.respond(headers, chunksOf(res.body), res.trailers ? new HeaderMap(res.trailers) : null, res.resetAfterBody ?? false);
   }
 
   /** The response path: headers, data and trailers through the filter to the client. */
-  private async respond(headers: HeaderMap, chunks: Uint8Array[], trailers: HeaderMap | null): Promise<void> {
+  private async respond(headers: HeaderMap, chunks: Uint8Array[], trailers: HeaderMap | null, cut = false): Promise<void> {
     if (this.responseStarted || this.reset) return;
     this.responseStarted = true;
     this.decodeDone = true;
     this.responseHeaders = headers;
     this.info.responseCode = Number(headers.get(":status"));
-    await this.encoder.headers(headers, chunks.length === 0 && !trailers);
+    const last = cut ? -1 : chunks.length - 1;
+    await this.encoder.headers(headers, !cut && chunks.length === 0 && !trailers);
     for (let i = 0; i < chunks.length && !this.encodeDone; i++) {
-      await this.encoder.data(chunks[i], i === chunks.length - 1 && !trailers);
+      await this.encoder.data(chunks[i], i === last && !trailers);
+    }
+    if (cut) {
+      // An upstream reset after the response started: Envoy resets the client's stream.
+      this.resetStream();
+      return;
     }
     if (trailers && !this.encodeDone) await this.encoder.trailers(trailers);
   }

@@ -1,6 +1,7 @@
 // Starts what the token-ratelimit e2e suites need: the filter built, the
 // demo LLM upstream, and Envoy with envoy/token-ratelimit.yaml; and reads
 // back what the filter counted (access log filter state, /stats).
+import OpenAI from "openai";
 import { build } from "../../../scripts/build.ts";
 import { type Envoy, startEnvoy } from "../../harness/envoy.ts";
 import { freePort } from "../../harness/ports.ts";
@@ -61,4 +62,9 @@ export async function waitCounted(envoy: Envoy, id: string, timeoutMs = 5000): P
 
 export async function counter(envoy: Envoy, what: string, limit: string): Promise<number> {
   return (await envoy.stat(`wasmcustom.token_ratelimit_${what}.limit.${limit}`)) ?? 0;
+}
+
+/** The official openai client through the gateway, with the key header and the access log's x-test-id. */
+export function openAiClient(envoy: Envoy, key: string, id: string, extra: Record<string, string> = {}): OpenAI {
+  return new OpenAI({ baseURL: envoy.url("/v1"), apiKey: "unused", maxRetries: 0, defaultHeaders: { "x-api-key": key, "x-test-id": id, ...extra } });
 }

@@ -138,16 +138,38 @@ describe("usage", () => {
     ["Anthropic message_start", S.anthropicMessageStart, { input: 25, output: 1, total: -1, sum: 26 }],
     ["Anthropic message_delta", S.anthropicMessageDelta, { input: -1, output: 15, total: -1, sum: 15 }],
     ["Responses response.completed", S.responsesCompleted, { input: 36, output: 87, total: 123, sum: 123 }],
-    ["integral floats", { usage: { prompt_tokens: 12.0, completion_tokens: 3e1 } }, { input: 12, output: 30, total: -1, sum: 42 }],
+    ["integral floats", { usage: { prompt_tokens: 12.0, completion_tokens: 3e1 } }, { input: 12, output: 30, total: -1, sum: 42, rejected: false }],
+    ["null figures are absent", { usage: { prompt_tokens: 5, completion_tokens: null, total_tokens: null } }, { input: 5, output: -1, total: -1, rejected: false }],
+    ["the largest count", { usage: { prompt_tokens: 100_000_000, completion_tokens: 0 } }, { input: 100_000_000, output: 0, sum: 100_000_000, rejected: false }],
   ])("%s", (_label, body, want) => {
     expect(usage(body)).toMatchObject(want);
+  });
+
+  // Written as text: JSON.stringify cannot write 9223372036854775807 or 1e400.
+  it.each([
+    ["negative", '{"usage":{"prompt_tokens":-1,"completion_tokens":3}}'],
+    ["fractional", '{"usage":{"prompt_tokens":4,"completion_tokens":1.5}}'],
+    ["a string", '{"usage":{"prompt_tokens":"12","completion_tokens":3}}'],
+    ["a boolean", '{"usage":{"input_tokens":true,"output_tokens":3}}'],
+    ["an object", '{"usage":{"input_tokens":{"n":1},"output_tokens":3}}'],
+    ["i64 max, whose sum with any completion overflows", '{"usage":{"prompt_tokens":9223372036854775807,"completion_tokens":1000}}'],
+    ["past i64", '{"usage":{"prompt_tokens":9223372036854775808,"completion_tokens":1}}'],
+    ["one past the largest count", '{"usage":{"prompt_tokens":100000001,"completion_tokens":1}}'],
+    ["1e30", '{"usage":{"prompt_tokens":1e30,"completion_tokens":1}}'],
+    ["an exponent past f64 (infinity)", '{"usage":{"prompt_tokens":1e400,"completion_tokens":1}}'],
+    ["a bad total", '{"usage":{"prompt_tokens":4,"completion_tokens":3,"total_tokens":-7}}'],
+    ["a bad cache count", '{"usage":{"input_tokens":4,"output_tokens":3,"cache_read_input_tokens":-1}}'],
+    ["only bad figures", '{"usage":{"prompt_tokens":-1,"completion_tokens":1.5,"total_tokens":"3"}}'],
+  ])("%s: rejected, and the bad figure is not taken", (_label, body) => {
+    const u = usage(body);
+    expect(u.rejected).toBe(true);
+    for (const k of ["input", "output", "total", "cacheRead", "cacheWrite"]) expect(u[k] === -1 || (u[k] >= 0 && u[k] <= 1000)).toBe(true);
   });
 
   it.each([
     ["a chunk with usage null", S.openaiChatDeltaChunk],
     ["no usage at all", { id: "x" }],
     ["usage of the wrong type", { usage: [1, 2] }],
-    ["negative, fractional and string counts", { usage: { prompt_tokens: -1, completion_tokens: 1.5, total_tokens: "3" } }],
     ["a JSON array", [1]],
   ])("%s: none", (_label, body) => {
     expect(usage(body)).toBeNull();

@@ -127,17 +127,6 @@ describe("prompt estimator", () => {
     });
   }
 
-  it("reads JSON escapes as the characters they stand for", async () => {
-    const vm = startFilter(new Host(), { limits: [{ name: "l", by: "all", windows: { minute: 1_000_000 } }] });
-    // "你好世界" as \u escapes, a newline escape and an escaped quote.
-    const body = '{"model":"m","messages":[{"role":"user","content":"\\u4f60\\u597d\\u4e16\\u754c\\nsay \\"hi\\""}]}';
-    const res = await vm.exchange({ ...chatRequest(""), body }, { upstream: llmUpstream() });
-    const estimate = (stateOf(res) as State).reserved - 6;
-    expect(JSON.parse(body).messages[0].content).toBe('你好世界\nsay "hi"');
-    expect(estimate).toBeGreaterThanOrEqual(countTokens('你好世界\nsay "hi"'));
-    expect(estimate).toBeLessThanOrEqual(10);
-  });
-
   it("counts Chinese per character (chars/4 would undercount four times)", async () => {
     const text = "大型语言模型按令牌计费".repeat(20);
     const vm = startFilter(new Host(), { limits: [{ name: "l", by: "all", windows: { minute: 1_000_000 } }] });

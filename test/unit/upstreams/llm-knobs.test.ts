@@ -69,6 +69,23 @@ describe("x-mock knobs", () => {
     expect(body.usage.completion_tokens).toBe(countTokens(text));
   });
 
+  it("x-mock-usage-prompt / -completion write the usage figures as raw JSON text, in every API and format", async () => {
+    const h = { "x-mock-usage-prompt": "9223372036854775807", "x-mock-usage-completion": '"12"' };
+    const chatText = (await post(llm.url, "/v1/chat/completions", chat, h)).text;
+    expect(chatText).toContain('"prompt_tokens":9223372036854775807,"completion_tokens":"12"');
+    const streamText = (await post(llm.url, "/v1/chat/completions", streamed, h)).text;
+    expect(streamText).toContain('"prompt_tokens":9223372036854775807,"completion_tokens":"12"');
+    const msg = { model: "m", max_tokens: 9, messages: [{ role: "user", content: "x" }] };
+    expect((await post(llm.url, "/v1/messages", msg, h)).text).toContain('"input_tokens":9223372036854775807,"output_tokens":"12"');
+    const events = (await post(llm.url, "/v1/messages", { ...msg, stream: true }, h)).text;
+    expect(events).toContain('"input_tokens":9223372036854775807');
+    expect(events).toContain('"output_tokens":"12"');
+    const responses = (await post(llm.url, "/v1/responses", { model: "m", input: "x" }, h)).text;
+    expect(responses).toContain('"input_tokens":9223372036854775807,');
+    expect(responses).toContain('"output_tokens":"12",');
+    expect((await post(llm.url, "/v1/chat/completions", chat, { "x-mock-usage-prompt": " " })).status).toBe(400);
+  });
+
   it("x-mock-cut-after-chunks destroys the socket mid-stream", async () => {
     const full = await rawPost(llm.port, "/v1/chat/completions", streamed);
     expect(full.complete).toBe(true);

@@ -20,6 +20,9 @@ export interface Knobs {
   completionTokens?: number;
   /** x-mock-reply: the answer text itself (percent-encoded UTF-8). */
   reply?: string;
+  /** x-mock-usage-prompt / x-mock-usage-completion: JSON text written as that usage figure, as is (`9223372036854775807`, `-5`, `"12"`). */
+  usagePrompt?: string;
+  usageCompletion?: string;
 }
 
 export type KnobsResult = { knobs: Knobs } | { error: string };
@@ -69,6 +72,11 @@ export function parseKnobs(h: IncomingHttpHeaders): KnobsResult {
       return { error: `x-mock-reply must be percent-encoded UTF-8` };
     }
   }
+  const usagePrompt = header(h, "x-mock-usage-prompt")?.trim();
+  const usageCompletion = header(h, "x-mock-usage-completion")?.trim();
+  for (const [name, v] of [["x-mock-usage-prompt", usagePrompt], ["x-mock-usage-completion", usageCompletion]] as const) {
+    if (v !== undefined && v === "") return { error: `${name} must be the JSON text of a value` };
+  }
   return {
     knobs: {
       delayMs: (delayMs as number | undefined) ?? 0,
@@ -79,6 +87,8 @@ export function parseKnobs(h: IncomingHttpHeaders): KnobsResult {
       chunkBytes: chunkBytes as number | undefined,
       completionTokens: completionTokens as number | undefined,
       reply,
+      usagePrompt,
+      usageCompletion,
     },
   };
 }

@@ -23,7 +23,7 @@ export class Responder {
   }
 
   async json(status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
-    const bytes = Buffer.from(JSON.stringify(body), "utf8");
+    const bytes = Buffer.from(this.usageFigures(JSON.stringify(body)), "utf8");
     this.res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": String(bytes.length) });
     const cut = this.knobs.cutAfter;
     if (cut !== undefined && cut < bytes.length) {
@@ -44,9 +44,17 @@ export class Responder {
     for (let i = 0; i < events.length; i++) {
       if (this.knobs.cutAfter !== undefined && i >= this.knobs.cutAfter) return this.abort();
       if (i > 0 && this.knobs.chunkDelayMs > 0) await sleep(this.knobs.chunkDelayMs);
-      if (!(await this.write(Buffer.from(events[i], "utf8")))) return;
+      if (!(await this.write(Buffer.from(this.usageFigures(events[i]), "utf8")))) return;
     }
     this.res.end();
+  }
+
+  /** Writes the usage figures the knobs give (prompt/input, completion/output tokens) as their raw JSON text. */
+  private usageFigures(text: string): string {
+    const { usagePrompt, usageCompletion } = this.knobs;
+    if (usagePrompt !== undefined) text = text.replace(/"(prompt_tokens|input_tokens)":\d+/g, (_m, k) => `"${k}":${usagePrompt}`);
+    if (usageCompletion !== undefined) text = text.replace(/"(completion_tokens|output_tokens)":\d+/g, (_m, k) => `"${k}":${usageCompletion}`);
+    return text;
   }
 
   /**

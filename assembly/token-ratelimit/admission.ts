@@ -2,12 +2,11 @@
 // (each of its windows still has budget); the reservation is counted in all of
 // them, and rolled back from those already counted when a later one denies.
 import { LimitConfig } from "./config";
-import { adjust, reserve, ReserveStatus } from "./local-store";
-import { resetMillis } from "./windows";
+import { reserve, ReserveStatus, settle } from "./local-store";
 
-/** Tokens reserved in one limit, to settle later into the same slot and windows. */
+/** Tokens reserved in one limit's slot, to settle later. */
 export class Charge {
-  constructor(public limit: LimitConfig, public identity: string, public slot: i32, public windowIds: Array<i64>) {}
+  constructor(public limit: LimitConfig, public identity: string, public slot: i32, public amount: i64) {}
 }
 
 /** The window that the response headers describe: the one with least budget left (or the one that denied). */
@@ -36,11 +35,16 @@ export class Decision {
   quota: Quota = new Quota();
 }
 
-export function admitLocal(limits: Array<LimitConfig>, identities: Array<string>, amount: i64, nowMs: i64): Decision {
+/**
+ * Reserves `prompt` plus the completion allowance (`completionCap` when the
+ * request gives one, else the larger of `completionReserve` and the budget's
+ * recent peak) in every limit.
+ */
+export function admitLocal(limits: Array<LimitConfig>, identities: Array<string>, prompt: i64, completionCap: i64, completionReserve: i64, nowMs: i64): Decision {
   const d = new Decision();
   for (let i = 0; i < limits.length; i++) {
     const limit = limits[i];
-    const r = reserve(limit, identities[i], amount, nowMs);
+    const r = reserve(limit, identities[i], prompt, completionCap, completionReserve, nowMs);
     if (r.status == ReserveStatus.Untracked) {
       d.untracked.push(limit);
       continue;
@@ -51,19 +55,19 @@ export function admitLocal(limits: Array<LimitConfig>, identities: Array<string>
       d.quota = new Quota();
       for (let w = 0; w < limit.windows.length; w++) {
         const win = limit.windows[w];
-        if (r.used[w] >= win.tokens) d.quota.consider(win.tokens, r.used[w], resetMillis(nowMs, win.seconds));
+        if (r.used[w] >= win.tokens) d.quota.consider(win.tokens, r.used[w], r.resetMs[w]);
       }
       for (let c = 0; c < d.charges.length; c++) {
         const ch = d.charges[c];
-        adjust(ch.limit, ch.identity, ch.slot, ch.windowIds, -amount);
+        settle(ch.limit, ch.identity, ch.slot, ch.amount, 0, -1, nowMs);
       }
       d.charges.length = 0;
       return d;
     }
-    d.charges.push(new Charge(limit, identities[i], r.slot, r.windowIds));
+    d.charges.push(new Charge(limit, identities[i], r.slot, r.amount));
     for (let w = 0; w < limit.windows.length; w++) {
       const win = limit.windows[w];
-      d.quota.consider(win.tokens, r.used[w], resetMillis(nowMs, win.seconds));
+      d.quota.consider(win.tokens, r.used[w], r.resetMs[w]);
     }
   }
   return d;

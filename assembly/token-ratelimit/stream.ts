@@ -25,7 +25,7 @@ import { admitLocal, Charge, Decision, Quota } from "./admission";
 import { FilterConfig, LimitConfig } from "./config";
 import { Descriptor, readServiceAnswer, serviceRequestBody } from "./fleet";
 import { identityFor, RequestFacts } from "./identity";
-import { adjust } from "./local-store";
+import { settle } from "./local-store";
 import { quotaHeaders, retryAfterSeconds } from "./rate-headers";
 import { readRequest } from "./request-view";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
@@ -157,19 +157,19 @@ export class TokenLimitStream extends StreamContext {
       this.phase = Phase.Off;
       return DataAction.Continue;
     }
-    let completion = cfg.completionReserve;
-    if (view.maxTokens >= 0 && view.maxTokens < completion) completion = view.maxTokens;
     this.promptEstimate = view.promptEstimate;
-    this.reserved = view.promptEstimate + completion;
     const service = cfg.service;
     if (service !== null) {
+      // The service cannot give tokens back (hits_addend is unsigned): admission
+      // takes the prompt estimate only, settlement adds what the request used beyond it.
+      this.reserved = view.promptEstimate;
       const call = new AdmissionCall(this);
       const sent = this.httpCall(service.cluster, serviceHeaders(service), serviceRequestBody(service.domain, this.descriptors(), this.reserved), service.timeoutMs, call);
       if (sent == 0) return this.onServiceFailure("the rate limit service cluster is unknown");
       this.phase = Phase.AskingService;
       return DataAction.StopIterationAndBuffer;
     }
-    const d = admitLocal(this.limits, this.identities, this.reserved, <i64>nowMillis());
+    const d = admitLocal(this.limits, this.identities, view.promptEstimate, view.maxTokens, cfg.completionReserve, <i64>nowMillis());
     return this.decided(d);
   }
 
@@ -182,6 +182,7 @@ export class TokenLimitStream extends StreamContext {
       return DataAction.StopIterationNoBuffer;
     }
     this.charges = d.charges;
+    for (let i = 0; i < d.charges.length; i++) if (d.charges[i].amount > this.reserved) this.reserved = d.charges[i].amount;
     this.quota = d.quota;
     this.phase = Phase.Admitted;
     for (let i = 0; i < this.limits.length; i++) this.limits[i].counters!.admitted.inc();
@@ -326,17 +327,19 @@ export class TokenLimitStream extends StreamContext {
         c.estimatedTokens.inc(s.estimatedTokens);
       }
     }
-    const delta = s.total() - this.reserved;
     const service = cfg.service;
     if (service !== null) {
-      // The service's hits_addend is unsigned: usage above the reservation is
-      // added, a reservation above the usage stays counted.
-      if (delta > 0) this.owner.settleWithService(service, this.descriptors(), delta);
+      // Only the prompt estimate was taken at admission: add the rest.
+      const rest = s.total() - this.reserved;
+      if (rest > 0) this.owner.settleWithService(service, this.descriptors(), rest);
       return;
     }
+    // The budget's peak learns from completions that were produced (not from failed or unanswered requests).
+    const completion: i64 = s.source == "usage" || s.source == "estimate" ? s.output : -1;
+    const now = <i64>nowMillis();
     for (let i = 0; i < this.charges.length; i++) {
       const c = this.charges[i];
-      adjust(c.limit, c.identity, c.slot, c.windowIds, delta);
+      settle(c.limit, c.identity, c.slot, c.amount, s.total(), completion, now);
     }
   }
 }

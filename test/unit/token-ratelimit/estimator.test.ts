@@ -59,7 +59,8 @@ function expected(text: string): number {
 }
 
 async function estimateOf(vm: ReturnType<typeof startFilter>, text: string): Promise<number> {
-  const res = await vm.exchange(chatRequest(text), { upstream: llmUpstream() });
+  // max_tokens 0: no completion allowance, the reservation is the prompt estimate alone.
+  const res = await vm.exchange(chatRequest(text, {}, { max_tokens: 0 }), { upstream: llmUpstream() });
   return (stateOf(res) as State).reserved - 6;
 }
 

@@ -111,13 +111,21 @@ function saturatingSum(a: i64, b: i64): i64 {
   return s < 0 || s > MAX_RESERVATION ? MAX_RESERVATION : s;
 }
 
+/** A denial caused by reservations still in flight is short-lived: they settle (mostly below what they reserved) within seconds. */
+const IN_FLIGHT_RETRY_MS: i64 = 1000;
+
 function millisUntilRoom(limit: LimitConfig, r: SlotRecord, i: i32, nowMs: i64): i64 {
   const w = limit.windows[i];
-  if (!limit.bucket) return resetMillis(nowMs, w.seconds);
+  const settledOnly = r.used[i] - <f64>r.inflight < <f64>w.tokens;
+  if (!limit.bucket) {
+    const ms = resetMillis(nowMs, w.seconds);
+    return settledOnly && r.used[i] >= <f64>w.tokens && ms > IN_FLIGHT_RETRY_MS ? IN_FLIGHT_RETRY_MS : ms;
+  }
   // A bucket has room once its level drains below the budget; it is full again when the level reaches 0.
   const over = r.used[i] - <f64>w.tokens;
   const tokens = over >= 0 ? over + 1 : r.used[i];
-  const ms = <i64>Math.ceil((tokens / <f64>w.tokens) * <f64>(w.seconds * 1000));
+  let ms = <i64>Math.ceil((tokens / <f64>w.tokens) * <f64>(w.seconds * 1000));
+  if (over >= 0 && settledOnly && ms > IN_FLIGHT_RETRY_MS) ms = IN_FLIGHT_RETRY_MS;
   return ms > 0 ? ms : 1;
 }
 

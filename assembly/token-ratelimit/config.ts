@@ -35,6 +35,10 @@ export class LimitConfig {
   maxKeys: i32 = 1024;
   /** Shared-data key prefix, unique per configuration scope and limit (set by the root). */
   storeKey: string = "";
+  /** Each slot's shared-data key as UTF-8, made on first use. */
+  slotKeys: Array<ArrayBuffer | null> = new Array<ArrayBuffer | null>();
+  /** A shared budget's identity as UTF-8, made on first use. */
+  sharedIdentity: ArrayBuffer | null = null;
   /** This limit's metrics (set by the root). */
   counters: LimitCounters | null = null;
 }

@@ -12,8 +12,9 @@
 //   is live the table is full and the limit is not enforced for that request
 //   (counted in metrics).
 // - A request costs one get + set when it is admitted and one when it settles.
-import { getSharedData, setSharedData, Status } from "../common/runtime/host";
+import { getSharedData, getSharedDataBytes, setSharedData, setSharedDataBytes, Status } from "../common/runtime/host";
 import { LimitConfig } from "./config";
+import { Quota } from "./rate-headers";
 import { SlotRecord } from "./slot-record";
 import { resetMillis } from "./windows";
 
@@ -34,28 +35,37 @@ export class ReserveResult {
   slot: i32 = -1;
   /** Tokens reserved (admitted). */
   amount: i64 = 0;
-  /** Per window: tokens counted after this reservation (before it when denied), and ms until it has room again. */
-  used: Array<i64> = new Array<i64>();
-  resetMs: Array<i64> = new Array<i64>();
 }
 
 export function slotKey(limit: LimitConfig, slot: i32): string {
   return limit.storeKey + "/" + slot.toString();
 }
 
+/** The slot's shared-data key as UTF-8, made once per slot. */
+function slotKeyBytes(limit: LimitConfig, slot: i32): ArrayBuffer {
+  let key = limit.slotKeys[slot];
+  if (key === null) {
+    key = String.UTF8.encode(slotKey(limit, slot));
+    limit.slotKeys[slot] = key;
+  }
+  return key;
+}
+
 /** Creates the limit's slots that do not exist yet (call at configure time). */
 export function createSlots(limit: LimitConfig): void {
   const empty = new ArrayBuffer(0);
+  limit.slotKeys = new Array<ArrayBuffer | null>(limit.maxKeys);
   for (let i = 0; i < limit.maxKeys; i++) {
     const key = slotKey(limit, i);
     if (getSharedData(key).status == Status.NotFound) setSharedData(key, empty, 0);
   }
 }
 
-function fnv1a(s: string): u32 {
+function fnv1a(s: ArrayBuffer): u32 {
   let h: u32 = 2166136261;
-  for (let i = 0; i < s.length; i++) {
-    h ^= <u32>s.charCodeAt(i);
+  const base = changetype<usize>(s);
+  for (let i = 0; i < s.byteLength; i++) {
+    h ^= <u32>load<u8>(base + <usize>i);
     h *= 16777619;
   }
   return h;
@@ -66,20 +76,19 @@ class Found {
 }
 
 /** The slot holding `identity` (advanced to now), or a free one to claim; null when the probed slots are all live. */
-function findSlot(limit: LimitConfig, identity: string, nowMs: i64): Found | null {
+function findSlot(limit: LimitConfig, identity: ArrayBuffer, nowMs: i64): Found | null {
   const n = limit.windows.length;
-  const start = fnv1a(identity);
+  const start: u32 = limit.maxKeys == 1 ? 0 : fnv1a(identity);
   const probes = min(PROBES, limit.maxKeys);
   let free: Found | null = null;
   for (let p = 0; p < probes; p++) {
     const slot = <i32>((start + <u32>p) % <u32>limit.maxKeys);
-    const got = getSharedData(slotKey(limit, slot));
+    const got = getSharedDataBytes(slotKeyBytes(limit, slot));
     const record = SlotRecord.decode(got.value, n);
     if (record !== null) record.advance(limit.windows, limit.bucket, nowMs);
-    if (record !== null && record.identity == identity) return new Found(slot, record, got.cas);
+    if (record !== null && record.holds(identity)) return new Found(slot, record, got.cas);
     if (free === null && (record === null || !record.isLive())) {
       const fresh = new SlotRecord(n);
-      fresh.identity = identity;
       fresh.advance(limit.windows, limit.bucket, nowMs);
       free = new Found(slot, fresh, got.cas, true);
     }
@@ -90,10 +99,10 @@ function findSlot(limit: LimitConfig, identity: string, nowMs: i64): Found | nul
 }
 
 /** The same slot when it still holds `identity` (the usual case: one get), else wherever the identity is now. */
-function slotOf(limit: LimitConfig, identity: string, slot: i32, nowMs: i64): Found | null {
-  const got = getSharedData(slotKey(limit, slot));
+function slotOf(limit: LimitConfig, identity: ArrayBuffer, slot: i32, nowMs: i64): Found | null {
+  const got = getSharedDataBytes(slotKeyBytes(limit, slot));
   const record = SlotRecord.decode(got.value, limit.windows.length);
-  if (record !== null && record.identity == identity) {
+  if (record !== null && record.holds(identity)) {
     record.advance(limit.windows, limit.bucket, nowMs);
     return new Found(slot, record, got.cas);
   }
@@ -129,13 +138,12 @@ function millisUntilRoom(limit: LimitConfig, r: SlotRecord, i: i32, nowMs: i64):
   return ms > 0 ? ms : 1;
 }
 
-function fill(result: ReserveResult, limit: LimitConfig, r: SlotRecord, nowMs: i64): void {
-  const n = limit.windows.length;
-  result.used = new Array<i64>(n);
-  result.resetMs = new Array<i64>(n);
-  for (let i = 0; i < n; i++) {
-    result.used[i] = r.usedTokens(i);
-    result.resetMs[i] = millisUntilRoom(limit, r, i, nowMs);
+/** Adds the limit's windows to `quota` (only the full ones when `fullOnly`, for a denial). */
+function describe(quota: Quota, limit: LimitConfig, r: SlotRecord, nowMs: i64, fullOnly: bool): void {
+  for (let i = 0; i < limit.windows.length; i++) {
+    const tokens = limit.windows[i].tokens;
+    const used = r.usedTokens(i);
+    if (!fullOnly || used >= tokens) quota.consider(tokens, used, millisUntilRoom(limit, r, i, nowMs));
   }
 }
 
@@ -143,8 +151,10 @@ function fill(result: ReserveResult, limit: LimitConfig, r: SlotRecord, nowMs: i
  * Admits when every window of the limit still has budget left (used < limit),
  * and then counts the reservation (the prompt estimate and the completion
  * allowance) in each and as in flight; denies without counting otherwise.
+ * Its windows go into `admitted` (after the reservation) or, when it denies,
+ * its full windows into `denial`.
  */
-export function reserve(limit: LimitConfig, identity: string, prompt: i64, completionCap: i64, completionReserve: i64, nowMs: i64): ReserveResult {
+export function reserve(limit: LimitConfig, identity: ArrayBuffer, prompt: i64, completionCap: i64, completionReserve: i64, nowMs: i64, admitted: Quota, denial: Quota): ReserveResult {
   const result = new ReserveResult();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const found = findSlot(limit, identity, nowMs);
@@ -153,18 +163,18 @@ export function reserve(limit: LimitConfig, identity: string, prompt: i64, compl
     result.slot = found.slot;
     if (!r.admits(limit.windows)) {
       result.status = ReserveStatus.Denied;
-      fill(result, limit, r, nowMs);
+      describe(denial, limit, r, nowMs, true);
       return result;
     }
     const amount = saturatingSum(prompt, completionAllowance(completionCap, completionReserve, r.recentPeak(nowMs)));
     r.add(amount);
     r.inflight = saturatingSum(r.inflight, amount);
     r.lastMs = nowMs;
-    const st = setSharedData(slotKey(limit, found.slot), r.encode(), found.cas);
+    const st = setSharedDataBytes(slotKeyBytes(limit, found.slot), r.encode(identity), found.cas);
     if (st == Status.Ok) {
       result.status = ReserveStatus.Admitted;
       result.amount = amount;
-      fill(result, limit, r, nowMs);
+      describe(admitted, limit, r, nowMs, false);
       return result;
     }
     if (st != Status.CasMismatch) {
@@ -183,7 +193,7 @@ export function reserve(limit: LimitConfig, identity: string, prompt: i64, compl
  * reservation in it. `completion` >= 0 is the request's completion, for the
  * budget's peak. False when the store could not be written.
  */
-export function settle(limit: LimitConfig, identity: string, slot: i32, reserved: i64, actual: i64, completion: i64, nowMs: i64): bool {
+export function settle(limit: LimitConfig, identity: ArrayBuffer, slot: i32, reserved: i64, actual: i64, completion: i64, nowMs: i64): bool {
   if (slot < 0) return true;
   const delta = actual - reserved;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -197,7 +207,7 @@ export function settle(limit: LimitConfig, identity: string, slot: i32, reserved
     r.lastMs = nowMs;
     if (completion >= 0) r.notePeak(completion, nowMs);
     slot = found.slot;
-    const st = setSharedData(slotKey(limit, slot), r.encode(), found.cas);
+    const st = setSharedDataBytes(slotKeyBytes(limit, slot), r.encode(identity), found.cas);
     if (st == Status.Ok) return true;
     if (st != Status.CasMismatch) return false;
   }

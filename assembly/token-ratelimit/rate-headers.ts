@@ -5,6 +5,23 @@
 import { HeaderPair } from "../common/runtime/host";
 import { formatDuration } from "./windows";
 
+/** The window that the response headers describe: the one with least budget left (or the one that denied). */
+export class Quota {
+  limit: i64 = -1;
+  remaining: i64 = -1;
+  resetMs: i64 = -1;
+
+  /** Keeps the tighter of the current quota and (limit, used, resetMs). */
+  consider(limit: i64, used: i64, resetMs: i64): void {
+    const remaining = used >= limit ? 0 : limit - used;
+    if (this.limit < 0 || remaining < this.remaining || (remaining == this.remaining && resetMs > this.resetMs)) {
+      this.limit = limit;
+      this.remaining = remaining;
+      this.resetMs = resetMs;
+    }
+  }
+}
+
 export function quotaHeaders(limit: i64, remaining: i64, resetMs: i64): Array<HeaderPair> {
   const out = new Array<HeaderPair>();
   if (limit < 0) return out;

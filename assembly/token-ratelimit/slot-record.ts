@@ -20,7 +20,8 @@ export const STALE_INFLIGHT_MS: i64 = 10 * 60_000;
 export const PEAK_MEMORY_MS: i64 = 60 * 60_000;
 
 export class SlotRecord {
-  identity: string = "";
+  /** The value read from shared data (null for a fresh record), where the identity lies. */
+  private src: ArrayBuffer | null = null;
   inflight: i64 = 0;
   lastMs: i64 = 0;
   peak: i64 = 0;
@@ -96,13 +97,23 @@ export class SlotRecord {
     return false;
   }
 
+  /** True when the slot holds the budget of `identity` (UTF-8), compared where it lies. */
+  holds(identity: ArrayBuffer): bool {
+    const src = this.src;
+    if (src === null) return false;
+    const n = this.stamp.length;
+    const offset = HEADER + n * 16;
+    if (src.byteLength - offset != identity.byteLength) return false;
+    return memory.compare(changetype<usize>(src) + <usize>offset, changetype<usize>(identity), <usize>identity.byteLength) == 0;
+  }
+
   /** Tokens counted in window i, rounded up. */
   usedTokens(i: i32): i64 {
     return <i64>Math.ceil(this.used[i]);
   }
 
-  encode(): ArrayBuffer {
-    const id = String.UTF8.encode(this.identity);
+  /** The slot's value, for `id` (UTF-8): a slot is only ever written for the request's own identity. */
+  encode(id: ArrayBuffer): ArrayBuffer {
     const n = this.stamp.length;
     const buf = new ArrayBuffer(HEADER + n * 16 + id.byteLength);
     const base = changetype<usize>(buf);
@@ -138,7 +149,7 @@ export class SlotRecord {
       // NaN or negative from a foreign value: nothing counted.
       r.used[i] = used > 0 ? used : 0;
     }
-    r.identity = String.UTF8.decodeUnsafe(base + <usize>(HEADER + n * 16), <usize>idLen);
+    r.src = buf;
     return r;
   }
 }

@@ -21,12 +21,12 @@ import {
   setBuffer,
   StreamType,
 } from "../common/runtime/host";
-import { admitLocal, Charge, Decision, Quota } from "./admission";
+import { admitLocal, Charge, Decision } from "./admission";
 import { FilterConfig, LimitConfig } from "./config";
 import { Descriptor, readServiceAnswer, serviceRequestBody } from "./fleet";
 import { identityFor, RequestFacts } from "./identity";
 import { settle } from "./local-store";
-import { quotaHeaders, retryAfterSeconds } from "./rate-headers";
+import { Quota, quotaHeaders, retryAfterSeconds } from "./rate-headers";
 import { readRequest } from "./request-view";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
 import { Settlement, settlementOf, stateJson } from "./settlement";
@@ -175,7 +175,8 @@ export class TokenLimitStream extends StreamContext {
 
   private decided(d: Decision): DataAction {
     const metrics = this.owner.metrics!;
-    for (let i = 0; i < d.untracked.length; i++) d.untracked[i].counters!.untracked.inc();
+    const untracked = d.untracked;
+    if (untracked !== null) for (let i = 0; i < untracked.length; i++) untracked[i].counters!.untracked.inc();
     const denied = d.denied;
     if (!d.admitted && denied !== null) {
       this.deny(denied.name, d.quota);

@@ -10,7 +10,6 @@ import { RATE_LIMITED, sendError, sendOpenAiError } from "../common/reply";
 import { isEventStream } from "../common/text/media-type";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
 import {
-  addHeader,
   BufferType,
   continueStream,
   getBuffer,
@@ -26,11 +25,16 @@ import { FilterConfig, LimitConfig } from "./config";
 import { Descriptor, readServiceAnswer, serviceRequestBody } from "./fleet";
 import { identityFor, RequestFacts } from "./identity";
 import { settle } from "./local-store";
-import { Quota, quotaHeaders, retryAfterSeconds } from "./rate-headers";
+import { addQuotaHeaders, Quota, quotaHeaders, retryAfterSeconds } from "./rate-headers";
 import { readRequest } from "./request-view";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
 import { Settlement, settlementOf, stateJson } from "./settlement";
 import { UsageMeter } from "./usage-meter";
+
+/** Without _rules_ the configuration does not depend on the request. */
+const NO_MATCH_INPUT = new MatchInput();
+const NO_CHARGES = new Array<Charge>(0);
+const NO_QUOTA = new Quota();
 
 enum Phase {
   /** No configuration applies, or nothing to count: the filter stays out of the way. */
@@ -55,8 +59,9 @@ export class TokenLimitStream extends StreamContext {
   promptEstimate: i64 = 0;
   reserved: i64 = 0;
   injectedUsage: bool = false;
-  charges: Array<Charge> = new Array<Charge>();
-  quota: Quota = new Quota();
+  charges: Array<Charge> = NO_CHARGES;
+  /** Set at admission. */
+  quota: Quota = NO_QUOTA;
   meter: UsageMeter | null = null;
   status: i32 = 0;
   /** What the access log sees as filter state wasm.token_ratelimit. */
@@ -79,7 +84,7 @@ export class TokenLimitStream extends StreamContext {
       const cluster = clusterName();
       cfg = owner.select(new MatchInput(orEmpty(route), orEmpty(authority), orEmpty(cluster)));
     } else {
-      cfg = owner.select(new MatchInput());
+      cfg = owner.select(NO_MATCH_INPUT);
     }
     if (cfg === null || endOfStream) return HeadersAction.Continue;
     this.cfg = cfg;
@@ -275,8 +280,7 @@ export class TokenLimitStream extends StreamContext {
     this.meter = new UsageMeter(streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming);
     if (cfg.responseHeaders) {
       const q = this.quota;
-      const h = quotaHeaders(q.limit, q.remaining, q.resetMs);
-      for (let i = 0; i < h.length; i++) addHeader(MapType.ResponseHeaders, h[i].name, h[i].value);
+      addQuotaHeaders(q.limit, q.remaining, q.resetMs);
     }
     if (endOfStream) this.settle(true);
     return HeadersAction.Continue;

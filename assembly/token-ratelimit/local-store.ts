@@ -195,6 +195,10 @@ export function reserve(limit: LimitConfig, identity: ArrayBuffer, prompt: i64, 
  */
 export function settle(limit: LimitConfig, identity: ArrayBuffer, slot: i32, reserved: i64, actual: i64, completion: i64, nowMs: i64): bool {
   if (slot < 0) return true;
+  // Figures from an upstream are clamped before they meet the sums (no wrap, no negative usage).
+  if (actual < 0) actual = 0;
+  if (actual > MAX_RESERVATION) actual = MAX_RESERVATION;
+  if (completion > MAX_RESERVATION) completion = MAX_RESERVATION;
   const delta = actual - reserved;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const found = slotOf(limit, identity, slot, nowMs);

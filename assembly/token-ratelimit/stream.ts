@@ -14,6 +14,7 @@ import {
   continueStream,
   getBuffer,
   getHeader,
+  getHeaderBytes,
   HeaderPair,
   MapType,
   nowMillis,
@@ -35,6 +36,10 @@ import { UsageMeter } from "./usage-meter";
 const NO_MATCH_INPUT = new MatchInput();
 const NO_CHARGES = new Array<Charge>(0);
 const NO_QUOTA = new Quota();
+// Header names read on every request, encoded once.
+const PATH = String.UTF8.encode(":path");
+const STATUS = String.UTF8.encode(":status");
+const CONTENT_TYPE = String.UTF8.encode("content-type");
 
 enum Phase {
   /** No configuration applies, or nothing to count: the filter stays out of the way. */
@@ -89,7 +94,7 @@ export class TokenLimitStream extends StreamContext {
     if (cfg === null || endOfStream) return HeadersAction.Continue;
     this.cfg = cfg;
     const f = this.facts;
-    f.path = orEmpty(getHeader(MapType.RequestHeaders, ":path"));
+    f.path = orEmpty(getHeaderBytes(MapType.RequestHeaders, PATH));
     if (cfg.needsRoute) f.route = orEmpty(route === null ? routeName() : route);
     if (cfg.needsPeer) f.peerAddress = orEmpty(sourceAddress());
     for (let i = 0; i < cfg.neededHeaders.length; i++) {
@@ -272,9 +277,9 @@ export class TokenLimitStream extends StreamContext {
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     if (this.phase != Phase.Admitted) return HeadersAction.Continue;
-    const status = getHeader(MapType.ResponseHeaders, ":status");
+    const status = getHeaderBytes(MapType.ResponseHeaders, STATUS);
     this.status = status === null ? 0 : I32.parseInt(status);
-    const type = getHeader(MapType.ResponseHeaders, "content-type");
+    const type = getHeaderBytes(MapType.ResponseHeaders, CONTENT_TYPE);
     const streaming = type !== null && isEventStream(type);
     const cfg = this.cfg!;
     this.meter = new UsageMeter(streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming);

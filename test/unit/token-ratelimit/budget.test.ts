@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Host } from "../../host/index.ts";
 import type { UpstreamRequest } from "../../host/exchange.ts";
-import { buildFilter, chatRequest, header, llmUpstream, startFilter, stateOf, type State } from "./helpers.ts";
+import { buildFilter, chatRequest, header, heldUpstream, llmUpstream, startFilter, stateOf, type State } from "./helpers.ts";
 
 beforeAll(buildFilter, 120_000);
 
@@ -27,16 +27,10 @@ describe("concurrent requests overshoot by at most one request, with the default
     const budget = 2000;
     const cfg = perKey({ day: budget });
     const workers = [startFilter(host, cfg), startFilter(host, cfg)];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const upstream = llmUpstream({ completion: 60 });
-    const held = async (req: UpstreamRequest) => {
-      await gate;
-      return upstream(req);
-    };
-    const pending = Array.from({ length: 48 }, (_, i) => workers[i % 2].exchange(chatRequest(`request ${i} about budgets`, { "x-api-key": "a" }), { upstream: held }));
+    const held = heldUpstream(llmUpstream({ completion: 60 }));
+    const pending = Array.from({ length: 48 }, (_, i) => workers[i % 2].exchange(chatRequest(`request ${i} about budgets`, { "x-api-key": "a" }), { upstream: held.upstream }));
     await new Promise((r) => setTimeout(r, 50));
-    release();
+    held.release();
     const results = await Promise.all(pending);
     const admitted = results.filter((r) => r.status === 200).map((r) => stateOf(r) as State);
     const used = admitted.reduce((n, s) => n + total(s), 0);
@@ -101,18 +95,12 @@ describe("fixed windows: the edge is not free", () => {
     const budget = 100_000;
     const host = new Host({ epochMs: Date.UTC(2026, 0, 1, 10, 0, 59, 900) });
     const vm = startFilter(host, perKey({ minute: budget }));
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const upstream = llmUpstream({ completion: 20 });
-    const held = async (req: UpstreamRequest) => {
-      await gate;
-      return upstream(req);
-    };
-    const inFlight = vm.exchange(chatRequest("in flight over the edge", { "x-api-key": "a" }), { upstream: held });
+    const held = heldUpstream(llmUpstream({ completion: 20 }));
+    const inFlight = vm.exchange(chatRequest("in flight over the edge", { "x-api-key": "a" }), { upstream: held.upstream });
     await new Promise((r) => setTimeout(r, 20));
     host.advance(200);
     const probe = await vm.exchange(chatRequest("probe", { "x-api-key": "a" }, { max_tokens: 0 }), { upstream: llmUpstream() });
-    release();
+    held.release();
     const first = stateOf(await inFlight) as State;
     // The probe (in the new minute) saw the first request's whole reservation.
     expect(countedBefore(probe, budget)).toBe(first.reserved);

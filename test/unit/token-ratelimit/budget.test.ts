@@ -110,6 +110,29 @@ describe("fixed windows: the edge is not free", () => {
   });
 });
 
+describe("reservations in flight", () => {
+  it("are carried while their request runs, and dropped after 10 minutes without any activity on the slot (a VM that died)", async () => {
+    const budget = 100_000;
+    const host = new Host({ epochMs: Date.UTC(2026, 0, 1, 10, 0, 0) });
+    const cfg = perKey({ minute: budget });
+    const [a, b] = [startFilter(host, cfg), startFilter(host, cfg)];
+    const held = heldUpstream(llmUpstream({ completion: 20 }));
+    // Never answered while the test looks: as if its worker had died.
+    const lost = a.exchange(chatRequest("a request that never ends", { "x-api-key": "k" }), { upstream: held.upstream });
+    await new Promise((r) => setTimeout(r, 20));
+    host.advance(5 * 60_000);
+    const probe = await b.exchange(chatRequest("probe", { "x-api-key": "k" }, { max_tokens: 0 }), { upstream: llmUpstream() });
+    const carried = countedBefore(probe, budget);
+    expect(carried).toBeGreaterThan(512);
+    host.advance(11 * 60_000);
+    const later = await b.exchange(chatRequest("probe", { "x-api-key": "k" }, { max_tokens: 0 }), { upstream: llmUpstream() });
+    expect(countedBefore(later, budget)).toBe(0);
+    held.release();
+    await lost;
+    for (const vm of [a, b]) expect(vm.trapped).toBe(false);
+  });
+});
+
 describe("token bucket", () => {
   /** Spends requests of `key` until one is denied; returns the tokens the admitted ones used. */
   async function spend(vm: ReturnType<typeof startFilter>, key: string, max = 60): Promise<{ used: number; largest: number; denied: boolean }> {

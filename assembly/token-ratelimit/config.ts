@@ -8,6 +8,9 @@ import { WINDOW_NAMES, windowSeconds } from "./windows";
 
 export const KEY_SOURCES: Array<string> = ["consumer", "header", "query", "cookie", "ip", "model", "route", "all"];
 export const FAILURE_MODES: Array<string> = ["allow", "deny"];
+export const ALGORITHMS: Array<string> = ["fixed_window", "token_bucket"];
+/** Completion tokens reserved for a request that gives no max-tokens cap, unless its budget's recent peak is larger. */
+export const DEFAULT_COMPLETION_RESERVE: i64 = 512;
 
 export class WindowLimit {
   constructor(public name: string, public seconds: i64, public tokens: i64) {}
@@ -26,10 +29,16 @@ export class LimitConfig {
   /** One budget for every matching value instead of one per value. */
   shared: bool = false;
   windows: Array<WindowLimit> = new Array<WindowLimit>();
+  /** Token bucket (refilled continuously) instead of fixed windows. */
+  bucket: bool = false;
   /** Distinct values tracked at once (slots of the local table). */
   maxKeys: i32 = 1024;
   /** Shared-data key prefix, unique per configuration scope and limit (set by the root). */
   storeKey: string = "";
+  /** Each slot's shared-data key as UTF-8, made on first use. */
+  slotKeys: Array<ArrayBuffer | null> = new Array<ArrayBuffer | null>();
+  /** A shared budget's identity as UTF-8, made on first use. */
+  sharedIdentity: ArrayBuffer | null = null;
   /** This limit's metrics (set by the root). */
   counters: LimitCounters | null = null;
 }
@@ -49,7 +58,7 @@ export class FilterConfig {
   consumerHeader: string = "x-mse-consumer";
   /** When set, the client address is the last entry of this header instead of the peer address. */
   clientIpHeader: string | null = null;
-  completionReserve: i64 = 0;
+  completionReserve: i64 = DEFAULT_COMPLETION_RESERVE;
   includeUsage: bool = true;
   responseHeaders: bool = true;
   holdRequestHeaders: bool = false;
@@ -87,14 +96,19 @@ export class TokenLimitParser extends ConfigParser<FilterConfig> {
     c.consumerHeader = r.optionalString("consumer_header", c.consumerHeader).toLowerCase();
     const ipHeader = r.stringOrNull("client_ip_header");
     if (ipHeader !== null) c.clientIpHeader = ipHeader.toLowerCase();
-    c.completionReserve = r.optionalInt("completion_reserve", 0, 0, 10_000_000);
+    c.completionReserve = r.optionalInt("completion_reserve", DEFAULT_COMPLETION_RESERVE, 0, 10_000_000);
     c.includeUsage = r.optionalBool("include_usage", true);
     c.responseHeaders = r.optionalBool("response_headers", true);
     c.holdRequestHeaders = r.optionalBool("hold_request_headers", false);
     c.maxRequestBytes = <u32>r.optionalInt("max_request_bytes", c.maxRequestBytes, 1024, 64 << 20);
     c.maxResponseBytes = <u32>r.optionalInt("max_response_bytes", c.maxResponseBytes, 1024, 64 << 20);
     const svc = r.object("ratelimit_service");
-    if (svc !== null) c.service = readService(svc);
+    if (svc !== null) {
+      c.service = readService(svc);
+      for (let i = 0; i < c.limits.length; i++) {
+        if (c.limits[i].bucket) limits[i].fail("algorithm", "token_bucket needs local mode: the rate limit service counts fixed windows");
+      }
+    }
     r.rejectUnknown();
     return c;
   }
@@ -120,6 +134,7 @@ function readLimit(r: ConfigReader): LimitConfig {
     else l.cidrs.push(range);
   }
   l.shared = r.optionalBool("shared", l.by == "all");
+  l.bucket = r.optionalEnum("algorithm", ALGORITHMS, "fixed_window") == "token_bucket";
   l.maxKeys = <i32>r.optionalInt("max_keys", l.maxKeys, 1, 65536);
   if (l.shared || l.by == "all") l.maxKeys = 1;
   const w = r.object("windows", true);

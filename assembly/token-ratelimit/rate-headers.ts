@@ -2,8 +2,25 @@
 // x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens,
 // x-ratelimit-reset-tokens ("12s", "6m0s"), and retry-after (whole seconds)
 // on a denial.
-import { HeaderPair } from "../common/runtime/host";
+import { addHeaderBytes, HeaderPair, MapType } from "../common/runtime/host";
 import { formatDuration } from "./windows";
+
+/** The window that the response headers describe: the one with least budget left (or the one that denied). */
+export class Quota {
+  limit: i64 = -1;
+  remaining: i64 = -1;
+  resetMs: i64 = -1;
+
+  /** Keeps the tighter of the current quota and (limit, used, resetMs). */
+  consider(limit: i64, used: i64, resetMs: i64): void {
+    const remaining = used >= limit ? 0 : limit - used;
+    if (this.limit < 0 || remaining < this.remaining || (remaining == this.remaining && resetMs > this.resetMs)) {
+      this.limit = limit;
+      this.remaining = remaining;
+      this.resetMs = resetMs;
+    }
+  }
+}
 
 export function quotaHeaders(limit: i64, remaining: i64, resetMs: i64): Array<HeaderPair> {
   const out = new Array<HeaderPair>();
@@ -12,6 +29,18 @@ export function quotaHeaders(limit: i64, remaining: i64, resetMs: i64): Array<He
   out.push(new HeaderPair("x-ratelimit-remaining-tokens", (remaining < 0 ? 0 : remaining).toString()));
   if (resetMs >= 0) out.push(new HeaderPair("x-ratelimit-reset-tokens", formatDuration(resetMs)));
   return out;
+}
+
+const LIMIT_NAME = String.UTF8.encode("x-ratelimit-limit-tokens");
+const REMAINING_NAME = String.UTF8.encode("x-ratelimit-remaining-tokens");
+const RESET_NAME = String.UTF8.encode("x-ratelimit-reset-tokens");
+
+/** Adds the quota headers to an admitted response (names encoded once). */
+export function addQuotaHeaders(limit: i64, remaining: i64, resetMs: i64): void {
+  if (limit < 0) return;
+  addHeaderBytes(MapType.ResponseHeaders, LIMIT_NAME, String.UTF8.encode(limit.toString()));
+  addHeaderBytes(MapType.ResponseHeaders, REMAINING_NAME, String.UTF8.encode((remaining < 0 ? 0 : remaining).toString()));
+  if (resetMs >= 0) addHeaderBytes(MapType.ResponseHeaders, RESET_NAME, String.UTF8.encode(formatDuration(resetMs)));
 }
 
 export function retryAfterSeconds(resetMs: i64): i64 {

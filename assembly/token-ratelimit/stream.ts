@@ -11,27 +11,36 @@ import { isEventStream } from "../common/text/media-type";
 import { Tokenizer } from "../common/token-estimate";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
 import {
-  addHeader,
   BufferType,
   continueStream,
   getBuffer,
   getHeader,
+  getHeaderBytes,
   HeaderPair,
   MapType,
   nowMillis,
   setBuffer,
   StreamType,
 } from "../common/runtime/host";
-import { admitLocal, Charge, Decision, Quota } from "./admission";
+import { admitLocal, Charge, Decision } from "./admission";
 import { FilterConfig, LimitConfig } from "./config";
 import { Descriptor, readServiceAnswer, serviceRequestBody } from "./fleet";
 import { identityFor, RequestFacts } from "./identity";
-import { adjust } from "./local-store";
-import { quotaHeaders, retryAfterSeconds } from "./rate-headers";
+import { settle } from "./local-store";
+import { addQuotaHeaders, Quota, quotaHeaders, retryAfterSeconds } from "./rate-headers";
 import { readRequest } from "./request-view";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
 import { Settlement, settlementOf, stateJson } from "./settlement";
 import { UsageMeter } from "./usage-meter";
+
+/** Without _rules_ the configuration does not depend on the request. */
+const NO_MATCH_INPUT = new MatchInput();
+const NO_CHARGES = new Array<Charge>(0);
+const NO_QUOTA = new Quota();
+// Header names read on every request, encoded once.
+const PATH = String.UTF8.encode(":path");
+const STATUS = String.UTF8.encode(":status");
+const CONTENT_TYPE = String.UTF8.encode("content-type");
 
 enum Phase {
   /** No configuration applies, or nothing to count: the filter stays out of the way. */
@@ -57,8 +66,9 @@ export class TokenLimitStream extends StreamContext {
   tokenizer: Tokenizer = Tokenizer.Either;
   reserved: i64 = 0;
   injectedUsage: bool = false;
-  charges: Array<Charge> = new Array<Charge>();
-  quota: Quota = new Quota();
+  charges: Array<Charge> = NO_CHARGES;
+  /** Set at admission. */
+  quota: Quota = NO_QUOTA;
   meter: UsageMeter | null = null;
   status: i32 = 0;
   /** What the access log sees as filter state wasm.token_ratelimit. */
@@ -81,12 +91,12 @@ export class TokenLimitStream extends StreamContext {
       const cluster = clusterName();
       cfg = owner.select(new MatchInput(orEmpty(route), orEmpty(authority), orEmpty(cluster)));
     } else {
-      cfg = owner.select(new MatchInput());
+      cfg = owner.select(NO_MATCH_INPUT);
     }
     if (cfg === null || endOfStream) return HeadersAction.Continue;
     this.cfg = cfg;
     const f = this.facts;
-    f.path = orEmpty(getHeader(MapType.RequestHeaders, ":path"));
+    f.path = orEmpty(getHeaderBytes(MapType.RequestHeaders, PATH));
     if (cfg.needsRoute) f.route = orEmpty(route === null ? routeName() : route);
     if (cfg.needsPeer) f.peerAddress = orEmpty(sourceAddress());
     for (let i = 0; i < cfg.neededHeaders.length; i++) {
@@ -159,32 +169,34 @@ export class TokenLimitStream extends StreamContext {
       this.phase = Phase.Off;
       return DataAction.Continue;
     }
-    let completion = cfg.completionReserve;
-    if (view.maxTokens >= 0 && view.maxTokens < completion) completion = view.maxTokens;
     this.promptEstimate = view.promptEstimate;
     this.tokenizer = view.tokenizer;
-    this.reserved = view.promptEstimate + completion;
     const service = cfg.service;
     if (service !== null) {
+      // The service cannot give tokens back (hits_addend is unsigned): admission
+      // takes the prompt estimate only, settlement adds what the request used beyond it.
+      this.reserved = view.promptEstimate;
       const call = new AdmissionCall(this);
       const sent = this.httpCall(service.cluster, serviceHeaders(service), serviceRequestBody(service.domain, this.descriptors(), this.reserved), service.timeoutMs, call);
       if (sent == 0) return this.onServiceFailure("the rate limit service cluster is unknown");
       this.phase = Phase.AskingService;
       return DataAction.StopIterationAndBuffer;
     }
-    const d = admitLocal(this.limits, this.identities, this.reserved, <i64>nowMillis());
+    const d = admitLocal(this.limits, this.identities, view.promptEstimate, view.maxTokens, cfg.completionReserve, <i64>nowMillis());
     return this.decided(d);
   }
 
   private decided(d: Decision): DataAction {
     const metrics = this.owner.metrics!;
-    for (let i = 0; i < d.untracked.length; i++) d.untracked[i].counters!.untracked.inc();
+    const untracked = d.untracked;
+    if (untracked !== null) for (let i = 0; i < untracked.length; i++) untracked[i].counters!.untracked.inc();
     const denied = d.denied;
     if (!d.admitted && denied !== null) {
       this.deny(denied.name, d.quota);
       return DataAction.StopIterationNoBuffer;
     }
     this.charges = d.charges;
+    for (let i = 0; i < d.charges.length; i++) if (d.charges[i].amount > this.reserved) this.reserved = d.charges[i].amount;
     this.quota = d.quota;
     this.phase = Phase.Admitted;
     for (let i = 0; i < this.limits.length; i++) this.limits[i].counters!.admitted.inc();
@@ -268,16 +280,15 @@ export class TokenLimitStream extends StreamContext {
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     if (this.phase != Phase.Admitted) return HeadersAction.Continue;
-    const status = getHeader(MapType.ResponseHeaders, ":status");
+    const status = getHeaderBytes(MapType.ResponseHeaders, STATUS);
     this.status = status === null ? 0 : I32.parseInt(status);
-    const type = getHeader(MapType.ResponseHeaders, "content-type");
+    const type = getHeaderBytes(MapType.ResponseHeaders, CONTENT_TYPE);
     const streaming = type !== null && isEventStream(type);
     const cfg = this.cfg!;
     this.meter = new UsageMeter(streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming, this.tokenizer);
     if (cfg.responseHeaders) {
       const q = this.quota;
-      const h = quotaHeaders(q.limit, q.remaining, q.resetMs);
-      for (let i = 0; i < h.length; i++) addHeader(MapType.ResponseHeaders, h[i].name, h[i].value);
+      addQuotaHeaders(q.limit, q.remaining, q.resetMs);
     }
     if (endOfStream) this.settle(true);
     return HeadersAction.Continue;
@@ -330,17 +341,19 @@ export class TokenLimitStream extends StreamContext {
         c.estimatedTokens.inc(s.estimatedTokens);
       }
     }
-    const delta = s.total() - this.reserved;
     const service = cfg.service;
     if (service !== null) {
-      // The service's hits_addend is unsigned: usage above the reservation is
-      // added, a reservation above the usage stays counted.
-      if (delta > 0) this.owner.settleWithService(service, this.descriptors(), delta);
+      // Only the prompt estimate was taken at admission: add the rest.
+      const rest = s.total() - this.reserved;
+      if (rest > 0) this.owner.settleWithService(service, this.descriptors(), rest);
       return;
     }
+    // The budget's peak learns from completions that were produced (not from failed or unanswered requests).
+    const completion: i64 = s.source == "usage" || s.source == "estimate" ? s.output : -1;
+    const now = <i64>nowMillis();
     for (let i = 0; i < this.charges.length; i++) {
       const c = this.charges[i];
-      adjust(c.limit, c.identity, c.slot, c.windowIds, delta);
+      settle(c.limit, c.identity, c.slot, c.amount, s.total(), completion, now);
     }
   }
 }

@@ -321,7 +321,11 @@ export class SharedValue {
 }
 
 export function getSharedData(key: string): SharedValue {
-  const k = utf8(key);
+  return getSharedDataBytes(utf8(key));
+}
+
+/** getSharedData() with the key already UTF-8 (keys used on every request, encoded once). */
+export function getSharedDataBytes(k: ArrayBuffer): SharedValue {
   store<u32>(OUT_U32, 0);
   const st = <Status>abi.proxy_get_shared_data(changetype<usize>(k), k.byteLength, OUT_PTR, OUT_SIZE, OUT_U32);
   if (st != Status.Ok) return new SharedValue(st, null, 0);
@@ -330,7 +334,10 @@ export function getSharedData(key: string): SharedValue {
 }
 
 export function setSharedData(key: string, value: ArrayBuffer, cas: u32): Status {
-  const k = utf8(key);
+  return setSharedDataBytes(utf8(key), value, cas);
+}
+
+export function setSharedDataBytes(k: ArrayBuffer, value: ArrayBuffer, cas: u32): Status {
   return <Status>abi.proxy_set_shared_data(changetype<usize>(k), k.byteLength, changetype<usize>(value), value.byteLength, cas);
 }
 

@@ -37,15 +37,19 @@ function recorded(host: Host): { descriptors: { entries: { key: string; value: s
 }
 
 describe("fleet mode (rate limit service JSON API)", () => {
-  it("asks with one descriptor per limit and window, hits_addend = the reservation, and reports the tightest status", async () => {
+  it("asks with one descriptor per limit and window, hits_addend = the prompt estimate (no completion allowance), and reports the tightest status", async () => {
     const host = new Host({ clusters: { ratelimit: ok(700) } });
     const vm = startFilter(host, config("deny", { completion_reserve: 10 }));
-    const res = await vm.exchange(chatRequest("hello fleet", { "x-api-key": "k1" }), { upstream: llmUpstream({ completion: 3 }) });
+    const res = await vm.exchange(chatRequest("hello fleet", { "x-api-key": "k1" }, { max_tokens: 500 }), { upstream: llmUpstream({ completion: 3 }) });
     expect(res.status).toBe(200);
     const [ask] = recorded(host);
     expect(ask.domain).toBe("llm-tokens");
     expect(ask.descriptors).toEqual([{ entries: [{ key: "per-key_minute", value: "k1" }] }, { entries: [{ key: "per-key_day", value: "k1" }] }]);
-    expect(ask.hits_addend).toBe((stateOf(res) as State).reserved);
+    // The service cannot give tokens back: neither completion_reserve nor max_tokens is taken.
+    const local = startFilter(new Host(), { limits: config("deny").limits });
+    const estimate = (stateOf(await local.exchange(chatRequest("hello fleet", { "x-api-key": "k1" }, { max_tokens: 0 }), { upstream: llmUpstream() })) as State).reserved;
+    expect(ask.hits_addend).toBe(estimate);
+    expect((stateOf(res) as State).reserved).toBe(estimate);
     const call = host.calls[0].request;
     expect(call.headers).toEqual(expect.arrayContaining([[":method", "POST"], [":path", "/json"], [":authority", "ratelimit"]]));
     expect(header(res, "x-ratelimit-limit-tokens")).toBe("1000");
@@ -63,6 +67,8 @@ describe("fleet mode (rate limit service JSON API)", () => {
     const asks = recorded(host);
     expect(asks).toHaveLength(2);
     expect(asks[1].hits_addend).toBe(s.prompt + s.completion - s.reserved);
+    // Together the service counted what the request used.
+    expect(asks[0].hits_addend + asks[1].hits_addend).toBe(s.prompt + s.completion);
     // The stream is gone by now; the root context took the answer.
     expect(host.stats.counter("token_ratelimit_service_errors") ?? 0).toBe(0);
     expect(vm.trapped).toBe(false);

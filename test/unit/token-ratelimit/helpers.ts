@@ -84,6 +84,19 @@ export function llmUpstream(opts: { completion?: number; omitUsage?: boolean; st
   };
 }
 
+/** An upstream whose answers wait until release() (requests pile up in flight). */
+export function heldUpstream(upstream: (req: UpstreamRequest) => UpstreamResponse): { upstream: (req: UpstreamRequest) => Promise<UpstreamResponse>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  return {
+    upstream: async (req: UpstreamRequest) => {
+      await gate;
+      return upstream(req);
+    },
+    release,
+  };
+}
+
 export interface State {
   reserved: number;
   prompt: number;

@@ -106,6 +106,7 @@ describe("configuration errors are refused with the field and the reason", () =>
   }
 });
 
+// max_tokens 0 leaves no completion allowance: the reservation is the prompt estimate alone.
 describe("prompt estimator", () => {
   const english = [
     "The quick brown fox jumps over the lazy dog.",
@@ -119,7 +120,7 @@ describe("prompt estimator", () => {
   for (const text of [...english, ...chinese, ...mixed]) {
     it(`never below the upstream tokenizer, at most ~2.5x: ${text.slice(0, 30)}`, async () => {
       const vm = startFilter(new Host(), { limits: [{ name: "l", by: "all", windows: { minute: 1_000_000 } }] });
-      const res = await vm.exchange(chatRequest(text), { upstream: llmUpstream() });
+      const res = await vm.exchange(chatRequest(text, {}, { max_tokens: 0 }), { upstream: llmUpstream() });
       const estimate = (stateOf(res) as State).reserved - 6; // minus per-message and reply-priming overhead
       const real = countTokens(text);
       expect(estimate).toBeGreaterThanOrEqual(real);
@@ -130,7 +131,7 @@ describe("prompt estimator", () => {
   it("counts Chinese per character (chars/4 would undercount four times)", async () => {
     const text = "大型语言模型按令牌计费".repeat(20);
     const vm = startFilter(new Host(), { limits: [{ name: "l", by: "all", windows: { minute: 1_000_000 } }] });
-    const res = await vm.exchange(chatRequest(text), { upstream: llmUpstream() });
+    const res = await vm.exchange(chatRequest(text, {}, { max_tokens: 0 }), { upstream: llmUpstream() });
     const estimate = (stateOf(res) as State).reserved - 6;
     expect(estimate).toBeGreaterThanOrEqual([...text].length);
     expect(header(res, "x-ratelimit-remaining-tokens")).toBeDefined();

@@ -26,7 +26,7 @@ describe("token-ratelimit schema and Higress spec", () => {
     const fields = Object.keys(schema.$defs.fields.properties);
     const limitFields = Object.keys(schema.$defs.limit.properties);
     const all: Record<string, unknown> = {
-      limits: [{ name: "l", by: "ip", cidrs: ["10.0.0.0/8"], values: ["10.1.1.1"], shared: false, max_keys: 8, windows: { second: 1, minute: 2, hour: 3, day: 4 } }],
+      limits: [{ name: "l", by: "ip", cidrs: ["10.0.0.0/8"], values: ["10.1.1.1"], shared: false, algorithm: "fixed_window", max_keys: 8, windows: { second: 1, minute: 2, hour: 3, day: 4 } }],
       consumer_header: "x-c",
       client_ip_header: "x-real-ip",
       completion_reserve: 10,

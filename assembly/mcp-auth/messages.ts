@@ -132,7 +132,7 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
   if (!batch.isBatch) {
     const r = refusals[0]!;
     const m = msgs[0];
-    const status: u32 = m.kind == RpcKind.Invalid ? 400 : m.kind == RpcKind.Notification ? 403 : 200;
+    const status: u32 = m.kind == RpcKind.Invalid || r.code == RPC_INVALID_REQUEST ? 400 : m.kind == RpcKind.Notification ? 403 : 200;
     const idRaw = m.kind == RpcKind.Request ? m.idRaw : null;
     return reject(v, status, jsonRpcErrorBody(idRaw, r.code, r.message, r.dataRaw), m.kind == RpcKind.Invalid ? "invalid" : decision, r.message);
   }

@@ -5,7 +5,8 @@
 // a result of any other response that holds a listing array anyway is
 // filtered the same way. What cannot be filtered never passes: a tagged
 // result without its listing becomes a JSON-RPC error, a message whose tag is
-// unreadable is dropped, unparsable data that carries a tag is dropped.
+// unreadable is dropped, a payload with a tag anywhere but in a message's id
+// is dropped (a list response in a shape this filter does not know).
 import { ByteBuf, JsonKind, JsonValue, ParseOptions, parseJson, Splice } from "../common/json";
 import { jsonRpcErrorBody, RPC_INTERNAL_ERROR } from "../common/reply";
 import { Caller } from "./caller";
@@ -33,9 +34,12 @@ export class PayloadResult {
 class MessageOutcome {
   bytes: ArrayBuffer | null = null;
   dropped: bool = false;
+  /** Its id was a tag. */
+  tagged: bool = false;
 }
 
-const TAG_BYTES = String.UTF8.encode(TAG_PREFIX);
+/** A tag as it starts in JSON text. */
+const TAG_BYTES = String.UTF8.encode("\"" + TAG_PREFIX);
 
 export function filterPayload(cfg: McpAuthConfig, caller: Caller, data: ArrayBuffer, out: PayloadResult = new PayloadResult()): PayloadResult {
   out.action = PayloadAction.Keep;
@@ -49,9 +53,12 @@ export function filterPayload(cfg: McpAuthConfig, caller: Caller, data: ArrayBuf
     return out;
   }
   const root = doc.root;
+  // A tag anywhere but in the id of a message (a response to a list request in a shape
+  // this filter does not know) means the payload cannot be trusted to be filtered.
+  const tags = count(data, TAG_BYTES);
   if (root.kind == JsonKind.Object) {
     const m = filterMessage(cfg, caller, data, root, out);
-    if (m.dropped) dropped(out);
+    if (m.dropped || tags > (m.tagged ? 1 : 0)) dropped(out);
     else if (m.bytes !== null) {
       out.action = PayloadAction.Replace;
       out.body = m.bytes;
@@ -62,10 +69,11 @@ export function filterPayload(cfg: McpAuthConfig, caller: Caller, data: ArrayBuf
   // A batch: each message on its own; dropped ones leave the array.
   const buf = new ByteBuf(data.byteLength);
   buf.pushString("[");
-  let changed = false, kept = 0;
+  let changed = false, kept = 0, tagged = 0;
   let item = root.first();
   while (item !== null) {
     const m = item.kind == JsonKind.Object ? filterMessage(cfg, caller, data, item, out) : new MessageOutcome();
+    if (m.tagged) tagged++;
     if (m.dropped) changed = true;
     else {
       if (kept++ > 0) buf.pushString(",");
@@ -79,6 +87,10 @@ export function filterPayload(cfg: McpAuthConfig, caller: Caller, data: ArrayBuf
     item = item.next();
   }
   buf.pushString("]");
+  if (tags > tagged) {
+    dropped(out);
+    return out;
+  }
   if (changed) {
     out.action = PayloadAction.Replace;
     out.body = buf.toArrayBuffer();
@@ -106,6 +118,7 @@ function filterMessage(cfg: McpAuthConfig, caller: Caller, src: ArrayBuffer, msg
       }
       kind = tag.kind;
       rawId = tag.rawId;
+      res.tagged = true;
     }
   }
   const splices = new Array<Splice>();
@@ -155,12 +168,17 @@ function unfilterable(kind: ListKind, rawId: string | null): ArrayBuffer {
 }
 
 function contains(hay: ArrayBuffer, needle: ArrayBuffer): bool {
+  return count(hay, needle) > 0;
+}
+
+function count(hay: ArrayBuffer, needle: ArrayBuffer): i32 {
   const n = hay.byteLength, m = needle.byteLength;
   const h = changetype<usize>(hay), p = changetype<usize>(needle);
   const first = load<u8>(p);
+  let found = 0;
   for (let i = 0; i + m <= n; i++) {
     if (load<u8>(h + <usize>i) != first) continue;
-    if (memory.compare(h + <usize>i, p, <usize>m) == 0) return true;
+    if (memory.compare(h + <usize>i, p, <usize>m) == 0) found++;
   }
-  return false;
+  return found;
 }

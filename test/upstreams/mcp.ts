@@ -147,6 +147,8 @@ class McpHost {
       sessionIdGenerator: () => randomUUID(),
       enableJsonResponse: this.jsonResponse(url),
       eventStore: new BoundedEventStore(),
+      // Clients that lose a stream come back for the rest after this long (priming events carry it).
+      retryInterval: 100,
       onsessioninitialized: (id) => {
         this.sessions.set(id, { transport, cleanup });
       },

@@ -25,15 +25,18 @@ export class ListingResponse {
   private cut: bool = false;
   private result: PayloadResult = new PayloadResult();
 
-  /** @param bindLegacy bind the sessions named by legacy `endpoint` events to the caller */
-  constructor(private cfg: McpAuthConfig, private caller: Caller, private bindLegacy: bool) {}
+  /**
+   * @param filter filter listings (filterLists)
+   * @param bindLegacy bind the sessions named by legacy `endpoint` events to the caller
+   */
+  constructor(private cfg: McpAuthConfig, private caller: Caller, private filter: bool, private bindLegacy: bool) {}
 
   /** From the response headers callback (not at end of stream): picks JSON or SSE by content type. */
   onHeaders(contentType: string): void {
     if (isEventStream(contentType)) {
       dropContentLength(BufferType.ResponseBody);
       this.sse = new SseParser(<i32>this.cfg.maxResponseBytes, true);
-    } else {
+    } else if (this.filter) {
       // JSON, or a type a lenient client might still read as JSON: all of it is inspected.
       dropContentLength(BufferType.ResponseBody);
       // Headers go on (a stopped headers callback would hold the body from us too);
@@ -94,7 +97,7 @@ export class ListingResponse {
     for (let i = 0; i < sse.events.length; i++) {
       const ev = sse.events[i];
       if (this.bindLegacy && ev.event == "endpoint" && ev.hasData && !this.bindEndpoint(ev)) return false;
-      const r = ev.hasData ? filterPayload(this.cfg, this.caller, ev.data, this.result) : null;
+      const r = this.filter && ev.hasData ? filterPayload(this.cfg, this.caller, ev.data, this.result) : null;
       if (r === null || r.action == PayloadAction.Keep) {
         const raw = ev.raw;
         if (raw !== null) w.raw(raw);

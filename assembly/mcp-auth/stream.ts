@@ -114,7 +114,8 @@ export class McpAuthStream extends StreamContext {
       // List requests' ids are tagged (list-ids.ts): the body may change size.
       if (cfg.filterLists && !cfg.authenticateOnly) dropContentLength(BufferType.RequestBody);
     }
-    this.filterResponse = method == "GET" && cfg.filterLists && !cfg.authenticateOnly;
+    // A GET stream may carry list results, and the legacy transport's endpoint event names its session.
+    this.filterResponse = method == "GET" && (cfg.filterLists || cfg.bindSessions) && !cfg.authenticateOnly;
 
     const result = this.authenticate(fullPath, headers);
     if (result.status == AuthStatus.UnknownKey && this.waitForKeys()) return HeadersAction.StopIteration;
@@ -354,7 +355,8 @@ export class McpAuthStream extends StreamContext {
     }
     if (!this.filterResponse || endOfStream) return HeadersAction.Continue;
     const type = getHeader(MapType.ResponseHeaders, "content-type");
-    const listing = new ListingResponse(this.config, caller, this.config.bindSessions);
+    const cfg = this.config;
+    const listing = new ListingResponse(cfg, caller, cfg.filterLists, cfg.bindSessions);
     listing.onHeaders(type === null ? "" : type);
     this.listing = listing;
     return HeadersAction.Continue;

@@ -280,4 +280,16 @@ describe("session binding", () => {
     expect(hijack.reset).toBe(true);
     expect(own.trapped).toBe(false);
   });
+
+  it("with filterLists off, listings pass as the server sent them and legacy sessions are still bound", async () => {
+    const host = new Host();
+    const own = startVm(WASM, { ...CONFIG, filterLists: false }, host);
+    const server = new FakeServer(CATALOG);
+    const res = await post(server, list(1, "tools/list"), BOB, {}, own);
+    expect(JSON.parse(server.received[0]).id).toBe(1);
+    expect(itemNames(received(res.body, false)[0].result)).toEqual(CATALOG.tools);
+    const sse = () => ({ status: 200, headers: { "content-type": "text/event-stream" }, body: "event: endpoint\ndata: /messages?sessionId=off-1\n\n" });
+    await own.exchange({ method: "GET", path: "/sse", headers: { host: "mcp.test", ...as(BOB) } }, { upstream: sse });
+    expect((await rpc(own, { jsonrpc: "2.0", id: 1, method: "ping" }, { path: "/messages?sessionId=off-1", headers: as(EVE), options: { upstream: () => ({ status: 202 }) } })).status).toBe(403);
+  });
 });

@@ -100,21 +100,24 @@ describe("list requests: ids tagged upstream, given back as sent", () => {
 
 describe("results on every path", () => {
   it("filters all four listings in JSON and in SSE, keeping pagination cursors", async () => {
+    const kinds = [["tools/list", ALLOWED.tools], ["prompts/list", ALLOWED.prompts], ["resources/list", ALLOWED.resources], ["resources/templates/list", ALLOWED.templates]] as const;
     for (const mode of ["json", "sse"] as const) {
-      const server = new FakeServer(CATALOG);
-      server.mode = mode;
-      server.pageSize = 2;
-      let cursor: string | undefined;
-      const tools: string[] = [];
-      do {
-        const res = await post(server, list(9, "tools/list", cursor ? { cursor } : undefined));
-        expectNoDenied(res.body);
-        const [msg] = received(res.body, mode === "sse");
-        expect(msg.id).toBe(9);
-        tools.push(...itemNames(msg.result));
-        cursor = msg.result.nextCursor;
-      } while (cursor !== undefined);
-      expect(tools).toEqual(ALLOWED.tools);
+      for (const [method, allowed] of kinds) {
+        const server = new FakeServer(CATALOG);
+        server.mode = mode;
+        server.pageSize = 2;
+        let cursor: string | undefined;
+        const items: string[] = [];
+        do {
+          const res = await post(server, list(9, method, cursor ? { cursor } : undefined));
+          expectNoDenied(res.body);
+          const [msg] = received(res.body, mode === "sse");
+          expect(msg.id).toBe(9);
+          items.push(...itemNames(msg.result));
+          cursor = msg.result.nextCursor;
+        } while (cursor !== undefined);
+        expect(items, `${mode} ${method}`).toEqual(allowed);
+      }
     }
   });
 

@@ -7,7 +7,7 @@
 // result without its listing becomes a JSON-RPC error, a message whose tag is
 // unreadable is dropped, a payload with a tag anywhere but in a message's id
 // is dropped (a list response in a shape this filter does not know).
-import { ByteBuf, JsonKind, JsonValue, ParseOptions, parseJson, Splice } from "../common/json";
+import { applySplices, ByteBuf, JsonKind, JsonValue, ParseOptions, parseJson, Splice } from "../common/json";
 import { jsonRpcErrorBody, RPC_INTERNAL_ERROR } from "../common/reply";
 import { Caller } from "./caller";
 import { McpAuthConfig } from "./config";
@@ -145,22 +145,10 @@ function filterMessage(cfg: McpAuthConfig, caller: Caller, src: ArrayBuffer, msg
   }
   if (splices.length == 0) return res;
   splices.sort((a: Splice, b: Splice): i32 => a.start - b.start);
-  res.bytes = spliceWithin(src, msg.start, msg.end, splices);
+  const bytes = applySplices(src, splices, msg.start, msg.end);
+  if (bytes === null) res.dropped = true;
+  else res.bytes = bytes;
   return res;
-}
-
-/** Bytes [start, end) of `src` with the splices (ascending, inside that span) applied. */
-function spliceWithin(src: ArrayBuffer, start: i32, end: i32, splices: Array<Splice>): ArrayBuffer {
-  const buf = new ByteBuf(end - start + 64);
-  let at = start;
-  for (let i = 0; i < splices.length; i++) {
-    const s = unchecked(splices[i]);
-    buf.pushRange(src, at, s.start);
-    buf.pushBuffer(s.bytes);
-    at = s.end;
-  }
-  buf.pushRange(src, at, end);
-  return buf.toArrayBuffer();
 }
 
 function unfilterable(kind: ListKind, rawId: string | null): ArrayBuffer {

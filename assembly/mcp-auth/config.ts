@@ -76,7 +76,10 @@ export class McpAuthConfig {
   policies: Array<Policy> = new Array<Policy>();
   defaultAllow: bool = false;
   rateLimits: Array<ToolLimit> = new Array<ToolLimit>();
-  filterToolsList: bool = true;
+  /** Filter tools/prompts/resources/templates listings (list request ids tagged, list-ids.ts). */
+  filterLists: bool = true;
+  /** Origin header values accepted (lower case, globs); `*` accepts any. */
+  allowedOrigins: Array<string> = new Array<string>();
   /** Authentication only: bodies are not read as JSON-RPC (routes that are not MCP). */
   authenticateOnly: bool = false;
   bindSessions: bool = true;
@@ -91,6 +94,18 @@ export class McpAuthConfig {
     const path = this.resource.substring(slash);
     return path == "/" ? "" : path;
   }
+}
+
+/** scheme://host[:port] of a URL, lower case. */
+export function originOf(url: string): string {
+  const scheme = url.indexOf("://");
+  const slash = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
+  return (slash < 0 ? url : url.substring(0, slash)).toLowerCase();
+}
+
+function normalizeOrigin(o: string): string {
+  const t = o.trim().toLowerCase();
+  return t.endsWith("/") ? t.substring(0, t.length - 1) : t;
 }
 
 function isHttpUrl(s: string): bool {
@@ -151,7 +166,21 @@ export class McpAuthParser extends ConfigParser<McpAuthConfig> {
       limits[i].rejectUnknown();
       c.rateLimits.push(l);
     }
-    c.filterToolsList = r.optionalBool("filterToolsList", true);
+    // filterToolsList is the option's first name, kept for configurations that use it.
+    const filterTools = r.optionalBool("filterToolsList", true);
+    c.filterLists = r.optionalBool("filterLists", filterTools);
+    if (r.has("allowedOrigins")) {
+      const origins = r.stringArray("allowedOrigins");
+      for (let i = 0; i < origins.length; i++) {
+        const o = normalizeOrigin(origins[i]);
+        if (o.length == 0) r.fail("allowedOrigins", "entries must be origins like https://app.example.com, globs, or *");
+        else c.allowedOrigins.push(o);
+      }
+    } else {
+      c.allowedOrigins.push(originOf(c.resource));
+      const pub = c.publicBaseUrl;
+      if (pub !== null && originOf(pub) != c.allowedOrigins[0]) c.allowedOrigins.push(originOf(pub));
+    }
     c.authenticateOnly = r.optionalBool("authenticateOnly", false);
     c.bindSessions = r.optionalBool("bindSessions", true);
     c.maxBodyBytes = <u32>r.optionalInt("maxBodyBytes", 1 << 20, 1024, 64 << 20);

@@ -1,12 +1,14 @@
 // The verdict on a POSTed JSON-RPC body (one message or a batch): every
 // request authorized, scope-checked and counted against tool limits, or the
 // JSON-RPC errors to answer with instead.
-import { parseJson, quoteJson, ParseOptions, readJsonRpc, RpcKind, RpcMessage } from "../common/json";
+import { applySplices, JsonKind, JsonValue, parseJson, quoteJson, ParseOptions, readJsonRpc, RpcKind, RpcMessage, Splice } from "../common/json";
 import { jsonRpcErrorBody, RPC_FORBIDDEN, RPC_INVALID_REQUEST, RPC_PARSE_ERROR, RPC_RATE_LIMITED } from "../common/reply";
 import { AuditCall } from "./audit";
 import { Caller } from "./caller";
 import { McpAuthConfig } from "./config";
 import { countToolCall } from "./limits";
+import { isReservedId, TAG_PREFIX, tagId } from "./list-ids";
+import { ListKind, listKindOf } from "./listing";
 import { authorize, missingToolScopes, MessageTarget, Target, targetOf } from "./policy";
 
 export enum VerdictKind {
@@ -26,8 +28,10 @@ export class Verdict {
   decision: string = "allow";
   reason: string = "";
   calls: Array<AuditCall> = new Array<AuditCall>();
-  /** The body is a single tools/list request: filter the response. */
-  toolsList: bool = false;
+  /** The body has list requests (their ids tagged): filter the response. */
+  lists: bool = false;
+  /** The body to forward instead (list request ids tagged); null when unchanged. */
+  rewritten: ArrayBuffer | null = null;
   initialize: bool = false;
 }
 
@@ -45,6 +49,7 @@ function reject(v: Verdict, status: u32, body: ArrayBuffer, decision: string, re
 }
 
 
+/** `filterLists`: tag list requests' ids so their results are filtered wherever they arrive. */
 export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer, nowMs: u64): Verdict {
   const v = new Verdict();
   const parsed = parseJson(body, new ParseOptions(64, <i32>cfg.maxBodyBytes));
@@ -65,6 +70,18 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
       continue;
     }
     if (m.kind != RpcKind.Request && m.kind != RpcKind.Notification) continue; // responses to server requests
+    const repeated = repeatedMember(m);
+    if (repeated !== null) {
+      // Parsers differ on which of two same-named members counts: the server must see what was authorized.
+      refusals[i] = new Refusal(RPC_INVALID_REQUEST, "invalid request: member " + repeated + " appears more than once", null);
+      refused++;
+      continue;
+    }
+    if (hasReservedId(m)) {
+      refusals[i] = new Refusal(RPC_INVALID_REQUEST, "invalid request: ids starting with " + TAG_PREFIX + " are reserved by the gateway", null);
+      refused++;
+      continue;
+    }
     const t = targetOf(m);
     targets[i] = t;
     const d = authorize(cfg, caller, t);
@@ -89,7 +106,6 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
         refused++;
       }
     }
-    if (t.method == "tools/list") v.toolsList = !batch.isBatch;
     if (t.method == "initialize") v.initialize = true;
   }
 
@@ -107,17 +123,71 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
         decision = "rate_limited";
       }
     }
-    if (refused == 0) return v;
+    if (refused == 0) {
+      if (cfg.filterLists) tagListRequests(v, body, msgs);
+      return v;
+    }
   }
 
   if (!batch.isBatch) {
     const r = refusals[0]!;
     const m = msgs[0];
-    const status: u32 = m.kind == RpcKind.Invalid ? 400 : m.kind == RpcKind.Notification ? 403 : 200;
+    const status: u32 = m.kind == RpcKind.Invalid || r.code == RPC_INVALID_REQUEST ? 400 : m.kind == RpcKind.Notification ? 403 : 200;
     const idRaw = m.kind == RpcKind.Request ? m.idRaw : null;
     return reject(v, status, jsonRpcErrorBody(idRaw, r.code, r.message, r.dataRaw), m.kind == RpcKind.Invalid ? "invalid" : decision, r.message);
   }
   return reject(v, 200, batchErrors(msgs, refusals), decision, refused.toString() + " of " + msgs.length.toString() + " messages refused");
+}
+
+const TOP_MEMBERS: Array<string> = ["jsonrpc", "id", "method", "params"];
+const PARAM_MEMBERS: Array<string> = ["name", "uri"];
+
+/** The first of the members authorization reads that is repeated in the message (or its params); null when none. */
+function repeatedMember(m: RpcMessage): string | null {
+  const top = repeatedIn(m.node, TOP_MEMBERS);
+  if (top !== null) return top;
+  const params = m.params;
+  return params !== null && params.kind == JsonKind.Object ? repeatedIn(params, PARAM_MEMBERS) : null;
+}
+
+function repeatedIn(obj: JsonValue, names: Array<string>): string | null {
+  let seen: u32 = 0;
+  let v = obj.first();
+  while (v !== null) {
+    for (let i = 0; i < names.length; i++) {
+      if (!v.keyEquals(unchecked(names[i]))) continue;
+      const bit: u32 = 1 << <u32>i;
+      if ((seen & bit) != 0) return names[i];
+      seen |= bit;
+    }
+    v = v.next();
+  }
+  return null;
+}
+
+function hasReservedId(m: RpcMessage): bool {
+  const id = m.node.get("id");
+  if (id === null || id.kind != JsonKind.String) return false;
+  const text = id.text();
+  return text !== null && isReservedId(text);
+}
+
+/** Replaces the id of every list request with its tag (list-ids.ts). */
+function tagListRequests(v: Verdict, body: ArrayBuffer, msgs: Array<RpcMessage>): void {
+  const splices = new Array<Splice>();
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    const method = m.method;
+    const raw = m.idRaw;
+    if (m.kind != RpcKind.Request || method === null || raw === null) continue;
+    const kind = listKindOf(method);
+    if (kind == ListKind.None) continue;
+    const id = m.node.get("id")!;
+    splices.push(new Splice(id.start, id.end, String.UTF8.encode(tagId(kind, raw))));
+  }
+  if (splices.length == 0) return;
+  v.lists = true;
+  v.rewritten = applySplices(body, splices);
 }
 
 /** One error per request that has an id: its own refusal, or "not executed" for the others in the batch. */

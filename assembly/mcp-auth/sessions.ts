@@ -1,10 +1,16 @@
-// Binds an Mcp-Session-Id to the subject that first used it (normally the
-// one whose initialize created it), in shared data, so another caller
-// presenting the same session id is refused.
+// Binds a session id to the subject that first used it (normally the one
+// whose initialize created it), in shared data, so another caller presenting
+// the same session id is refused. Streamable HTTP carries the id in the
+// Mcp-Session-Id header; the legacy HTTP+SSE transport in the query of its
+// POST endpoint (`sessionId` in the TypeScript SDK, `session_id` in Python's).
 import { readShared, writeShared } from "./shared";
 
+const BIND_ATTEMPTS = 4;
+
+/** Ids in keys are cut (their length kept) so a stranger's huge id cannot make a huge key. */
 function keyOf(sessionId: string): string {
-  return "mcp-auth/session/" + sessionId;
+  const id = sessionId.length <= 200 ? sessionId : sessionId.substring(0, 200) + "#" + sessionId.length.toString();
+  return "mcp-auth/session/" + id;
 }
 
 /** The subject bound to the session, or null when unbound. */
@@ -12,12 +18,76 @@ export function sessionOwner(sessionId: string): string | null {
   return readShared(keyOf(sessionId)).text;
 }
 
-/** Binds the session to `subject` unless it is bound already; returns the owner after the call. */
-export function bindSession(sessionId: string, subject: string): string {
-  const cur = readShared(keyOf(sessionId));
-  const owner = cur.text;
-  if (owner !== null && owner.length > 0) return owner;
-  if (writeShared(keyOf(sessionId), subject, cur.cas)) return subject;
-  const now = sessionOwner(sessionId);
-  return now === null ? subject : now;
+/**
+ * Binds the session to `subject` unless another subject holds it; true when
+ * it is `subject`'s after the call. The first bind is a create-only write,
+ * so two workers binding one session at once cannot both win.
+ */
+export function claimSession(sessionId: string, subject: string): bool {
+  const key = keyOf(sessionId);
+  for (let i = 0; i < BIND_ATTEMPTS; i++) {
+    const cur = readShared(key);
+    const owner = cur.text;
+    if (owner !== null) return owner == subject;
+    if (writeShared(key, subject, cur.cas)) return true;
+  }
+  return false;
+}
+
+const LEGACY_PARAMS: Array<string> = ["sessionId", "session_id"];
+
+/**
+ * The legacy transport's session ids in a path or URL query, decoded as the
+ * servers decode them (percent-escapes and `+` in names and values), every
+ * occurrence: a server reading the first and a check reading the last would
+ * otherwise see different sessions.
+ */
+export function legacySessionIds(url: string): Array<string> {
+  const out = new Array<string>();
+  const q = url.indexOf("?");
+  if (q < 0) return out;
+  const hash = url.indexOf("#", q);
+  const parts = url.substring(q + 1, hash < 0 ? url.length : hash).split("&");
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    const eq = part.indexOf("=");
+    const name = formDecode(eq < 0 ? part : part.substring(0, eq));
+    if (!LEGACY_PARAMS.includes(name)) continue;
+    out.push(eq < 0 ? "" : formDecode(part.substring(eq + 1)));
+  }
+  return out;
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** application/x-www-form-urlencoded decoding as URLSearchParams does it (bad escapes stay literal). */
+function formDecode(s: string): string {
+  if (!s.includes("%") && !s.includes("+")) return s;
+  const src = String.UTF8.encode(s);
+  const n = src.byteLength;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const c = <i32>load<u8>(changetype<usize>(src) + <usize>i);
+    if (c == 43) {
+      out[o++] = 32;
+      continue;
+    }
+    if (c == 37 && i + 2 < n) {
+      const hi = hexValue(<i32>load<u8>(changetype<usize>(src) + <usize>(i + 1)));
+      const lo = hexValue(<i32>load<u8>(changetype<usize>(src) + <usize>(i + 2)));
+      if (hi >= 0 && lo >= 0) {
+        out[o++] = <u8>((hi << 4) | lo);
+        i += 2;
+        continue;
+      }
+    }
+    out[o++] = <u8>c;
+  }
+  return String.UTF8.decode(out.buffer.slice(0, o));
 }

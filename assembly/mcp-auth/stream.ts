@@ -1,24 +1,24 @@
 // One HTTP request through mcp-auth: authenticate (possibly waiting for a
 // JWKS refresh), check the session, forward the identity, authorize the
-// JSON-RPC body, and filter tools/list results on the way back.
+// JSON-RPC body, and filter listings on the way back (responses.ts).
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { HeaderBlock } from "../common/runtime/header-block";
-import { BufferType, continueStream, getBuffer, getHeader, MapType, nowMillis, removeHeader, replaceHeader, setBuffer, StreamType } from "../common/runtime/host";
+import { BufferType, continueStream, getHeader, MapType, nowMillis, removeHeader, replaceHeader, Status, StreamType } from "../common/runtime/host";
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
-import { SseParser, SseWriter } from "../common/sse";
-import { isEventStream, startsWithIgnoringCase } from "../common/text/media-type";
 import { Logger } from "../common/log";
 import { AuditRecord } from "./audit";
 import { AuthResult, AuthStatus, authenticateApiKey, authenticateJwt, bearerToken, missingScopes, queryParam, withoutQueryParam } from "./authn";
 import { Caller } from "./caller";
 import { McpAuthConfig } from "./config";
 import { judgeBody, VerdictKind } from "./messages";
+import { jsonRpcErrorBody, RPC_INTERNAL_ERROR } from "../common/reply";
 import { isMetadataPath, metadataDocument, metadataUrl, publicBase } from "./metadata";
 import { KeyWaiter } from "./remote-keys";
 import { KeySet } from "./jwks";
 import { sendForbidden, sendInsufficientScope, sendJson, sendKeysUnavailable, sendUnauthorized } from "./replies";
-import { bindSession, sessionOwner } from "./sessions";
-import { filterToolsList } from "./tools-list";
+import { claimSession, legacySessionIds, sessionOwner } from "./sessions";
+import { originAllowed } from "./origin";
+import { ListingResponse } from "./responses";
 import { McpAuthRoot } from "./root";
 
 const log = new Logger("mcp-auth");
@@ -56,15 +56,18 @@ export class McpAuthStream extends StreamContext {
   /** The request path without the API key query parameter, when the key came that way. */
   private pathWithoutKey: string | null = null;
   private sessionId: string | null = null;
+  /** Session ids in the query (legacy HTTP+SSE transport). */
+  private legacySessions: Array<string> | null = null;
   private hasBody: bool = false;
   private body: BodyBuffer | null = null;
   private waiter: Waiter | null = null;
-  /** Look for an Mcp-Session-Id in the response and bind it to the caller. */
-  private bindOnResponse: bool = false;
-  // Response side: tools/list filtering.
-  private filterList: bool = false;
-  private responseJson: BodyBuffer | null = null;
-  private sse: SseParser | null = null;
+  /** The response of initialize names a new session: bind it to the caller. */
+  private bindNewSession: bool = false;
+  /** Sessions presented but not bound yet: bound to the caller when the server accepts the request. */
+  private unboundSessions: Array<string> | null = null;
+  /** The response may carry list results (list requests, or a GET stream). */
+  private filterResponse: bool = false;
+  private listing: ListingResponse | null = null;
 
   private get config(): McpAuthConfig {
     return this.cfg!;
@@ -95,11 +98,24 @@ export class McpAuthStream extends StreamContext {
       sendJson(200, "mcp_auth_metadata", metadataDocument(cfg));
       return HeadersAction.StopIteration;
     }
+    const origin = headers.get("origin");
+    if (origin !== null && !originAllowed(cfg, origin)) {
+      this.refuse("origin not allowed");
+      sendForbidden("origin not allowed: " + origin);
+      return HeadersAction.StopIteration;
+    }
     if (method == "OPTIONS") return HeadersAction.Continue; // CORS preflight carries no credentials
 
     this.sessionId = headers.get("mcp-session-id");
+    if (q >= 0 && cfg.bindSessions) this.legacySessions = legacySessionIds(fullPath);
     this.hasBody = !endOfStream;
-    if (this.hasBody) this.body = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, BodyOverflow.Reject);
+    if (this.hasBody) {
+      this.body = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, BodyOverflow.Reject);
+      // List requests' ids are tagged (list-ids.ts): the body may change size.
+      if (cfg.filterLists && !cfg.authenticateOnly) dropContentLength(BufferType.RequestBody);
+    }
+    // A GET stream may carry list results, and the legacy transport's endpoint event names its session.
+    this.filterResponse = method == "GET" && (cfg.filterLists || cfg.bindSessions) && !cfg.authenticateOnly;
 
     const result = this.authenticate(fullPath, headers);
     if (result.status == AuthStatus.UnknownKey && this.waitForKeys()) return HeadersAction.StopIteration;
@@ -212,20 +228,31 @@ export class McpAuthStream extends StreamContext {
       sendInsufficientScope(this.metadataUrl, missing.join(" "), "the token lacks a required scope");
       return false;
     }
-    const session = this.sessionId;
-    if (session !== null && cfg.bindSessions) {
-      const owner = sessionOwner(session);
-      if (owner !== null && owner != caller.subject) {
-        this.refuse("session belongs to another subject");
-        log.warn("session " + session + " of " + owner + " presented by " + caller.subject);
-        sendForbidden("this session belongs to another caller");
-        return false;
-      }
-      // A session we have not seen (e.g. created before a restart) is bound on first use.
-      this.bindOnResponse = owner === null;
+    if (cfg.bindSessions) {
+      const session = this.sessionId;
+      if (session !== null && !this.checkSession(session, caller)) return false;
+      const legacy = this.legacySessions;
+      if (legacy !== null) for (let i = 0; i < legacy.length; i++) if (!this.checkSession(legacy[i], caller)) return false;
     }
     this.forwardIdentity(caller);
     return true;
+  }
+
+  /** Refuses a session bound to another subject; remembers an unbound one to bind if the server accepts it. */
+  private checkSession(session: string, caller: Caller): bool {
+    const owner = sessionOwner(session);
+    if (owner === null) {
+      // A session we have not seen (e.g. created before a restart) is bound on first use.
+      let unbound = this.unboundSessions;
+      if (unbound === null) this.unboundSessions = unbound = new Array<string>();
+      unbound.push(session);
+      return true;
+    }
+    if (owner == caller.subject) return true;
+    this.refuse("session belongs to another subject");
+    log.warn("session " + session + " of " + owner + " presented by " + caller.subject);
+    sendForbidden("this session belongs to another caller");
+    return false;
   }
 
   private refuse(reason: string): void {
@@ -250,7 +277,7 @@ export class McpAuthStream extends StreamContext {
     if (stripped !== null) replaceHeader(MapType.RequestHeaders, ":path", stripped);
   }
 
-  /** GET (SSE stream), DELETE (end session), or authentication only: nothing more to authorize. */
+  /** GET (SSE stream, filtered on the way back), DELETE (end session), or authentication only: nothing more to authorize. */
   private finishWithoutBody(): void {
     this.audit.decision = "allow";
     (this.root as McpAuthRoot).metrics!.allowed.inc();
@@ -289,10 +316,20 @@ export class McpAuthStream extends StreamContext {
     const verdict = judgeBody(this.config, this.caller!, bytes === null ? new ArrayBuffer(0) : bytes, nowMillis());
     this.audit.calls = verdict.calls;
     if (verdict.kind == VerdictKind.Allow) {
+      const rewritten = verdict.rewritten;
+      if (rewritten !== null && body.replace(rewritten) != Status.Ok) {
+        // An untagged list request could be answered where its result is not recognised: refuse it.
+        this.audit.decision = "invalid";
+        this.audit.reason = "list request could not be tagged";
+        metrics.denied.inc();
+        this.phase = Phase.Replied;
+        sendJson(500, "mcp_auth_rewrite_failed", jsonRpcErrorBody(null, RPC_INTERNAL_ERROR, "mcp-auth could not forward this list request"));
+        return false;
+      }
       this.audit.decision = "allow";
       metrics.allowed.inc();
-      this.filterList = verdict.toolsList && this.config.filterToolsList;
-      if (this.sessionId === null) this.bindOnResponse = verdict.initialize && this.config.bindSessions;
+      this.filterResponse = verdict.lists;
+      if (this.sessionId === null) this.bindNewSession = verdict.initialize && this.config.bindSessions;
       this.phase = Phase.Passing;
       return true;
     }
@@ -311,87 +348,38 @@ export class McpAuthStream extends StreamContext {
     if (this.phase == Phase.Replied || this.cfg === null) return HeadersAction.Continue;
     const caller = this.caller;
     if (caller === null) return HeadersAction.Continue;
-    const cfg = this.config;
-    if (this.bindOnResponse) {
-      const session = getHeader(MapType.ResponseHeaders, "mcp-session-id");
-      if (session !== null) bindSession(session, caller.subject);
+    if ((this.bindNewSession || this.unboundSessions !== null) && !this.bindSessions(caller)) {
+      this.refuse("session bound to another subject meanwhile");
+      sendForbidden("this session belongs to another caller");
+      return HeadersAction.StopIteration;
     }
-    if (!this.filterList || endOfStream) return HeadersAction.Continue;
+    if (!this.filterResponse || endOfStream) return HeadersAction.Continue;
     const type = getHeader(MapType.ResponseHeaders, "content-type");
-    const ct = type === null ? "" : type;
-    if (startsWithIgnoringCase(ct, "application/json")) {
-      dropContentLength(BufferType.ResponseBody);
-      // Headers go on (a stopped headers callback would hold the body from us too);
-      // a result too large to inspect then ends in a reset rather than passing unfiltered.
-      this.responseJson = new BodyBuffer(BufferType.ResponseBody, cfg.maxResponseBytes, BodyOverflow.Reject);
-      return HeadersAction.Continue;
-    }
-    if (isEventStream(ct)) {
-      dropContentLength(BufferType.ResponseBody);
-      this.sse = new SseParser(<i32>cfg.maxResponseBytes, true);
-    }
+    const cfg = this.config;
+    const listing = new ListingResponse(cfg, caller, cfg.filterLists, cfg.bindSessions);
+    listing.onHeaders(type === null ? "" : type);
+    this.listing = listing;
     return HeadersAction.Continue;
+  }
+
+  /** Binds the session initialize created, or the unbound ones the server accepted; false when another subject won one. */
+  private bindSessions(caller: Caller): bool {
+    if (this.bindNewSession) {
+      const created = getHeader(MapType.ResponseHeaders, "mcp-session-id");
+      if (created !== null && !claimSession(created, caller.subject)) return false;
+    }
+    const unbound = this.unboundSessions;
+    if (unbound === null) return true;
+    const status = getHeader(MapType.ResponseHeaders, ":status");
+    if (status === null || !status.startsWith("2")) return true;
+    for (let i = 0; i < unbound.length; i++) if (!claimSession(unbound[i], caller.subject)) return false;
+    return true;
   }
 
   onResponseBody(size: u32, endOfStream: bool): DataAction {
     if (this.phase == Phase.Replied) return DataAction.Continue;
-    const json = this.responseJson;
-    if (json !== null) return this.filterJsonResponse(json, size, endOfStream);
-    const sse = this.sse;
-    if (sse !== null) this.filterSseChunk(sse, size, endOfStream);
-    return DataAction.Continue;
-  }
-
-  private filterJsonResponse(json: BodyBuffer, size: u32, endOfStream: bool): DataAction {
-    const state = json.onBody(size, endOfStream);
-    if (state == BodyState.Buffering) return DataAction.StopIterationAndBuffer;
-    if (state == BodyState.TooLarge) {
-      this.phase = Phase.Replied;
-      json.sendReject();
-      return DataAction.StopIterationNoBuffer;
-    }
-    const bytes = json.read();
-    if (bytes !== null) {
-      const res = filterToolsList(this.config, this.caller!, bytes);
-      const out = res.body;
-      if (out !== null) json.replace(out);
-    }
-    return DataAction.Continue;
-  }
-
-  /** Rewrites the tools/list result events of this chunk; other events pass byte for byte. */
-  private filterSseChunk(sse: SseParser, size: u32, endOfStream: bool): void {
-    const chunk = size == 0 ? new ArrayBuffer(0) : getBuffer(BufferType.ResponseBody, 0, size);
-    if (chunk === null) return;
-    sse.feed(chunk);
-    const w = new SseWriter(<i32>size + 64);
-    this.writeEvents(sse, w);
-    if (endOfStream) {
-      sse.finish();
-      this.writeEvents(sse, w);
-    }
-    if (sse.status != 0) {
-      // An event larger than the limit cannot be inspected: end the stream rather than leak it.
-      log.warn("tools/list response event exceeds " + this.config.maxResponseBytes.toString() + " bytes; stream cut");
-      setBuffer(BufferType.ResponseBody, 0, size, new ArrayBuffer(0));
-      this.phase = Phase.Replied;
-      return;
-    }
-    setBuffer(BufferType.ResponseBody, 0, size, w.take());
-  }
-
-  private writeEvents(sse: SseParser, w: SseWriter): void {
-    for (let i = 0; i < sse.events.length; i++) {
-      const ev = sse.events[i];
-      const filtered = ev.hasData ? filterToolsList(this.config, this.caller!, ev.data).body : null;
-      if (filtered === null) {
-        const raw = ev.raw;
-        if (raw !== null) w.raw(raw);
-        continue;
-      }
-      ev.data = filtered;
-      w.write(ev);
-    }
+    const listing = this.listing;
+    return listing === null ? DataAction.Continue : listing.onBody(size, endOfStream);
   }
 
   onLog(): void {

@@ -1,7 +1,9 @@
 // The MCP upstream for the demo and e2e tests: the official reference server
 // (@modelcontextprotocol/server-everything: tools, resources, prompts,
 // completions, logging, tasks) served in-process over Streamable HTTP at /mcp
-// on 127.0.0.1, one server instance per session like the package's own
+// (resumable: events are kept, a GET with Last-Event-ID replays them) and over
+// the legacy HTTP+SSE transport (GET /sse, POST /messages?sessionId=) on
+// 127.0.0.1, one server instance per session like the package's own
 // launcher. Served here instead of through the package's launcher because
 // that one listens on every interface, takes its port only from $PORT and
 // logs every request to stdout. The same host serves other servers too
@@ -13,14 +15,23 @@ import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { pathToFileURL } from "node:url";
 import { StreamableHTTPServerTransport, type StreamableHTTPServerTransportOptions } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { createServer as createEverythingServer } from "@modelcontextprotocol/server-everything/dist/server/index.js";
 import { Recorder, type RecordedRequest } from "./llm/recorder.ts";
+import { BoundedEventStore } from "./mcp/event-store.ts";
 import { argValue, baseUrl, closeServer, listen, standaloneOptions, stopOnSignal } from "./serve.ts";
 
 /** What an upstream serves: a new server per session, and how its transport is set up. */
+/** What the upstream needs of an MCP server: connect it to a transport, clean up when the session ends. */
+export interface McpServerInstance {
+  server: { connect(transport: Transport): Promise<void> };
+  cleanup: (sessionId?: string) => void;
+}
+
 export interface McpServerKind {
-  create(): { server: { connect(transport: Transport): Promise<void> }; cleanup: (sessionId?: string) => void };
+  /** One server per session, given the URL that started it. */
+  create(url: string): McpServerInstance;
   /** Extra options for each session's transport (e.g. an event store for resumable streams). */
   transportOptions?: () => Partial<StreamableHTTPServerTransportOptions>;
   /** Refuse (403) a Host or Origin that is not localhost, 127.0.0.1 or [::1] (DNS rebinding protection). */
@@ -33,6 +44,8 @@ export const everythingServer: McpServerKind = { create: createEverythingServer 
 export interface McpUpstreamOptions {
   /** Default: everythingServer. */
   server?: McpServerKind;
+  /** Sessions started at these URLs answer POSTs with JSON instead of an SSE stream. Default none. */
+  jsonResponse?: (url: string) => boolean;
   /** 0 or unset: a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -57,9 +70,17 @@ export interface McpUpstream {
 }
 
 export const MCP_PATH = "/mcp";
+/** The legacy HTTP+SSE transport: the stream, and where its messages are POSTed. */
+export const SSE_PATH = "/sse";
+export const MESSAGES_PATH = "/messages";
 
 interface Session {
   transport: StreamableHTTPServerTransport;
+  cleanup: (sessionId?: string) => void;
+}
+
+interface LegacySession {
+  transport: SSEServerTransport;
   cleanup: (sessionId?: string) => void;
 }
 
@@ -98,12 +119,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 class McpHost {
   readonly sessions = new Map<string, Session>();
+  readonly legacy = new Map<string, LegacySession>();
   readonly recorder: Recorder;
 
   constructor(
     readonly name: string,
     maxRecorded: number,
     readonly kind: McpServerKind,
+    private readonly jsonResponse: (url: string) => boolean,
   ) {
     this.recorder = new Recorder(maxRecorded);
   }
@@ -119,11 +142,12 @@ class McpHost {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", name: this.name }));
       return;
     }
-    if (path !== MCP_PATH) return jsonRpcError(res, 404, -32601, `Unknown path ${path}`);
+    if (path !== MCP_PATH && path !== SSE_PATH && path !== MESSAGES_PATH) return jsonRpcError(res, 404, -32601, `Unknown path ${path}`);
     if (this.kind.localhostOnly && !(isLocalHost(req.headers.host) && isLocalOrigin(req.headers.origin))) {
       return jsonRpcError(res, 403, -32000, "Forbidden: Host or Origin is not localhost");
     }
     this.recorder.add({ method, path: url, headers: req.headers, body: raw.toString("utf8") });
+    if (path === SSE_PATH && method === "GET") return this.startLegacySession(url, res);
 
     let parsed: unknown;
     if (method === "POST") {
@@ -133,6 +157,12 @@ class McpHost {
         return jsonRpcError(res, 400, -32700, "Parse error: the body is not JSON");
       }
     }
+    if (path === MESSAGES_PATH && method === "POST") {
+      const legacy = this.legacy.get(new URL(url, "http://x").searchParams.get("sessionId") ?? "");
+      if (!legacy) return jsonRpcError(res, 404, -32001, "Session not found");
+      return legacy.transport.handlePostMessage(req, res, parsed);
+    }
+    if (path !== MCP_PATH) return jsonRpcError(res, 405, -32000, "Method not allowed");
     const header = req.headers["mcp-session-id"];
     const sessionId = Array.isArray(header) ? header[0] : header;
     if (sessionId !== undefined) {
@@ -147,8 +177,13 @@ class McpHost {
 
   /** A request without a session id: a new server instance; its transport refuses anything but initialize. */
   private async startSession(req: IncomingMessage, res: ServerResponse, parsed: unknown): Promise<void> {
-    const { server, cleanup } = this.kind.create();
+    const url = req.url ?? "/";
+    const { server, cleanup } = this.kind.create(url);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      enableJsonResponse: this.jsonResponse(url),
+      eventStore: new BoundedEventStore(),
+      // Clients that lose a stream come back for the rest after this long (priming events carry it).
+      retryInterval: 100,
       ...this.kind.transportOptions?.(),
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -163,6 +198,18 @@ class McpHost {
     await transport.handleRequest(req, res, parsed);
   }
 
+  /** GET /sse: a legacy session; its messages come back on this stream. */
+  private async startLegacySession(url: string, res: ServerResponse): Promise<void> {
+    const { server, cleanup } = this.kind.create(url);
+    const transport = new SSEServerTransport(MESSAGES_PATH, res);
+    this.legacy.set(transport.sessionId, { transport, cleanup });
+    res.on("close", () => {
+      this.legacy.delete(transport.sessionId);
+      cleanup(transport.sessionId);
+    });
+    await server.connect(transport);
+  }
+
   private end(id: string): void {
     const s = this.sessions.get(id);
     if (!s) return;
@@ -175,6 +222,8 @@ class McpHost {
       this.end(id);
       await s.transport.close().catch(() => undefined);
     }
+    for (const s of [...this.legacy.values()]) await s.transport.close().catch(() => undefined);
+    this.legacy.clear();
   }
 
   private control(method: string, res: ServerResponse): void {
@@ -190,7 +239,7 @@ class McpHost {
 
 export async function startMcpUpstream(opts: McpUpstreamOptions = {}): Promise<McpUpstream> {
   const name = opts.name ?? "mcp";
-  const host = new McpHost(name, opts.maxRecorded ?? 1000, opts.server ?? everythingServer);
+  const host = new McpHost(name, opts.maxRecorded ?? 1000, opts.server ?? everythingServer, opts.jsonResponse ?? (() => false));
   const server = createHttpServer((req, res) => {
     host.handle(req, res).catch((e: Error) => {
       if (!res.headersSent) jsonRpcError(res, 500, -32603, `MCP upstream failed: ${e.message}`);

@@ -13,21 +13,23 @@ export class Splice {
 
 /**
  * Applies splices given in ascending, non-overlapping order (two inserts at
- * the same offset keep their order). Returns null when a splice is out of
- * bounds or out of order.
+ * the same offset keep their order) to bytes [from, to) of the source (all of
+ * it by default; the result is then that span, edited). Returns null when a
+ * splice is outside the span or out of order.
  */
-export function applySplices(src: ArrayBuffer, edits: Array<Splice>): ArrayBuffer | null {
-  const n = src.byteLength;
+export function applySplices(src: ArrayBuffer, edits: Array<Splice>, from: i32 = 0, to: i32 = -1): ArrayBuffer | null {
+  const n = to < 0 ? src.byteLength : to;
+  if (from < 0 || n > src.byteLength || from > n) return null;
   let grow = 0;
-  let prev = 0;
+  let prev = from;
   for (let i = 0; i < edits.length; i++) {
     const e = unchecked(edits[i]);
     if (e.start < prev || e.end < e.start || e.end > n) return null;
     prev = e.end;
     grow += e.bytes.byteLength - (e.end - e.start);
   }
-  const sink = new ByteBuf(n + grow);
-  let at = 0;
+  const sink = new ByteBuf(n - from + grow);
+  let at = from;
   for (let i = 0; i < edits.length; i++) {
     const e = unchecked(edits[i]);
     sink.pushRange(src, at, e.start);

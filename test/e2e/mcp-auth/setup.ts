@@ -50,7 +50,8 @@ export function pluginConfig(resource: string, issuer: string): unknown {
   };
 }
 
-export async function startStack(): Promise<Stack> {
+/** `configure` may change the plugin configuration a suite runs with. */
+export async function startStack(configure: (config: Record<string, any>) => unknown = (c) => c): Promise<Stack> {
   await build({ only: "mcp-auth", quiet: true });
   const listenerPort = await freePort();
   const resource = `http://127.0.0.1:${listenerPort}/mcp`;
@@ -68,7 +69,7 @@ export async function startStack(): Promise<Stack> {
   const accessLogPath = logDir + ".log";
   const envoy = await Envoy.start({
     config: "envoy/mcp-auth.yaml",
-    vars: { LISTENER_PORT: listenerPort, MCP_PORT: mcp.port, IDP_PORT: as.port, ACCESS_LOG: accessLogPath, PLUGIN_CONFIG: JSON.stringify(pluginConfig(resource, as.issuer)) },
+    vars: { LISTENER_PORT: listenerPort, MCP_PORT: mcp.port, IDP_PORT: as.port, ACCESS_LOG: accessLogPath, PLUGIN_CONFIG: JSON.stringify(configure(pluginConfig(resource, as.issuer) as Record<string, any>)) },
     extraArgs: ["--file-flush-interval-msec", "100"],
   });
   return {

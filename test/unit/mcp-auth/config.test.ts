@@ -20,6 +20,11 @@ function refusal(config: unknown): string[] {
 const KEYS = { consumers: [{ name: "a", key: "0123456789abcdef" }] };
 
 describe("configuration", () => {
+  it("refuses an empty allowed origin and accepts filterToolsList, the former name of filterLists", () => {
+    expect(refusal({ resource: RESOURCE, apiKeys: KEYS, allowedOrigins: ["https://a.example", " "] }).join("\n")).toContain("allowedOrigins");
+    expect(refusal({ resource: RESOURCE, apiKeys: KEYS, filterToolsList: false, filterLists: true, allowedOrigins: ["*"] })).toEqual([]);
+  });
+
   it("accepts a minimal API-key and a minimal JWT configuration", () => {
     expect(refusal({ resource: RESOURCE, apiKeys: KEYS })).toEqual([]);
     expect(refusal({ resource: RESOURCE, jwt: { jwks: { keys: [rsaKey("k").jwk] } } })).toEqual([]);

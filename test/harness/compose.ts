@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BUILD, ENVOY_DIR } from "../../scripts/lib/paths.ts";
 import { composeEnvironment } from "../../scripts/setup-compose.ts";
+import { processAlive } from "../../scripts/setup-podman.ts";
 import { bundleUpstreams } from "../../scripts/upstreams-bundle.ts";
 import { freePort } from "./ports.ts";
 
@@ -48,15 +49,6 @@ export interface ComposeDemo extends ComposeRun {
   down(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function docker(run: Pick<ComposeRun, "docker" | "env">, args: string[]): string {
   const r = spawnSync(run.docker, args, { encoding: "utf8", env: { ...process.env, ...run.env }, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`docker ${args.join(" ")} failed (exit ${r.status}): ${r.stderr || r.error?.message}`);
@@ -87,7 +79,7 @@ function downStaleProjects(run: Pick<ComposeRun, "docker" | "env">): void {
   const projects = new Set(docker(run, ["ps", "-a", "--filter", `label=${PROJECT_LABEL}`, "--format", `{{.Label "${PROJECT_LABEL}"}}`]).split("\n"));
   for (const project of projects) {
     const pid = new RegExp(`^${PROJECT_PREFIX}(\\d+)-`).exec(project.trim())?.[1];
-    if (pid && !alive(Number(pid))) docker(run, ["compose", "-p", project.trim(), "down", "--volumes", "--timeout", "0"]);
+    if (pid && !processAlive(Number(pid))) docker(run, ["compose", "-p", project.trim(), "down", "--volumes", "--timeout", "0"]);
   }
 }
 

@@ -4,6 +4,7 @@
 // then every curl line the demo prints run against it: all four filters at
 // work. Nothing here skips: when compose cannot run, every test fails with
 // the reason.
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../../scripts/lib/paths.ts";
 import { ENVOY_VERSION } from "../../../scripts/setup-envoy.ts";
 import { DEMO_MCP_KEY, demoCommands } from "../../../scripts/start.ts";
-import { type ComposeDemo, type ComposeRun, prepareCompose, projectContainers, startComposeDemo } from "../../harness/compose.ts";
+import { COMPOSE_FILE, type ComposeDemo, type ComposeRun, prepareCompose, projectContainers, startComposeDemo } from "../../harness/compose.ts";
 import { CRASH_PATTERNS } from "../../harness/envoy.ts";
 import { freePort, isListening } from "../../harness/ports.ts";
 import { DEMO_CHECKS, runDemoCommand, sseData } from "../demo-checks.ts";
@@ -109,6 +110,19 @@ describe("docker compose -f envoy/docker-compose.yaml up", () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it("the next start takes down a project whose process died", async () => {
+    ready();
+    const dead = spawnSync("true").pid!;
+    const stale: ComposeRun = { ...prepared, project: `aigw-compose-${dead}-1` };
+    const env = { ...process.env, ...prepared.env, GATEWAY_PORT: String(await freePort()), ADMIN_PORT: String(await freePort()) };
+    const up = spawnSync(prepared.docker, ["compose", "-p", stale.project, "-f", COMPOSE_FILE, "up", "-d"], { encoding: "utf8", env });
+    expect(up.status, up.stderr).toBe(0);
+    expect(projectContainers(stale)).toHaveLength(4);
+    await prepareCompose();
+    expect(projectContainers(stale)).toEqual([]);
+    expect(projectContainers(demo)).toHaveLength(4);
   });
 
   it("down removes every container of the project and frees the ports", async () => {

@@ -8,9 +8,10 @@
 // Projects are named aigw-compose-<pid>-...: the next start takes down the
 // projects of processes that died without doing so.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILD, ENVOY_DIR } from "../../scripts/lib/paths.ts";
+import { COMPOSE_CONFIG, CONTAINER_WASM_DIR } from "../../scripts/render-compose.ts";
 import { composeEnvironment } from "../../scripts/setup-compose.ts";
 import { processAlive } from "../../scripts/setup-podman.ts";
 import { bundleUpstreams } from "../../scripts/upstreams-bundle.ts";
@@ -19,8 +20,6 @@ import { freePort } from "./ports.ts";
 export const COMPOSE_FILE = join(ENVOY_DIR, "docker-compose.yaml");
 const PROJECT_PREFIX = "aigw-compose-";
 const PROJECT_LABEL = "com.docker.compose.project";
-/** The filters envoy/gateway.yaml loads from build/. */
-const FILTERS = ["mcp-auth", "content-audit", "semantic-router", "token-ratelimit"];
 
 let counter = 0;
 
@@ -85,8 +84,10 @@ function downStaleProjects(run: Pick<ComposeRun, "docker" | "env">): void {
 
 /** The environment for a compose run: engine, plugin, images, the upstreams' bundle, the built filters. */
 export async function prepareCompose(): Promise<Omit<ComposeRun, "project">> {
-  const missing = FILTERS.filter((f) => !existsSync(join(BUILD, `${f}.wasm`)));
-  if (missing.length) throw new Error(`build/ lacks ${missing.map((f) => `${f}.wasm`).join(", ")}: run npm run build`);
+  // the modules the compose config loads from build/ (mounted at CONTAINER_WASM_DIR)
+  const loaded = [...readFileSync(COMPOSE_CONFIG, "utf8").matchAll(new RegExp(`${CONTAINER_WASM_DIR}/([\\w.-]+\\.wasm)`, "g"))].map((m) => m[1]);
+  const missing = [...new Set(loaded)].filter((f) => !existsSync(join(BUILD, f)));
+  if (missing.length) throw new Error(`build/ lacks ${missing.join(", ")}: run npm run build`);
   await bundleUpstreams();
   const run = await composeEnvironment();
   downStaleProjects(run);

@@ -1,7 +1,7 @@
 // Provides `docker compose` (v2) for envoy/docker-compose.yaml on machines
 // without Docker, against podman's Docker-compatible socket
 // (scripts/setup-podman.ts):
-//   - the docker CLI: `docker` on PATH, else the one Debian's docker.io
+//   - the docker CLI: DOCKER_CLI when set, `docker` on PATH, else the one Debian's docker.io
 //     package ships, taken out of the .deb into .tools/docker-cli/<version>/
 //     (only the CLI: the package's engine is neither installed nor started);
 //   - the compose plugin: the user's, when `docker compose version` already
@@ -15,7 +15,7 @@
 //                                            command on this machine
 import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT, TMP } from "./lib/paths.ts";
 import { applyEngineEnv, ensurePodmanService, usesPodmanSocket } from "./setup-podman.ts";
@@ -75,7 +75,10 @@ function debianDockerCli(log: Log): string {
 
 /** The docker CLI: DOCKER_CLI, `docker` on PATH, else Debian's (see the top). */
 export function ensureDockerCli(log: Log = stderrLog): string {
-  return process.env.DOCKER_CLI ?? which("docker") ?? debianDockerCli(log);
+  const given = process.env.DOCKER_CLI;
+  // absolute: compose runs from the compose file's directory
+  if (given) return given.includes("/") ? resolve(given) : given;
+  return which("docker") ?? debianDockerCli(log);
 }
 
 function goBinary(): string {
@@ -91,6 +94,7 @@ export function ensureComposePlugin(log: Log = stderrLog): string {
   const started = Date.now();
   log(`building ${COMPOSE_MODULE}@${COMPOSE_VERSION} into ${COMPOSE_DIR} (a few minutes on 2 cores) ...`);
   const env = { ...process.env, GOFLAGS: "-buildvcs=false" };
+  mkdirSync(TMP, { recursive: true });
   const info = JSON.parse(execFileSync(go, ["mod", "download", "-json", `${COMPOSE_MODULE}@${COMPOSE_VERSION}`], { cwd: TMP, env, encoding: "utf8" }));
   if (!info.Dir) throw new Error(`go mod download ${COMPOSE_MODULE}@${COMPOSE_VERSION} gave no source directory: ${info.Error ?? ""}`);
   mkdirSync(join(COMPOSE_PLUGIN, ".."), { recursive: true });
@@ -109,7 +113,6 @@ function composeAnswers(docker: string, env: Record<string, string>): boolean {
 
 /** The docker CLI and the environment under which `docker compose` is v2 (see the top). */
 export function ensureCompose(log: Log = stderrLog): Compose {
-  mkdirSync(TMP, { recursive: true });
   const docker = ensureDockerCli(log);
   if (composeAnswers(docker, {})) return { docker, env: {} };
   ensureComposePlugin(log);

@@ -21,6 +21,26 @@ export default defineConfig({
         },
       },
       {
+        // The filters' e2e suites and the demo again, every Envoy config
+        // rewritten to load the one-VM bundle (build/ai-gateway.wasm); the
+        // suite runner sets AI_GATEWAY_WASM=bundle (test/harness/template.ts).
+        test: {
+          name: "e2e-bundle",
+          include: [
+            "test/e2e/mcp-auth/**/*.test.ts",
+            "test/e2e/content-audit/**/*.test.ts",
+            "test/e2e/semantic-router/**/*.test.ts",
+            "test/e2e/token-ratelimit/**/*.test.ts",
+            "test/e2e/demo*.test.ts",
+            "test/e2e/distribution/chain.test.ts",
+          ],
+          env: { AI_GATEWAY_WASM: "bundle" },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
         test: {
           name: "container",
           include: ["test/e2e/container/**/*.test.ts"],

@@ -1,6 +1,7 @@
 // The project's test command (`npm test`): builds, typechecks the TypeScript
 // (scripts and tests), then runs the unit, e2e
-// (native Envoy) and container suites in that order (setting up podman for
+// (native Envoy), e2e-bundle (the filters' e2e suites again on the one-VM
+// bundle module) and container suites in that order (setting up podman for
 // the last when no container engine is configured), and ends with one
 // summary line "N passed, N failed".
 //   npm test                    everything
@@ -12,7 +13,7 @@ import { build } from "./build.ts";
 import { ROOT, TMP } from "./lib/paths.ts";
 import { setupPodman } from "./setup-podman.ts";
 
-const SUITES = ["unit", "e2e", "container"] as const;
+const SUITES = ["unit", "e2e", "e2e-bundle", "container"] as const;
 
 interface Counts {
   passed: number;

@@ -18,6 +18,8 @@ export interface BenchOptions {
    * on a shared machine.
    */
   rounds: number;
+  /** Envoy worker threads (--concurrency): one by default, so Envoy, upstream and wrk fit on a small machine. */
+  envoyConcurrency: number;
   /** Seconds of warm-up load per payload x mode per Envoy (capped at 2000 requests each). */
   warmupS: number;
   outDir: string;
@@ -33,6 +35,7 @@ export const DEFAULTS: BenchOptions = {
   modes: ["json", "sse"],
   scenarios: [],
   rounds: 1,
+  envoyConcurrency: 1,
   warmupS: 1,
   outDir: "bench-results",
   list: false,
@@ -50,6 +53,7 @@ export const USAGE = `npm run bench -- [options]
   --payloads 1K,32K        request body sizes (default ${DEFAULTS.payloads.join(",")})
   --modes json,sse         non-streaming and/or streaming (default json,sse)
   --rounds N               runs per chain per cell, alternating order; the round with the median ratio to bare counts (default ${DEFAULTS.rounds})
+  --concurrency N          Envoy worker threads of every Envoy (default ${DEFAULTS.envoyConcurrency})
   --warmup S               warm-up seconds per payload x mode per Envoy, 0 = none (default ${DEFAULTS.warmupS})
   --out DIR                where results go (default ${DEFAULTS.outDir})
   --quick                  short run: ${QUICK.durationS} s per run, connections ${QUICK.connections!.join(",")}, cap ${QUICK.maxRequests}
@@ -86,6 +90,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case "--duration": o.durationS = positiveInt(flag, value); break;
       case "--requests": o.maxRequests = positiveInt(flag, value); break;
       case "--rounds": o.rounds = positiveInt(flag, value); break;
+      case "--concurrency": o.envoyConcurrency = positiveInt(flag, value); break;
       case "--warmup": {
         const n = Number(value);
         if (value === undefined || !Number.isInteger(n) || n < 0) throw new Error(`--warmup needs a whole number >= 0, got ${value ?? "nothing"}`);

@@ -20,8 +20,6 @@ import { startUpstreamProcess, type UpstreamProcess } from "./upstream.ts";
 import { ensureWrk, runWrk, wrkVersion } from "./wrk.ts";
 import { cellLabel, fmtInt, fmtMs, fmtOne } from "./report/format.ts";
 
-/** Envoy worker threads: one, so Envoy, upstream and wrk fit on a small machine without fighting over cores. */
-const ENVOY_CONCURRENCY = 1;
 const WARMUP_CONNECTIONS = 16;
 const WARMUP_REQUESTS = 2000;
 /** Untimed load of the cell's own kind right before each measured run (at most 1 s). */
@@ -123,8 +121,9 @@ async function main(): Promise<void> {
       const envoy = await startEnvoy({
         config: scenario.config,
         vars: { ...scenario.vars, UPSTREAM_PORT: upstream.port },
-        concurrency: ENVOY_CONCURRENCY,
+        concurrency: o.envoyConcurrency,
         runtime: "native",
+        wasmForm: scenario.wasmForm ?? "modules",
         name: `bench-${scenario.name}`,
         logLevel: "warning",
       });
@@ -221,7 +220,7 @@ async function main(): Promise<void> {
         node: process.version,
         cpus: cpu.length,
         cpuModel: cpu[0]?.model.trim() ?? "?",
-        envoyConcurrency: ENVOY_CONCURRENCY,
+        envoyConcurrency: o.envoyConcurrency,
         method: METHOD,
       },
       options: {

@@ -2,9 +2,9 @@
 // its scenario here: a name, an Envoy config template (envoy/bench-*.yaml),
 // the variables that template needs, the modules to build first, and a
 // response check proving the chain really ran before anything is measured.
-import type { Vars } from "../../test/harness/template.ts";
+import type { Vars, WasmForm } from "../../test/harness/template.ts";
 import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-config.ts";
-import { wasmPath } from "../lib/paths.ts";
+import { BUILD, wasmPath } from "../lib/paths.ts";
 import { benchAuditConfig } from "../../test/e2e/content-audit/keywords.ts";
 import { benchAuthorization, benchJwks, BENCH_AUDIENCE, BENCH_ISSUER } from "./jwt.ts";
 
@@ -41,6 +41,8 @@ export interface Scenario {
    * µs, as Envoy names it); the bench reports its median per run.
    */
   filterHistogram?: string;
+  /** Load the filters' own modules (default) or the one-VM bundle (test/harness/template.ts asBundle). */
+  wasmForm?: WasmForm;
 }
 
 export const BARE: Scenario = {
@@ -111,7 +113,7 @@ export const SCENARIOS: Scenario[] = [
     vars: {
       WASM_FILE: wasmPath("token-ratelimit"),
       PLUGIN_NAME: "token-ratelimit",
-      PLUGIN_CONFIG: JSON.stringify({ limits: [{ name: "bench", by: "all", windows: { minute: 1_000_000_000_000_000 } }], hold_request_headers: true }),
+      PLUGIN_CONFIG: tokenLimitBenchConfig(),
     },
     build: ["token-ratelimit"],
     check: { requestHeaders: {}, header: "x-ratelimit-limit-tokens", value: "1000000000000000" },
@@ -126,7 +128,9 @@ export const SCENARIOS: Scenario[] = [
     vars: {
       WASM_FILE: wasmPath("semantic-router"),
       PLUGIN_NAME: "semantic-router",
-      PLUGIN_CONFIG: JSON.stringify(clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 } })),
+      get PLUGIN_CONFIG() {
+        return routerBenchConfig();
+      },
     },
     build: ["semantic-router"],
     filterHistogram: "wasmcustom.semantic_router_decision_us",
@@ -142,7 +146,7 @@ export const SCENARIOS: Scenario[] = [
     vars: {
       WASM_FILE: wasmPath("content-audit"),
       PLUGIN_NAME: "content-audit",
-      PLUGIN_CONFIG: JSON.stringify({ ...benchAuditConfig(), hold_request_headers: true, hold_response_headers: true }),
+      PLUGIN_CONFIG: auditBenchConfig(),
     },
     build: ["content-audit"],
     // The filter reports its request verdict on every inspected response.
@@ -176,7 +180,54 @@ export const SCENARIOS: Scenario[] = [
       filter_state_bytes: 200,
     },
   ),
+  chainScenario("chain", "modules"),
+  chainScenario("chain-bundle", "bundle"),
 ];
+
+/**
+ * The four filters in the demo gateway's order with their bench
+ * configurations (the same as their own scenarios): mcp-auth checking the
+ * bearer token, content-audit, semantic-router, token-ratelimit.
+ */
+function chainScenario(name: string, wasmForm: WasmForm): Scenario {
+  return {
+    name,
+    description:
+      (wasmForm === "bundle"
+        ? "the chain scenario from the bundle module (build/ai-gateway.wasm): one vm_id, so one VM per worker runs all four filters"
+        : "mcp-auth (JWT), content-audit, semantic-router and token-ratelimit in one chain, each from its own module with its own vm_id (four VMs per worker)") +
+      ", each with its own scenario's configuration",
+    config: "envoy/bench-chain.yaml",
+    get vars() {
+      return {
+        WASM_DIR: BUILD,
+        MCP_AUTH_CONFIG: mcpAuthBenchConfig(),
+        CONTENT_AUDIT_CONFIG: auditBenchConfig(),
+        SEMANTIC_ROUTER_CONFIG: routerBenchConfig(),
+        TOKEN_RATELIMIT_CONFIG: tokenLimitBenchConfig(),
+      };
+    },
+    build: wasmForm === "bundle" ? ["ai-gateway"] : ["mcp-auth", "content-audit", "semantic-router", "token-ratelimit"],
+    wasmForm,
+    requestHeaders: benchAuthorization,
+    // token-ratelimit, last in the chain, answers with its limit.
+    check: { requestHeaders: {}, header: "x-ratelimit-limit-tokens", value: "1000000000000000" },
+  };
+}
+
+function tokenLimitBenchConfig(): string {
+  return JSON.stringify({ limits: [{ name: "bench", by: "all", windows: { minute: 1_000_000_000_000_000 } }], hold_request_headers: true });
+}
+
+let routerConfig: string | undefined;
+function routerBenchConfig(): string {
+  routerConfig ??= JSON.stringify(clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 } }));
+  return routerConfig;
+}
+
+function auditBenchConfig(): string {
+  return JSON.stringify({ ...benchAuditConfig(), hold_request_headers: true, hold_response_headers: true });
+}
 
 /**
  * A host-floor scenario: the module makes the host calls `config` lists and

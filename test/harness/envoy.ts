@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TMP } from "../../scripts/lib/paths.ts";
-import { completeVars, readTemplate, render, type Vars } from "./template.ts";
+import { asBundle, completeVars, readTemplate, render, type Vars, type WasmForm, wasmFormFromEnv } from "./template.ts";
 import { startNative } from "./native.ts";
 
 export type Runtime = "native" | "container";
@@ -28,6 +28,8 @@ export interface EnvoyOptions {
   echo?: boolean;
   /** More Envoy command-line arguments (e.g. ["--file-flush-interval-msec", "250"]). */
   extraArgs?: string[];
+  /** The filters' own modules, or the one-VM bundle (default: AI_GATEWAY_WASM, else modules). */
+  wasmForm?: WasmForm;
 }
 
 /** A started Envoy process (or container) as the runtime sees it. */
@@ -80,7 +82,8 @@ export class Envoy {
     const dir = join(TMP, "envoy", `${name}-${process.pid}-${++runCounter}`);
     mkdirSync(dir, { recursive: true });
     const configPath = join(dir, "envoy.yaml");
-    writeFileSync(configPath, render(template, filled));
+    const rendered = render(template, filled);
+    writeFileSync(configPath, (opts.wasmForm ?? wasmFormFromEnv()) === "bundle" ? asBundle(rendered) : rendered);
     if (filled.ADMIN_PORT === undefined) throw new Error(`${opts.config} has no \${ADMIN_PORT}: the harness needs the admin endpoint`);
 
     const args = [

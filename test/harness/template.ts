@@ -39,3 +39,26 @@ export function render(text: string, vars: Vars): string {
 export function readTemplate(config: string): string {
   return readFileSync(isAbsolute(config) ? config : join(ROOT, config), "utf8");
 }
+
+/** The filters the bundle module (build/ai-gateway.wasm) serves, each by its root_id. */
+export const BUNDLED_FILTERS = ["mcp-auth", "content-audit", "semantic-router", "token-ratelimit"];
+
+export type WasmForm = "modules" | "bundle";
+
+/** AI_GATEWAY_WASM=bundle runs every config with the bundle instead of the filters' own modules. */
+export function wasmFormFromEnv(): WasmForm {
+  return process.env.AI_GATEWAY_WASM === "bundle" ? "bundle" : "modules";
+}
+
+/**
+ * A rendered config in its bundle form: each filter's module becomes
+ * ai-gateway.wasm and its vm_id "ai-gateway", so all filter plugins share one
+ * VM per worker (Envoy shares a VM between plugins with identical vm_config).
+ * root_id still picks the filter. Test fixtures and other modules are left alone.
+ */
+export function asBundle(config: string): string {
+  const names = BUNDLED_FILTERS.join("|");
+  return config
+    .replace(new RegExp(`(filename:\\s*"?[^"\\s}]*/)(${names})\\.wasm`, "g"), "$1ai-gateway.wasm")
+    .replace(new RegExp(`(vm_id:\\s*)"?(${names})"?(?=\\s|,|})`, "g"), "$1ai-gateway");
+}

@@ -13,11 +13,16 @@
 // callbacks is reachable from the context registry (module globals), and
 // buffers handed to the host by malloc are pinned until taken.
 //
-// When: every COLLECT_EVERY callbacks (about 35 requests of 7 callbacks), and
+// When: every COLLECT_EVERY callbacks per root context (about 35 requests of
+// 7 callbacks for each filter plugin in the VM: one VM serving a whole chain
+// takes each filter's callbacks and holds each filter's live data, so it
+// collects no more often per filter than that filter's own VM would), and
 // right after the heap had to grow, so garbage never makes it grow twice in a
 // row. Memory then settles at the live data plus the garbage of at most
 // COLLECT_EVERY callbacks; a long stream is covered because each body chunk
 // is a callback.
+
+import { rootCount } from "./context";
 
 const COLLECT_EVERY: i32 = 256;
 
@@ -39,7 +44,7 @@ export function afterCallback(collectAnyway: bool = false): void {
   // Nested: the outer entry point still has managed values on the stack.
   if (depth > 0) return;
   callbacks++;
-  if (!collectAnyway && callbacks < COLLECT_EVERY && memory.size() == pagesAtLastCollection) return;
+  if (!collectAnyway && callbacks < COLLECT_EVERY * max(1, rootCount()) && memory.size() == pagesAtLastCollection) return;
   collect();
 }
 

@@ -66,9 +66,15 @@ export class RootContext {
 }
 
 // ---- registry ------------------------------------------------------------
+// Envoy gives every plugin its own root context; plugins whose vm_config is
+// identical share one VM, so one module instance can hold several roots (the
+// same filter configured twice, or the bundle serving all filters). A stream
+// belongs to the root it was created under.
 
 let rootFactory: ((id: u32) => RootContext) | null = null;
-let root: RootContext | null = null;
+const roots = new Map<u32, RootContext>();
+/** The last root looked up: with one plugin per VM every lookup hits it. */
+let lastRoot: RootContext | null = null;
 const streams = new Map<u32, StreamContext>();
 const calls = new Map<u32, HttpCallHandler>();
 
@@ -83,18 +89,22 @@ export function createContext(id: u32, rootId: u32): void {
     if (f === null) return;
     const r = f(id);
     r.id = id;
-    root = r;
+    roots.set(id, r);
+    lastRoot = r;
     return;
   }
-  const r = root;
+  const r = rootFor(rootId);
   if (r === null) return;
   streams.set(id, r.newStream(id));
 }
 
 export function rootFor(id: u32): RootContext | null {
-  const r = root;
-  if (r !== null && r.id == id) return r;
-  return null;
+  const last = lastRoot;
+  if (last !== null && last.id == id) return last;
+  if (!roots.has(id)) return null;
+  const r = roots.get(id);
+  lastRoot = r;
+  return r;
 }
 
 export function streamFor(id: u32): StreamContext | null {
@@ -106,6 +116,11 @@ export function deleteContext(id: u32): void {
   if (streams.has(id)) {
     streams.get(id).onDelete();
     streams.delete(id);
+    dropCallsOf(id);
+  } else if (roots.has(id)) {
+    roots.delete(id);
+    const last = lastRoot;
+    if (last !== null && last.id == id) lastRoot = null;
     dropCallsOf(id);
   }
 }
@@ -130,8 +145,7 @@ export function dispatchCallResponse(token: u32, numHeaders: u32, bodySize: u32,
   // Envoy makes every HTTP call on the root context and delivers the response
   // there: point host calls (headers, continue_stream, local replies) at the
   // stream that made the call.
-  const r = root;
-  if (r !== null && handler.ownerId != r.id) setEffectiveContext(handler.ownerId);
+  if (!roots.has(handler.ownerId)) setEffectiveContext(handler.ownerId);
   handler.onResponse(numHeaders, bodySize, numTrailers);
 }
 
@@ -150,4 +164,8 @@ export function pendingCallCount(): i32 {
 
 export function liveStreamCount(): i32 {
   return streams.size;
+}
+
+export function rootCount(): i32 {
+  return roots.size;
 }

@@ -17,7 +17,7 @@ let llm: LlmUpstream;
 let mcp: McpUpstream;
 
 beforeAll(async () => {
-  for (const only of FILTERS) await build({ only, quiet: true });
+  for (const only of [...FILTERS, "ai-gateway"]) await build({ only, quiet: true });
   llm = await startLlmUpstream();
   mcp = await startMcpUpstream();
   envoy = await Envoy.start({

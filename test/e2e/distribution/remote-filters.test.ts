@@ -1,7 +1,9 @@
 // The project's filters as `npm run package` and `npm run publish` ship them:
 // each one's Wasm OCI image pushed to the registry, then loaded by Envoy from
 // the blob URL (envoy/recipes/remote-oci.yaml) with the configuration from
-// envoy/recipes/chain.yaml. A filter that is not built is skipped, named.
+// envoy/recipes/chain.yaml. The bundle's image (ai-gateway) is loaded once
+// per filter it serves, picked by root_id. A filter that is not built is
+// skipped, named.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,11 +11,15 @@ import { discoverTargets } from "../../../scripts/build.ts";
 import { moduleLayer } from "../../../scripts/oci/images.ts";
 import { packageFilters, type Packaged } from "../../../scripts/oci/package-filters.ts";
 import { Envoy } from "../../harness/envoy.ts";
+import { BUNDLED_FILTERS } from "../../harness/template.ts";
 import { chainPluginConfig } from "./chain-config.ts";
 import { startRegistry, type Registry } from "./registry.ts";
 import { runScript, tempDir } from "./tools.ts";
 
 const filters = discoverTargets().filter((t) => !t.fixture);
+const BUNDLE = "ai-gateway";
+/** Each module's image with the filter (root_id) it runs: its own, or each of the bundle's. */
+const loads = filters.flatMap((t) => (t.name === BUNDLE ? BUNDLED_FILTERS : [t.name]).map((filter) => ({ target: t, filter })));
 let registry: Registry;
 let outDir: string;
 let packaged: Packaged[] = [];
@@ -33,20 +39,23 @@ afterAll(async () => {
 });
 
 describe("each filter loads from the registry in Envoy", () => {
-  for (const f of filters) {
+  for (const { target: f, filter } of loads) {
     const built = existsSync(join(f.outDir, `${f.name}.wasm`));
-    const config = chainPluginConfig(f.name);
+    const config = chainPluginConfig(filter);
     const skip = !built ? `not built: build/${f.name}.wasm` : config === undefined ? "no configuration in envoy/recipes/chain.yaml" : undefined;
-    it.skipIf(skip !== undefined)(`${f.name}${skip ? ` (skipped: ${skip})` : ""}`, async () => {
+    const title = f.name === filter ? filter : `${filter} from the ${f.name} image`;
+    it.skipIf(skip !== undefined)(`${title}${skip ? ` (skipped: ${skip})` : ""}`, async () => {
       const image = packaged.find((p) => p.name === f.name)!.images.find((i) => i.format === "wasm")!;
       const envoy = await Envoy.start({
         config: "envoy/recipes/remote-oci.yaml",
-        name: `remote-${f.name}`,
+        name: `remote-${f.name}-${filter}`,
+        // The recipe names the file to load itself (a registry blob).
+        wasmForm: "modules",
         vars: {
           REGISTRY_PORT: registry.port,
           WASM_REPOSITORY: `ai-gateway/${f.name}-wasm`,
           WASM_SHA256: moduleLayer(image).digest.slice("sha256:".length),
-          FILTER_NAME: f.name,
+          FILTER_NAME: filter,
           PLUGIN_CONFIG: config!,
         },
       });

@@ -1,13 +1,26 @@
 // A real OAuth 2.0 authorization server for the mcp-auth tests: oidc-provider
-// on a free loopback port, issuing RS256 JWT access tokens (client
-// credentials grant) for the MCP resource given as RFC 8707 resource
-// indicator, its keys served at /jwks. rotate() switches to a new signing key
+// on a free loopback port, issuing RS256 JWT access tokens for the MCP
+// resource given as RFC 8707 resource indicator, by the client credentials
+// grant (confidential clients) or the authorization code grant with PKCE
+// (public clients, users logging in through ./interactions.ts), its keys
+// served at /jwks. rotate() switches to a new signing key
 // (the old one stays published), as an issuer rotating keys would. The JWKS
 // also publishes a P-256 key (esKey()), for ES256 tokens a test signs itself.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
 import { ecKey, rsaKey, type TestKey } from "./tokens.ts";
+import { handleInteraction, type TestUser } from "./interactions.ts";
+
+export type { TestUser };
+
+/** A public client (no secret) that uses the authorization code grant with PKCE. */
+export interface PublicClient {
+  clientId: string;
+  redirectUri: string;
+  /** Scopes it may ask for. */
+  scope: string;
+}
 
 export interface TestClient {
   clientId: string;
@@ -20,6 +33,10 @@ export interface AuthorizationServerOptions {
   /** The MCP resource URI tokens are issued for (their aud). */
   resource: string;
   clients: TestClient[];
+  publicClients?: PublicClient[];
+  users?: TestUser[];
+  /** Other resource servers it issues tokens for (their aud), e.g. another MCP server. */
+  otherResources?: string[];
   /** Scopes the server knows. */
   scopes: string[];
   accessTokenTtlSeconds?: number;
@@ -40,18 +57,33 @@ export interface AuthorizationServer {
 }
 
 function makeProvider(issuer: string, opts: AuthorizationServerOptions, keys: TestKey[], es: TestKey): Provider {
+  const users = opts.users ?? [];
+  const resources = [opts.resource, ...(opts.otherResources ?? [])];
   return new Provider(issuer, {
-    clients: opts.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      grant_types: ["client_credentials"],
-      redirect_uris: [],
-      response_types: [],
-      token_endpoint_auth_method: "client_secret_basic",
-      scope: c.scope,
-    })),
+    clients: [
+      ...opts.clients.map((c) => ({
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        grant_types: ["client_credentials"],
+        redirect_uris: [],
+        response_types: [],
+        token_endpoint_auth_method: "client_secret_basic",
+        scope: c.scope,
+      })),
+      ...(opts.publicClients ?? []).map((c) => ({
+        client_id: c.clientId,
+        grant_types: ["authorization_code"],
+        redirect_uris: [c.redirectUri],
+        response_types: ["code"],
+        token_endpoint_auth_method: "none", // public: PKCE is required
+        scope: c.scope,
+      })),
+    ],
     jwks: { keys: [...keys, es].map((k) => k.privateJwk!) },
     scopes: opts.scopes,
+    findAccount: (_ctx: unknown, id: string) => (users.some((u) => u.username === id) ? { accountId: id, claims: () => ({ sub: id }) } : undefined),
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    ttl: { Interaction: 300, Session: 600, Grant: 600, AuthorizationCode: 60, AccessToken: opts.accessTokenTtlSeconds ?? 600, ClientCredentials: opts.accessTokenTtlSeconds ?? 600 },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -60,7 +92,7 @@ function makeProvider(issuer: string, opts: AuthorizationServerOptions, keys: Te
         defaultResource: () => opts.resource,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, resourceIndicator: string) => {
-          if (resourceIndicator !== opts.resource) throw new Error("unknown resource " + resourceIndicator);
+          if (!resources.includes(resourceIndicator)) throw new Error("unknown resource " + resourceIndicator);
           return {
             scope: opts.scopes.join(" "),
             audience: resourceIndicator,
@@ -83,7 +115,11 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
   const install = () => {
-    handler = makeProvider(issuer, opts, keys, es).callback();
+    const provider = makeProvider(issuer, opts, keys, es);
+    const callback = provider.callback();
+    handler = (req, res) => {
+      if (!handleInteraction(provider, opts.users ?? [], req, res)) callback(req, res);
+    };
   };
   install();
 

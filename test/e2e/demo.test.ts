@@ -208,6 +208,68 @@ describe("demo: MCP client through the gateway", () => {
   });
 });
 
+describe("demo: what runs on /mcp", () => {
+  const auth = { "x-api-key": DEMO_MCP_KEY, accept: "application/json, text/event-stream", "content-type": "application/json" };
+  /** POSTs one JSON-RPC message; the answer's headers and its JSON-RPC messages (JSON or SSE). */
+  async function rpc(body: unknown, session?: string): Promise<{ headers: Headers; messages: Record<string, any>[] }> {
+    const res = await fetch(stack.envoy.url("/mcp"), { method: "POST", headers: { ...auth, ...(session ? { "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" } : {}) }, body: JSON.stringify(body) });
+    const text = await res.text();
+    const messages = res.headers.get("content-type")?.includes("text/event-stream") ? sseData(text).map((d) => JSON.parse(d)) : text ? [JSON.parse(text)] : [];
+    return { headers: res.headers, messages };
+  }
+  const decisionHeaders = (h: Headers) => [...h.keys()].filter((k) => k.startsWith("x-semantic-") || k.startsWith("x-ratelimit-"));
+
+  it("semantic-router and token-ratelimit stay off MCP; content-audit masks tools/call arguments and results, JSON-RPC intact", async () => {
+    stack.mcp.clearRequests();
+    const init = await rpc({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "demo-e2e", version: "1" } } });
+    const session = init.headers.get("mcp-session-id")!;
+    const answers = [init];
+    answers.push(await rpc({ jsonrpc: "2.0", method: "notifications/initialized" }, session));
+    // Arguments a router would classify as banking, with personal data content-audit masks.
+    const list = await rpc({ jsonrpc: "2.0", id: 2, method: "tools/list" }, session);
+    const call = await rpc({ jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "echo", arguments: { message: "transfer money to my savings account, mail jane.doe@example.com" } } }, session);
+    const image = await rpc({ jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "get-tiny-image", arguments: {} } }, session);
+    answers.push(list, call, image);
+    for (const a of answers) expect(decisionHeaders(a.headers)).toEqual([]);
+
+    expect(list.messages[0].result.tools.length).toBeGreaterThan(3);
+    expect(call.messages).toHaveLength(1);
+    expect(call.messages[0]).toMatchObject({ jsonrpc: "2.0", id: 3, result: { content: [{ type: "text", text: "Echo: transfer money to my savings account, mail [EMAIL]" }] } });
+    // Masked before the MCP server saw it; the server saw no routing header either.
+    const seen = stack.mcp.requests().filter((r) => r.method === "POST");
+    const echoed = seen.map((r) => JSON.parse(r.body)).find((b) => b.id === 3);
+    expect(echoed.params.arguments.message).toBe("transfer money to my savings account, mail [EMAIL]");
+    for (const r of seen) expect(Object.keys(r.headers).filter((k) => k.startsWith("x-semantic-"))).toEqual([]);
+    // A binary result (base64 PNG) comes back byte for byte.
+    const direct = new Client({ name: "direct", version: "1" });
+    await direct.connect(new StreamableHTTPClientTransport(new URL(stack.mcp.url)));
+    try {
+      const reference = await direct.callTool({ name: "get-tiny-image", arguments: {} });
+      expect(image.messages[0].result.content).toEqual(reference.content);
+    } finally {
+      await direct.close();
+    }
+
+    // A blocked argument is a JSON-RPC error for that call and never reaches the server.
+    stack.mcp.clearRequests();
+    const blocked = await rpc({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "echo", arguments: { message: "tell me about the forbidden topic" } } }, session);
+    expect(blocked.messages[0]).toMatchObject({ jsonrpc: "2.0", id: 5, error: { code: -32004 } });
+    expect(stack.mcp.requests()).toEqual([]);
+  });
+
+  it("leaves LLM routes to semantic-router and token-ratelimit, without mcp-auth", async () => {
+    const res = await fetch(stack.envoy.url("/v1/chat/completions"), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer demo-key" },
+      body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "transfer money to my savings account" }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-semantic-route")).toBe("alt");
+    expect(res.headers.get("x-ratelimit-limit-tokens")).toBe("100000");
+    await res.text();
+  });
+});
+
 describe("demo: the gateway itself", () => {
   it("answers unknown paths with a JSON 404", async () => {
     const res = await fetch(stack.envoy.url("/nowhere"));

@@ -4,18 +4,35 @@
 // on 127.0.0.1, one server instance per session like the package's own
 // launcher. Served here instead of through the package's launcher because
 // that one listens on every interface, takes its port only from $PORT and
-// logs every request to stdout.
+// logs every request to stdout. The same host serves other servers too
+// (`server` option), e.g. the conformance suite's fixtures
+// (./conformance-server.ts).
 //
-//   npx tsx test/upstreams/mcp.ts [--port 10003] [--host 127.0.0.1] [--name mcp]
+//   npx tsx test/upstreams/mcp.ts [--port 10003] [--host 127.0.0.1] [--name mcp] [--server everything|conformance]
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { pathToFileURL } from "node:url";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { StreamableHTTPServerTransport, type StreamableHTTPServerTransportOptions } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { createServer as createEverythingServer } from "@modelcontextprotocol/server-everything/dist/server/index.js";
 import { Recorder, type RecordedRequest } from "./llm/recorder.ts";
-import { baseUrl, closeServer, listen, standaloneOptions, stopOnSignal } from "./serve.ts";
+import { argValue, baseUrl, closeServer, listen, standaloneOptions, stopOnSignal } from "./serve.ts";
+
+/** What an upstream serves: a new server per session, and how its transport is set up. */
+export interface McpServerKind {
+  create(): { server: { connect(transport: Transport): Promise<void> }; cleanup: (sessionId?: string) => void };
+  /** Extra options for each session's transport (e.g. an event store for resumable streams). */
+  transportOptions?: () => Partial<StreamableHTTPServerTransportOptions>;
+  /** Refuse (403) a Host or Origin that is not localhost, 127.0.0.1 or [::1] (DNS rebinding protection). */
+  localhostOnly?: boolean;
+}
+
+/** The reference server, @modelcontextprotocol/server-everything. */
+export const everythingServer: McpServerKind = { create: createEverythingServer };
 
 export interface McpUpstreamOptions {
+  /** Default: everythingServer. */
+  server?: McpServerKind;
   /** 0 or unset: a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -52,6 +69,24 @@ function jsonRpcError(res: ServerResponse, status: number, code: number, message
   res.end(body);
 }
 
+const LOCAL_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** A Host header naming this machine, with or without a port. */
+function isLocalHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  return LOCAL_HOSTNAMES.has(host.replace(/:\d+$/, "").toLowerCase());
+}
+
+/** No Origin (not a browser), or a localhost one. */
+function isLocalOrigin(origin: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return LOCAL_HOSTNAMES.has(new URL(origin).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -68,6 +103,7 @@ class McpHost {
   constructor(
     readonly name: string,
     maxRecorded: number,
+    readonly kind: McpServerKind,
   ) {
     this.recorder = new Recorder(maxRecorded);
   }
@@ -84,6 +120,9 @@ class McpHost {
       return;
     }
     if (path !== MCP_PATH) return jsonRpcError(res, 404, -32601, `Unknown path ${path}`);
+    if (this.kind.localhostOnly && !(isLocalHost(req.headers.host) && isLocalOrigin(req.headers.origin))) {
+      return jsonRpcError(res, 403, -32000, "Forbidden: Host or Origin is not localhost");
+    }
     this.recorder.add({ method, path: url, headers: req.headers, body: raw.toString("utf8") });
 
     let parsed: unknown;
@@ -108,8 +147,9 @@ class McpHost {
 
   /** A request without a session id: a new server instance; its transport refuses anything but initialize. */
   private async startSession(req: IncomingMessage, res: ServerResponse, parsed: unknown): Promise<void> {
-    const { server, cleanup } = createEverythingServer();
+    const { server, cleanup } = this.kind.create();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      ...this.kind.transportOptions?.(),
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         this.sessions.set(id, { transport, cleanup });
@@ -150,7 +190,7 @@ class McpHost {
 
 export async function startMcpUpstream(opts: McpUpstreamOptions = {}): Promise<McpUpstream> {
   const name = opts.name ?? "mcp";
-  const host = new McpHost(name, opts.maxRecorded ?? 1000);
+  const host = new McpHost(name, opts.maxRecorded ?? 1000, opts.server ?? everythingServer);
   const server = createHttpServer((req, res) => {
     host.handle(req, res).catch((e: Error) => {
       if (!res.headersSent) jsonRpcError(res, 500, -32603, `MCP upstream failed: ${e.message}`);
@@ -174,7 +214,11 @@ export async function startMcpUpstream(opts: McpUpstreamOptions = {}): Promise<M
 }
 
 async function main(): Promise<void> {
-  const upstream = await startMcpUpstream(standaloneOptions(process.argv.slice(2)));
+  const args = process.argv.slice(2);
+  const kind = argValue(args, "--server") ?? "everything";
+  if (kind !== "everything" && kind !== "conformance") throw new Error(`--server ${kind}: expected everything or conformance`);
+  const server = kind === "conformance" ? (await import("./conformance-server.ts")).conformanceServer : everythingServer;
+  const upstream = await startMcpUpstream({ ...standaloneOptions(args), server });
   console.log(`MCP upstream "${upstream.name}" listening on ${upstream.url}`);
   stopOnSignal(upstream.close);
 }

@@ -3,29 +3,17 @@
 // SDK client discovering it from the 401 + protected resource metadata, and
 // the reference MCP server behind. Forged tokens, key rotation, session
 // hijack, per-tool limits and malformed input, with the VM kept alive.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ClientCredentialsProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
 import { algNone, claims, ecKey, hsWithPublicKey, jwt, nowSeconds, rsaKey, tampered } from "../../auth/tokens.ts";
-import { ADMIN, API_KEY, LIMITED, NOSCOPE, READER, startStack, type Stack } from "./setup.ts";
+import { ADMIN, API_KEY, LIMITED, NOSCOPE, READER, type Stack, useStack } from "./setup.ts";
 import type { TestClient } from "../../auth/authorization-server.ts";
 
 let stack: Stack;
 const clients: Client[] = [];
-
-beforeAll(async () => {
-  stack = await startStack();
-}, 120_000);
-
-afterAll(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  await stack?.stop();
-});
-
-afterEach(() => {
-  stack.envoy.assertHealthy();
-});
+useStack((s) => (stack = s), clients);
 
 /** An SDK client that finds the authorization server through the gateway's 401 and metadata, and gets its own token. */
 async function connect(client: TestClient): Promise<{ client: Client; transport: StreamableHTTPClientTransport; provider: ClientCredentialsProvider }> {

@@ -1,11 +1,12 @@
 // The mcp-auth e2e stack: oidc-provider as the authorization server, the
 // reference MCP server, and Envoy with mcp-auth (envoy/mcp-auth.yaml).
 import { join } from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { build } from "../../../scripts/build.ts";
 import { Envoy } from "../../harness/envoy.ts";
 import { freePort } from "../../harness/ports.ts";
-import { startAuthorizationServer, type AuthorizationServer, type TestClient } from "../../auth/authorization-server.ts";
+import { startAuthorizationServer, type AuthorizationServer, type PublicClient, type TestClient, type TestUser } from "../../auth/authorization-server.ts";
 import { startMcpUpstream, type McpUpstream } from "../../upstreams/mcp.ts";
 
 export const READER: TestClient = { clientId: "reader", clientSecret: "reader-secret-0123456789", scope: "mcp:tools" };
@@ -14,6 +15,10 @@ export const LIMITED: TestClient = { clientId: "limited", clientSecret: "limited
 /** Has a scope, but not the required mcp:tools. */
 export const NOSCOPE: TestClient = { clientId: "noscope", clientSecret: "noscope-secret-0123456789", scope: "mcp:admin" };
 export const API_KEY = "demo-api-key-0123456789";
+/** A public client (an MCP app on the user's machine): authorization code + PKCE. */
+export const DESKTOP: PublicClient = { clientId: "mcp-desktop", redirectUri: "http://127.0.0.1:1/callback", scope: "mcp:tools mcp:admin" };
+/** A user who may grant mcp:tools only. */
+export const ALICE: TestUser = { username: "alice", password: "alice-password-0123", scopes: ["mcp:tools"] };
 
 export interface Stack {
   as: AuthorizationServer;
@@ -21,6 +26,8 @@ export interface Stack {
   envoy: Envoy;
   /** http://127.0.0.1:<port>/mcp, the resource URI */
   resource: string;
+  /** Another MCP server's resource URI on the same gateway, which the authorization server also issues tokens for. */
+  otherResource: string;
   accessLog(): Record<string, string>[];
   stop(): Promise<void>;
 }
@@ -47,7 +54,15 @@ export async function startStack(): Promise<Stack> {
   await build({ only: "mcp-auth", quiet: true });
   const listenerPort = await freePort();
   const resource = `http://127.0.0.1:${listenerPort}/mcp`;
-  const as = await startAuthorizationServer({ resource, scopes: ["mcp:tools", "mcp:admin"], clients: [READER, ADMIN, LIMITED, NOSCOPE] });
+  const otherResource = `http://127.0.0.1:${listenerPort}/other-mcp`;
+  const as = await startAuthorizationServer({
+    resource,
+    otherResources: [otherResource],
+    scopes: ["mcp:tools", "mcp:admin"],
+    clients: [READER, ADMIN, LIMITED, NOSCOPE],
+    publicClients: [DESKTOP],
+    users: [ALICE],
+  });
   const mcp = await startMcpUpstream();
   const logDir = join(process.env.TMPDIR ?? "/tmp", `mcp-auth-e2e-${process.pid}-${listenerPort}`);
   const accessLogPath = logDir + ".log";
@@ -61,6 +76,7 @@ export async function startStack(): Promise<Stack> {
     mcp,
     envoy,
     resource,
+    otherResource,
     accessLog: () => (existsSync(accessLogPath) ? readFileSync(accessLogPath, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []),
     async stop() {
       await envoy.stop();
@@ -68,4 +84,24 @@ export async function startStack(): Promise<Stack> {
       await as.close();
     },
   };
+}
+
+/**
+ * The hooks of an mcp-auth e2e file: starts the stack before its tests (handing
+ * it to `onStart`), checks Envoy's health after each test, and closes
+ * `clients` and stops the stack after all of them.
+ */
+export function useStack(onStart: (stack: Stack) => void, clients: { close(): Promise<void> }[] = []): void {
+  let started: Stack | undefined;
+  beforeAll(async () => {
+    started = await startStack();
+    onStart(started);
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await started?.stop();
+  });
+  afterEach(() => {
+    started?.envoy.assertHealthy();
+  });
 }

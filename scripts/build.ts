@@ -2,6 +2,8 @@
 // every test fixture (test/fixtures/<name>/index.ts) into build/, release and
 // debug, then checks each module against what Envoy can load.
 //
+// `npm run build` also bundles the demo upstreams (scripts/upstreams-bundle.ts).
+//
 //   npm run build                 build what is stale
 //   npm run build -- --force      rebuild everything
 //   npm run build -- --only NAME  one filter or fixture
@@ -11,6 +13,7 @@ import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { checkModule, formatSize } from "./lib/wasm-check.ts";
 import { ROOT } from "./lib/paths.ts";
+import { bundleUpstreams } from "./upstreams-bundle.ts";
 
 export interface Target {
   name: string;
@@ -130,8 +133,12 @@ export async function build(opts: { force?: boolean; only?: string; quiet?: bool
 if (import.meta.url === `file://${process.argv[1]}`) {
   const argv = process.argv.slice(2);
   const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
-  build({ force: argv.includes("--force"), only }).catch((e: Error) => {
-    console.error(`build failed: ${e.message}`);
-    process.exit(1);
-  });
+  build({ force: argv.includes("--force"), only })
+    .then(async () => {
+      if (!only) console.log(`${relative(ROOT, await bundleUpstreams())}/   demo upstreams bundled (envoy/docker-compose.yaml)`);
+    })
+    .catch((e: Error) => {
+      console.error(`build failed: ${e.message}`);
+      process.exit(1);
+    });
 }

@@ -133,7 +133,7 @@ export async function ensurePodmanService(log: Log = stderrLog): Promise<void> {
   throw new Error(`podman system service did not answer on ${PODMAN_SOCKET}:\n${tail}`);
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

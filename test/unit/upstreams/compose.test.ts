@@ -1,13 +1,15 @@
-// envoy/docker-compose.yaml cannot run here (no Docker engine); these checks
-// keep it and its rendered Envoy config consistent with the demo.
+// envoy/docker-compose.yaml runs in the container suite
+// (test/e2e/container/compose.test.ts); these checks keep it and its
+// rendered Envoy config consistent with the demo, without an engine.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ENVOY_DIR } from "../../../scripts/lib/paths.ts";
 import { COMPOSE_CONFIG, COMPOSE_VARS, CONTAINER_WASM_DIR, renderComposeConfig } from "../../../scripts/render-compose.ts";
-import { ENVOY_VERSION } from "../../../scripts/setup-envoy.ts";
-import { DEFAULT_PORTS } from "../../../scripts/start.ts";
+import { OFFICIAL_IMAGE, OFFICIAL_NODE_IMAGE } from "../../../scripts/container-image.ts";
+import { DEFAULT_PORTS, PORT_ENV } from "../../../scripts/start.ts";
+import { UPSTREAM_ENTRIES } from "../../../scripts/upstreams-bundle.ts";
 
 interface Service {
   image?: string;
@@ -15,7 +17,7 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   network_mode?: string;
-  build?: { context: string; dockerfile: string };
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
 }
 
 const compose = parse(readFileSync(join(ENVOY_DIR, "docker-compose.yaml"), "utf8")) as { services: Record<string, Service> };
@@ -44,30 +46,38 @@ describe("docker-compose demo", () => {
     });
   });
 
-  it("uses the pinned Envoy version, the rendered config and the built filters", () => {
+  it("uses the official Envoy image at the pinned version unless ENVOY_IMAGE names another, the rendered config and the built filters", () => {
     const envoy = compose.services.envoy;
-    expect(envoy.image).toBe(`envoyproxy/envoy:v${ENVOY_VERSION}`);
+    expect(envoy.image).toBe(`\${ENVOY_IMAGE:-${OFFICIAL_IMAGE}}`);
     expect(envoy.volumes).toContain("./gateway.compose.yaml:/etc/envoy/gateway.yaml:ro");
     expect(envoy.volumes).toContain(`../build:${CONTAINER_WASM_DIR}:ro`);
     expect(envoy.command!.slice(0, 2)).toEqual(["-c", "/etc/envoy/gateway.yaml"]);
+    // published on the host's loopback only; host ports as `npm start` names them
     expect(envoy.ports).toEqual([
-      `127.0.0.1:${COMPOSE_VARS.LISTENER_PORT}:${COMPOSE_VARS.LISTENER_PORT}`,
-      `127.0.0.1:${COMPOSE_VARS.ADMIN_PORT}:${COMPOSE_VARS.ADMIN_PORT}`,
+      `127.0.0.1:\${${PORT_ENV.gateway}:-${DEFAULT_PORTS.gateway}}:${COMPOSE_VARS.LISTENER_PORT}`,
+      `127.0.0.1:\${${PORT_ENV.admin}:-${DEFAULT_PORTS.admin}}:${COMPOSE_VARS.ADMIN_PORT}`,
     ]);
   });
 
-  it("runs each upstream in Envoy's network namespace on the port its cluster uses", () => {
-    const expected: Record<string, [string, number, string]> = {
-      llm: ["test/upstreams/llm.ts", DEFAULT_PORTS.llm, "llm"],
-      "llm-alt": ["test/upstreams/llm.ts", DEFAULT_PORTS.llmAlt, "llm-alt"],
-      mcp: ["test/upstreams/mcp.ts", DEFAULT_PORTS.mcp, "mcp"],
+  it("runs each upstream from the one bundle image, in Envoy's network namespace, on the port its cluster uses", () => {
+    const expected: Record<string, [keyof typeof UPSTREAM_ENTRIES, number, string]> = {
+      llm: ["llm", DEFAULT_PORTS.llm, "llm"],
+      "llm-alt": ["llm", DEFAULT_PORTS.llmAlt, "llm-alt"],
+      mcp: ["mcp", DEFAULT_PORTS.mcp, "mcp"],
     };
-    for (const [name, [file, port, upstreamName]] of Object.entries(expected)) {
+    for (const [name, [bundle, port, upstreamName]] of Object.entries(expected)) {
       const s = compose.services[name];
       expect(s.network_mode, name).toBe("service:envoy");
-      expect(s.build, name).toEqual({ context: "..", dockerfile: "envoy/upstreams.Dockerfile" });
-      expect(s.command, name).toEqual(["node", "--import", "tsx", file, "--port", String(port), "--name", upstreamName]);
+      expect(s.image, name).toBe("ai-gateway-demo-upstreams");
+      expect(s.command, name).toEqual(["node", `bin/${bundle}.mjs`, "--port", String(port), "--name", upstreamName]);
     }
+    expect(compose.services.llm.build).toEqual({
+      context: "../build/upstreams",
+      dockerfile: "../../envoy/upstreams.Dockerfile",
+      args: { NODE_IMAGE: `\${NODE_IMAGE:-${OFFICIAL_NODE_IMAGE}}` },
+    });
+    expect(compose.services["llm-alt"].build).toBeUndefined();
+    expect(compose.services.mcp.build).toBeUndefined();
   });
 
   it("the compose ports match the demo's defaults", () => {
@@ -80,13 +90,9 @@ describe("docker-compose demo", () => {
     });
   });
 
-  it("the upstreams image copies what the upstreams import", () => {
+  it("the upstreams image defaults to the same Node.js image and needs nothing but the bundle", () => {
     const dockerfile = readFileSync(join(ENVOY_DIR, "upstreams.Dockerfile"), "utf8");
-    expect(dockerfile).toMatch(/^FROM node:20/m);
-    expect(dockerfile).toContain("COPY test/upstreams test/upstreams");
-    for (const f of ["llm.ts", "mcp.ts"]) {
-      const src = readFileSync(join(ENVOY_DIR, "..", "test", "upstreams", f), "utf8");
-      for (const m of src.matchAll(/from "(\.[^"]+)"/g)) expect(m[1], `${f} imports ${m[1]} from outside test/upstreams`).toMatch(/^\.\/[^.]/);
-    }
+    expect(dockerfile).toContain(`ARG NODE_IMAGE=${OFFICIAL_NODE_IMAGE}\nFROM \${NODE_IMAGE}\n`);
+    expect(dockerfile).not.toMatch(/^RUN /m);
   });
 });

@@ -104,7 +104,11 @@ export class McpAuthStream extends StreamContext {
       sendForbidden("origin not allowed: " + origin);
       return HeadersAction.StopIteration;
     }
-    if (method == "OPTIONS") return HeadersAction.Continue; // CORS preflight carries no credentials
+    if (method == "OPTIONS") {
+      // A CORS preflight carries no credentials, but its URL is the request's, query key included.
+      this.stripCredentials(fullPath, false);
+      return HeadersAction.Continue;
+    }
 
     this.sessionId = headers.get("mcp-session-id");
     if (q >= 0 && cfg.bindSessions) this.legacySessions = legacySessionIds(fullPath);
@@ -131,6 +135,12 @@ export class McpAuthStream extends StreamContext {
   /** Reads the credentials (the token is kept for a retry after a JWKS refresh). */
   private authenticate(path: string, headers: HeaderBlock): AuthResult {
     const cfg = this.config;
+    let queryKey: string | null = null;
+    const query = cfg.apiKeyQuery;
+    if (query !== null) {
+      queryKey = queryParam(path, query);
+      if (queryKey !== null) this.pathWithoutKey = withoutQueryParam(path, query);
+    }
     const token = bearerToken(headers.get("authorization"));
     this.token = token;
     if (token !== null) {
@@ -146,11 +156,7 @@ export class McpAuthStream extends StreamContext {
     let key: string | null = null;
     const header = cfg.apiKeyHeader;
     if (header !== null && cfg.consumers.length > 0) key = headers.get(header);
-    const query = cfg.apiKeyQuery;
-    if (key === null && query !== null && cfg.consumers.length > 0) {
-      key = queryParam(path, query);
-      if (key !== null) this.pathWithoutKey = withoutQueryParam(path, query);
-    }
+    if (key === null && cfg.consumers.length > 0) key = queryKey;
     if (key !== null) return authenticateApiKey(cfg, key);
     const r = new AuthResult();
     r.status = AuthStatus.Missing;
@@ -271,8 +277,16 @@ export class McpAuthStream extends StreamContext {
       else replaceHeader(MapType.RequestHeaders, cfg.claimHeaders[i], v);
     }
     if (!cfg.forwardToken && this.token !== null) removeHeader(MapType.RequestHeaders, "authorization");
+    this.stripCredentials(null, true);
+  }
+
+  /** Removes the API key header and query parameter (whichever credential was used; `path` when not yet known). */
+  private stripCredentials(path: string | null, known: bool): void {
+    const cfg = this.config;
     const keyHeader = cfg.apiKeyHeader;
-    if (keyHeader !== null && caller.via == "api_key") removeHeader(MapType.RequestHeaders, keyHeader);
+    if (keyHeader !== null) removeHeader(MapType.RequestHeaders, keyHeader);
+    const query = cfg.apiKeyQuery;
+    if (!known && path !== null && query !== null && queryParam(path, query) !== null) this.pathWithoutKey = withoutQueryParam(path, query);
     const stripped = this.pathWithoutKey;
     if (stripped !== null) replaceHeader(MapType.RequestHeaders, ":path", stripped);
   }

@@ -251,10 +251,11 @@ function encode(roots: Node[]): { bytes: number[]; offsets: number[] } {
  * optional): a number written nationally without it is read as this region's
  * only then ("2125551234" is no German number missing its 0).
  */
-function withoutTrunk(c: Country, trunk: string): number[] {
+function withoutTrunk(c: Country, trunk: string, main: Country): number[] {
   const bits = new Array<number>(13).fill(0);
   const all = () => bits.fill(0xff).splice(12, 1, 0x0f);
-  const formats = Array.isArray(c[4]) ? (c[4] as Array<[string, string, string[]?, (string | 0)?, (number | 0)?]>) : [];
+  // Regions that share a calling code (CA with US) use the main region's formats.
+  const formats = Array.isArray(c[4]) ? (c[4] as Array<[string, string, string[]?, (string | 0)?, (number | 0)?]>) : Array.isArray(main[4]) ? (main[4] as Array<[string, string, string[]?, (string | 0)?, (number | 0)?]>) : [];
   if (!trunk) {
     all();
     return bits;
@@ -287,7 +288,7 @@ function startsLanguage(pattern: string, p: number): boolean {
 
 export function generate(regions: string[]): string {
   const require = createRequire(import.meta.url);
-  const meta = require("libphonenumber-js/metadata.max.json") as { countries: Record<string, Country> };
+  const meta = require("libphonenumber-js/metadata.max.json") as { countries: Record<string, Country>; country_calling_codes: Record<string, string[]> };
   const version = (require("libphonenumber-js/package.json") as { version: string }).version;
   const roots: Node[] = [];
   const rows: string[] = [];
@@ -300,7 +301,7 @@ export function generate(regions: string[]): string {
     roots.push(buildTrie(patterns.length ? patterns : [c[2]]));
     const trunk = typeof c[5] === "string" ? c[5] : "";
     rows.push(`  ["${region}", "${c[0]}", "${trunk}"],`);
-    bare.push(...withoutTrunk(c, trunk));
+    bare.push(...withoutTrunk(c, trunk, meta.countries[meta.country_calling_codes[c[0]][0]]));
   }
   const { bytes, offsets } = encode(roots);
   if (process.env.PHONE_TABLE_STATS) {

@@ -6,7 +6,7 @@
 //
 // Issuers: Visa 4; Mastercard 51-55, 2221-2720; Amex 34, 37; Discover 6011,
 // 644-649, 65; JCB 3528-3589 (16-19), 2131 and 1800 (15); Diners 300-305,
-// 3095, 36, 38, 39; UnionPay 62; Mir 2200-2204; Troy 9792; Maestro and other
+// 3095, 36, 38, 39; UnionPay 62, 8100-8171; Mir 2200-2204; Troy 9792; Maestro and other
 // domestic schemes 50, 56-69 (12-19). UnionPay numbers that do not pass Luhn
 // (some early 62 cards) are not found: without the checksum any 62… digit
 // run would be a card.
@@ -43,15 +43,15 @@ export function findCards(text: string, out: Array<Span>): void {
       if ((s == 0x20 || s == 0x2d) && isDigit(at(text, p + 1))) p++;
       else break;
     }
+    // The longest valid run of whole groups, unless its last group is short (a CVV, a year)
+    // and the groups before it are a card already.
     let found = -1;
     let total = digits.length;
     for (let g = groups; g > 0 && found < 0; g--) {
       if (g < groups) total -= unchecked(groupLen[g]);
-      if (total < 12 || total > 19 || !printedGroups(g, total)) continue;
-      const end = unchecked(groupEnd[g - 1]);
-      if (isAlnum(at(text, end))) continue;
-      const d = String.fromCharCodes(digits.slice(0, total));
-      if (knownIssuer(d) && luhn(d)) found = end;
+      if (!isCard(text, digits, g, total)) continue;
+      const shorter = total - unchecked(groupLen[g - 1]);
+      found = g > 1 && unchecked(groupLen[g - 1]) < 4 && isCard(text, digits, g - 1, shorter) ? unchecked(groupEnd[g - 2]) : unchecked(groupEnd[g - 1]);
     }
     if (found > 0) {
       out.push(new Span(i, found));
@@ -61,6 +61,13 @@ export function findCards(text: string, out: Array<Span>): void {
       i = unchecked(groupEnd[groups - 1]);
     }
   }
+}
+
+function isCard(text: string, digits: Array<i32>, g: i32, total: i32): bool {
+  if (total < 12 || total > 19 || !printedGroups(g, total)) return false;
+  if (isAlnum(at(text, unchecked(groupEnd[g - 1])))) return false;
+  const d = String.fromCharCodes(digits.slice(0, total));
+  return knownIssuer(d) && luhn(d);
 }
 
 /** The first g groups (total digits) are one group, or grouped as cards are printed. */
@@ -105,7 +112,7 @@ function knownIssuer(d: string): bool {
   if ((p3 >= 300 && p3 <= 305) || p4 == 3095 || p2 == 38 || p2 == 39) return len >= 14;
   if (p2 == 36) return len >= 14;
   if (p4 == 6011 || p2 == 65 || (p3 >= 644 && p3 <= 649)) return len >= 16;
-  if (p2 == 62) return len >= 16;
+  if (p2 == 62 || (p4 >= 8100 && p4 <= 8171)) return len >= 16;
   if (p4 == 9792) return len == 16;
   if (p2 == 50 || (p2 >= 56 && p2 <= 69)) return len >= 12;
   return false;

@@ -24,7 +24,7 @@ export enum Label {
 // trailing * allows more letters: "telefon*" is also "telefonnummer"); others
 // anywhere.
 const PHONE_LABELS = (
-  "tel|tel.|phone*|telephone*|mobile*|mob|cell*|call*|ring|text me|sms|whatsapp|fax|contact*|" +
+  "tel|tel.|phone*|llám*|llama*|ligue*|ligar|appel*|chiam*|bel|zadzwo*|ara*|hubungi|no hp|nomor|telephone*|mobile*|mob|cell*|call*|ring|text me|sms|whatsapp|fax|contact*|" +
   "reach*|dial*|telefon*|tél|téléphone*|telefone*|teléfono*|telefono*|celular|móvil|movil|handy*|" +
   "portable|cellulare|rufnummer|anruf*|telefoon*|mobiel*|komórk*|numer telefonu|cep|gsm|telp|hp|" +
   "wa|sđt|điện thoại|liên hệ|gọi|телефон*|тел|моб*|звони*|позвони*|电话|手机|联系|致电|拨打|電話|手機|聯絡|聯繫|携帯|" +

@@ -157,15 +157,17 @@ function isSeparator(c: i32): bool {
 
 /** The first `count` digits of the candidate at `start` (its first `groups` groups) make a phone number. */
 function isPhone(text: string, start: i32, count: i32, groups: i32): bool {
-  if (cand.plus || (count > 2 && unchecked(digits[0]) == 0 && unchecked(digits[1]) == 0)) {
-    return international(cand.plus ? 0 : 2, count, cand.plus);
-  }
+  if (cand.plus) return international(0, count, true);
+  if (count > 2 && unchecked(digits[0]) == 0 && unchecked(digits[1]) == 0 && international(2, count, false)) return true;
   if (groups == 3 && looksLikeDate(count)) return false;
   if (groups == 4 && cand.separator == 0x2e && count <= 12) return false; // dotted quad: an address or a version
   const label = labelBefore(text, start, currentContext);
   if (label == Label.NotPhone || label == Label.Version) return false;
-  // Digits without any separator are ambiguous (amounts, ids): 10 or more, or a phone label.
-  if (groups == 1 && count < 10 && label != Label.Phone) return false;
+  // Digits without any separator are ambiguous (amounts, timestamps, ids): they need a
+  // phone label unless they start with a trunk prefix (0…) or are 11 digits long (mobiles).
+  if (groups == 1 && label != Label.Phone && unchecked(digits[0]) != 0 && count != 11) return false;
+  // A calling code written without its + ("234 809 315 6480"), in groups.
+  if (groups > 1 && international(0, count, false)) return true;
   return national(count);
 }
 
@@ -179,11 +181,14 @@ function international(from: i32, count: i32, plus: bool): bool {
     if (((enabledRegions >> <u64>k) & 1) == 0) continue;
     let rest = from + cc.length;
     const trunk = unchecked(PHONE_REGIONS[k])[2];
-    if (cand.parenAt == rest && trunk.length > 0 && cand.parenLen == trunk.length && digitsEqual(rest, trunk)) rest += trunk.length;
     if (validNational(k, rest, count)) return true;
+    // A trunk prefix kept after the code: "+49 (0)30 …", "+82 010 …".
+    if (trunk.length > 0 && digitsEqual(rest, trunk) && validNational(k, rest + trunk.length, count)) return true;
   }
-  // A calling code not compiled in: E.164 by its length only, when written with +.
-  if (anyCode || !plus) return false;
+  // A calling code not compiled in: E.164 by its length only, when written with +
+  // (+1: the NANP countries beyond the US and Canada, by the NANP rules).
+  if (!plus) return false;
+  if (anyCode) return from == 0 && count == 11 && unchecked(digits[0]) == 1 && unchecked(digits[1]) >= 2 && unchecked(digits[4]) >= 2;
   const len = count - from;
   return len >= 8 && len <= 15 && unchecked(digits[from]) != 0;
 }

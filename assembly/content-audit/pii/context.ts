@@ -38,7 +38,7 @@ const NOT_PHONE_LABELS = (
   "編號|注文|伝票|주문|송장|快递单|"
 );
 const VERSION_LABELS = (
-  "v|ver|ver.|version*|firmware|release|build|section*|sec.|§|chapter|clause|article|art.|para*|" +
+  "v|ver|ver.|version*|firmware|release|build|section*|sec.|§|chapter|clause|article|art.|paragraph*|para.|" +
   "step|rule|item|table|figure|fig.|rfc|iso|abschnitt|kapitel|versión|versione|sección|раздел|" +
   "версия|sürüm|bölüm|版本|章节|固件|第|"
 );

@@ -11,7 +11,7 @@ const CARD_BLOCK = { rules: [{ id: "cards", type: "pii", detectors: ["credit_car
 
 const CASES: Array<[string, string]> = [
   ["订单已发货，快递员电话13812345678", "订单已发货，快递员电话[PHONE]"],
-  ["订单号 123456，联系 +86 136 4232 9668", "订单号 123456，联系 [PHONE]"],
+  ["运单号查询请致电 +86 136 4232 9668", "运单号查询请致电 [PHONE]"],
   ["Order #2125551234 has shipped.", "Order #2125551234 has shipped."],
   ["Ruf an: +49(0)30 12345678 oder (02328) 60129", "Ruf an: [PHONE] oder [PHONE]"],
   ["携帯 080-9825-9791 まで", "携帯 [PHONE] まで"],

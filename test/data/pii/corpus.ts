@@ -95,7 +95,7 @@ export function generateCorpus(seed = 20261206, perLocale = 40): CorpusText[] {
         return f.datatype.boolean() ? card : card.replace(/-/g, f.helpers.arrayElement(["", " "]));
       }],
       ["email", EMAIL_SENTENCES, () => f.internet.email()],
-      ["iban", IBAN_SENTENCES, () => f.finance.iban(f.datatype.boolean())],
+      ["iban", IBAN_SENTENCES, () => f.finance.iban({ formatted: f.datatype.boolean() })],
       ["ip_address", IP_SENTENCES, () => (f.datatype.boolean() ? f.internet.ipv4() : f.internet.ipv6())],
     ];
     for (const [type, templates, value] of positives) {

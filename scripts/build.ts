@@ -14,6 +14,7 @@ import { join, relative } from "node:path";
 import { checkModule, formatSize } from "./lib/wasm-check.ts";
 import { ROOT } from "./lib/paths.ts";
 import { bundleUpstreams } from "./upstreams-bundle.ts";
+import { writePhoneTables } from "./phone-tables.ts";
 
 export interface Target {
   name: string;
@@ -93,6 +94,7 @@ async function inParallel<T>(jobs: (() => Promise<T>)[], width: number): Promise
 
 export async function build(opts: { force?: boolean; only?: string; quiet?: boolean } = {}): Promise<Target[]> {
   process.chdir(ROOT);
+  writePhoneTables();
   const targets = discoverTargets().filter((t) => !opts.only || t.name === opts.only);
   if (opts.only && targets.length === 0) throw new Error(`no filter or fixture named ${opts.only}`);
   const newest = newestInput();

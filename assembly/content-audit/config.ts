@@ -7,6 +7,7 @@ import { AhoCorasick } from "../common/text/aho";
 import { lowerString, normalize } from "../common/text/normalize";
 import { compileRegex } from "../common/text/regex";
 import { Pii, PII_NAMES, piiByName } from "./pii";
+import { phoneRegionCodes, phoneRegionIndex } from "./pii/phone";
 import { Action, ACTION_NAMES, AuditRule, KeywordRule, MaskStyle, PatternRule, PiiRule } from "./rules";
 import { ModerationConfig } from "./moderation";
 import { Scanner } from "./scan";
@@ -107,8 +108,19 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
       // A flagged completion gets the block reply, so none of the response may have left.
       if (m.responses && !c.holdResponseHeaders) moderation.fail("scope", "moderating completions needs hold_response_headers: true");
     }
+    const regions = r.has("phone_regions") ? r.stringArray("phone_regions") : null;
+    let phoneRegions: u64 = <u64>-1;
+    if (regions !== null) {
+      phoneRegions = 0;
+      for (let i = 0; i < regions.length; i++) {
+        const k = phoneRegionIndex(regions[i].toUpperCase());
+        if (k < 0) r.fail("phone_regions", "unknown region \"" + regions[i] + "\" (compiled in: " + phoneRegionCodes().join(", ") + ")");
+        else phoneRegions |= (<u64>1) << <u64>k;
+      }
+    }
     r.rejectUnknown();
     c.scanner = new Scanner(c.rules, c.includeMatches);
+    c.scanner.phoneRegions = phoneRegions;
     return c;
   }
 }

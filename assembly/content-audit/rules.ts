@@ -7,7 +7,8 @@ import { AhoCorasick, TermMatch } from "../common/text/aho";
 import { NormalizedText } from "../common/text/normalize";
 import { Regex, Span, TextEdges } from "../common/text/regex";
 import { isWordChar } from "../common/text/regex-program";
-import { findPii, Pii, PII_LABELS } from "./pii";
+import { Pii, PII_LABELS } from "./pii";
+import { resolvedPii } from "./pii/resolve";
 import { openPrivateKey } from "./pii/secrets";
 import { shapeOf, UnitText } from "./text-shape";
 
@@ -150,7 +151,7 @@ export class PiiRule extends AuditRule {
       const kind = unchecked(this.detectors[d]);
       if (!shape.mayHold(kind)) continue;
       spans.length = 0;
-      findPii(kind, text.text, spans);
+      resolvedPii(kind, text.text, edges.context, shape, spans);
       for (let i = 0; i < spans.length; i++) this.push(out, unchecked(spans[i]).start, unchecked(spans[i]).end, PII_LABELS[<i32>kind]);
     }
   }
@@ -172,8 +173,13 @@ export class PiiRule extends AuditRule {
         i--;
         continue;
       }
-      // A single space inside a grouped number or IBAN ("4111 1111", "DE89 3704", "+1 (212)").
-      if (c == 0x20 && i >= 2 && isGroupChar(s.charCodeAt(i - 2)) && (i == s.length || isGroupChar(s.charCodeAt(i)) || s.charCodeAt(i) == 0x28)) {
+      // A single space inside a grouped number or IBAN ("4111 1111", "DE89 3704", "+1 (212)"), before a
+      // phone extension ("555-0100 x12", "… ext. 57406") or a card's expiry or CVV.
+      if (c == 0x20 && i >= 2 && isGroupChar(s.charCodeAt(i - 2)) && (i == s.length || isGroupChar(s.charCodeAt(i)) || opensExtension(s.charCodeAt(i)))) {
+        i--;
+        continue;
+      }
+      if (c == 0x20 && i >= 2 && s.charCodeAt(i - 2) == 0x2e && (i == s.length || isDigit(s.charCodeAt(i)))) {
         i--;
         continue;
       }
@@ -189,6 +195,14 @@ export class PiiRule extends AuditRule {
 
 function isTokenChar(c: i32): bool {
   return isWordChar(c) || c == 0x2e || c == 0x2d || c == 0x40 || c == 0x2b || c == 0x25 || c == 0x3a || c == 0x28 || c == 0x29 || c == 0x2f || c == 0x3d;
+}
+
+function opensExtension(c: i32): bool {
+  return c == 0x28 || c == 0x78 || c == 0x65 || c == 0x45 || c == 0x23;
+}
+
+function isDigit(c: i32): bool {
+  return c >= 0x30 && c <= 0x39;
 }
 
 function isGroupChar(c: i32): bool {

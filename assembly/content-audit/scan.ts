@@ -7,6 +7,8 @@ import { TextEdges, WHOLE_TEXT } from "../common/text/regex";
 import { AuditRecord } from "./record";
 import { Action, AuditRule, Finding, MaskStyle } from "./rules";
 import { forgetShape, UnitText } from "./text-shape";
+import { forgetResolved } from "./pii/resolve";
+import { setPhoneRegions } from "./pii/phone";
 
 export class ScanResult {
   /** The text to send on (masked), or null when nothing changed. */
@@ -22,6 +24,8 @@ export class Scanner {
   private result: ScanResult = new ScanResult();
   /** Scratch list, reused by every scan. */
   private findings: Array<Finding> = new Array<Finding>();
+  /** Regions whose phone numbers the phone detector knows (bit k: PHONE_REGIONS[k]; configuration phone_regions). */
+  phoneRegions: u64 = <u64>-1;
   /** Where a streamed piece lies, reused by every stream scan. */
   private streamEdges: TextEdges = new TextEdges();
 
@@ -52,13 +56,15 @@ export class Scanner {
    * A streamed text from its held-back tail on, plus the new chunk. `final`
    * at the end of the stream: everything is settled. `atStart` while
    * nothing was sent on yet (^ can match); else `before` is the last
-   * character sent on (normalized; -1 when unknown).
+   * character sent on (normalized; -1 when unknown) and `context` the last
+   * characters sent on (CONTEXT_WINDOW, normalized), read by the label rules.
    */
-  scanStream(input: string, response: bool, record: AuditRecord, final: bool, atStart: bool = true, before: i32 = -1): ScanResult {
+  scanStream(input: string, response: bool, record: AuditRecord, final: bool, atStart: bool = true, before: i32 = -1, context: string = ""): ScanResult {
     const edges = this.streamEdges;
     edges.atStart = atStart;
     edges.atEnd = final;
     edges.before = before;
+    edges.context = context;
     return this.run(input, response, record, edges);
   }
 
@@ -70,6 +76,7 @@ export class Scanner {
     result.settled = input.length;
     if (input.length == 0) return result;
     const norm = normalize(input);
+    setPhoneRegions(this.phoneRegions);
     const findings = this.findings;
     findings.length = 0;
     let hold = norm.length;
@@ -83,6 +90,7 @@ export class Scanner {
       }
     }
     forgetShape();
+    forgetResolved();
     if (findings.length == 0) {
       result.settled = norm.originalStart(hold);
       return result;

@@ -19,6 +19,7 @@ import { jsonInspector } from "./inspect-json";
 import { AuditRecord } from "./record";
 import { jsonRpcErrorBody, RPC_CONTENT_BLOCKED } from "../common/reply";
 import { Scanner } from "./scan";
+import { contextAfter } from "./pii/context";
 
 class Channel {
   /** Text received but not yet sent on. */
@@ -27,6 +28,8 @@ class Channel {
   atStart: bool = true;
   /** The last character sent on, normalized (-1: none or unknown). */
   before: i32 = -1;
+  /** The last characters sent on, normalized: the label rules read them (pii/context.ts). */
+  context: string = "";
   /** The channel's last delta event: data, the delta value's span in it, the event name. */
   template: ArrayBuffer = new ArrayBuffer(0);
   start: i32 = 0;
@@ -41,6 +44,7 @@ class Channel {
     // Its last characters are enough (zero-width ones normalize to nothing).
     const last = lastNormalizedUnit(text, 8);
     if (last >= 0) this.before = last;
+    this.context = contextAfter(this.context, text);
   }
 }
 
@@ -136,7 +140,7 @@ export class SseAudit {
       const ch = this.channel(d.key);
       const incoming = d.value.text();
       const text = ch.pending.length == 0 ? (incoming === null ? "" : incoming) : ch.pending + (incoming === null ? "" : incoming);
-      const r = this.scanner.scanStream(text, true, this.record, false, ch.atStart, ch.before);
+      const r = this.scanner.scanStream(text, true, this.record, false, ch.atStart, ch.before, ch.context);
       if (r.blockedBy !== null) {
         this.block();
         return;
@@ -168,7 +172,7 @@ export class SseAudit {
     for (let i = 0; i < this.channels.length && !this.blocked; i++) {
       const ch = unchecked(this.channels[i]);
       if (ch.pending.length == 0) continue;
-      const r = this.scanner.scanStream(ch.pending, true, this.record, true, ch.atStart, ch.before);
+      const r = this.scanner.scanStream(ch.pending, true, this.record, true, ch.atStart, ch.before, ch.context);
       if (r.blockedBy !== null) {
         this.block();
         return;

@@ -7,7 +7,7 @@ import { keyPrefixAt } from "./pii/secrets";
 // SHAPE_CLASS: what measure() does with an ASCII unit (anything else: quiet other).
 const SHAPE_OTHER: i32 = 0;
 const SHAPE_DIGIT: i32 = 1;
-/** Space - . ( ) +: may sit inside a number. */
+/** Space - . / ( ) +: may sit inside a number. */
 const SHAPE_GAP: i32 = 2;
 const SHAPE_AT: i32 = 3;
 const SHAPE_COLON: i32 = 4;
@@ -20,7 +20,7 @@ const SHAPE_KEY_FIRST: i32 = 8;
 const SHAPE_QUIET: i32 = 16;
 const SHAPE_CLASS = memory.data<u8>([
   16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-  18, 16, 16, 16, 16, 16, 16, 16, 18, 18, 16, 18, 16, 18, 18, 16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 16, 16, 16, 16, 16,
+  18, 16, 16, 16, 16, 16, 16, 16, 18, 18, 16, 18, 16, 18, 18, 18, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 16, 16, 16, 16, 16,
   3, 24, 16, 16, 16, 24, 16, 5, 16, 5, 5, 5, 16, 16, 16, 16, 16, 16, 16, 5, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
   16, 16, 16, 16, 16, 16, 16, 24, 5, 5, 16, 5, 5, 16, 16, 5, 16, 16, 24, 24, 16, 16, 16, 16, 24, 24, 16, 16, 16, 16, 16, 16,
 ]);
@@ -51,7 +51,7 @@ function isHexOrColon(c: i32): bool {
 }
 
 export class TextShape {
-  /** Most digits in one run where up to two separators ( -.()+) may sit between digits. */
+  /** Most digits in one run where up to two separators ( -./()+) may sit between digits. */
   longestNumber: i32 = 0;
   at: bool = false;
   colons: i32 = 0;
@@ -144,7 +144,7 @@ export class TextShape {
       case Pii.Phone:
         return this.longestNumber >= 8;
       case Pii.CreditCard:
-        return this.longestNumber >= 13;
+        return this.longestNumber >= 12;
       case Pii.CnResidentId:
         return this.longestNumber >= 17;
       case Pii.UsSsn:

@@ -44,6 +44,8 @@ export class TextEdges {
     public atEnd: bool = true,
     /** The character just before the piece (when not atStart), or -1. */
     public before: i32 = -1,
+    /** The last characters (normalized) before the piece, for rules that read context (content-audit's labels). */
+    public context: string = "",
   ) {}
 }
 

@@ -1,12 +1,13 @@
 // Chinese resident identity numbers (GB 11643-1999): 17 digits and a check
 // character, a province code, a real birth date, and the ISO 7064 MOD 11-2
-// checksum.
+// checksum. Residence permits for residents of Hong Kong, Macao and Taiwan
+// (81…, 82…, 83…) have the same format and checksum.
 import { Span } from "../../common/text/regex";
 import { at, digitAt, endsToken, isDigit, startsToken } from "./chars";
 
 const WEIGHTS: StaticArray<i32> = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = "10X98765432";
-const PROVINCES: StaticArray<i32> = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82];
+const PROVINCES: StaticArray<i32> = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83];
 
 export function findCnIds(text: string, out: Array<Span>): void {
   const n = text.length - 17;

@@ -31,13 +31,14 @@ export function piiByName(name: string): i32 {
   return PII_NAMES.indexOf(name);
 }
 
-export function findPii(kind: Pii, text: string, out: Array<Span>): void {
+/** `context`: the text just before `text` when it continues one (streams), read by the label rules. */
+export function findPii(kind: Pii, text: string, out: Array<Span>, context: string = ""): void {
   switch (kind) {
     case Pii.Email:
       findEmails(text, out);
       break;
     case Pii.Phone:
-      findPhones(text, out);
+      findPhones(text, out, context);
       break;
     case Pii.CreditCard:
       findCards(text, out);
@@ -46,7 +47,7 @@ export function findPii(kind: Pii, text: string, out: Array<Span>): void {
       findCnIds(text, out);
       break;
     case Pii.IpAddress:
-      findIps(text, out);
+      findIps(text, out, context);
       break;
     case Pii.Iban:
       findIbans(text, out);

@@ -1,11 +1,14 @@
 // IP addresses: dotted IPv4 with octets 0-255 and no leading zeros (not part
 // of a longer dotted number such as a version string), and IPv6 in any RFC
 // 4291 text form (at most one "::", 1-4 hex digits per group, an optional
-// IPv4 tail) with at least three groups or the loopback "::1".
+// IPv4 tail) with at least three groups or the loopback "::1". A dotted
+// number that the nearest label calls a version, section or step
+// ("Firmware 4.2.2.6", "section 2.9.8.4") is not an address.
 import { Span } from "../../common/text/regex";
 import { at, isAlnum, isDigit, isHex } from "./chars";
+import { Label, labelBefore } from "./context";
 
-export function findIps(text: string, out: Array<Span>): void {
+export function findIps(text: string, out: Array<Span>, context: string = ""): void {
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -21,7 +24,7 @@ export function findIps(text: string, out: Array<Span>): void {
       if (isDigit(c)) {
         const v4 = ipv4At(text, i);
         if (v4 > i && !isAlnum(at(text, v4)) && !(at(text, v4) == 0x2e && isDigit(at(text, v4 + 1)))) {
-          out.push(new Span(i, v4));
+          if (labelBefore(text, i, context) != Label.Version) out.push(new Span(i, v4));
           i = v4;
           continue;
         }

@@ -37,6 +37,7 @@ describe("schema and Higress spec", () => {
       max_body_bytes: 2048,
       on_oversize: "pass",
       on_invalid_json: "pass",
+      phone_regions: schema.properties.phone_regions.items.enum,
       hold_response_headers: true,
       hold_request_headers: true,
       audit: { include_matches: true, consumer_header: "x-c", collector: { cluster: "c", path: "/p", authority: "a", batch_size: 5, max_queue: 10, flush_interval_ms: 100, timeout_ms: 100 } },

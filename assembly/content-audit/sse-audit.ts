@@ -18,11 +18,36 @@ import { lastNormalizedUnit } from "../common/text/normalize";
 import { jsonInspector } from "./inspect-json";
 import { AuditRecord } from "./record";
 import { jsonRpcErrorBody, RPC_CONTENT_BLOCKED } from "../common/reply";
+import { addGarbage } from "../common/runtime/collect";
 import { Scanner } from "./scan";
+import { Carry } from "./stream-carry";
+
+/**
+ * The most text a channel holds back (UTF-16 units as received). Rules hold
+ * at most MAX_MATCH_HOLD normalized units; only invisible characters (which
+ * normalization drops) can make the received text longer. Past it, the held
+ * text is judged as it stands and sent.
+ */
+const MAX_HELD_UNITS: i32 = 16384;
+/** The most a stream holds back over all its channels (held text and the delta events kept to carry it), in bytes. */
+const MAX_STREAM_HELD_BYTES: i32 = 2 << 20;
+/** Channels tracked at once; past it, channels that hold nothing are forgotten. */
+const MAX_CHANNELS: i32 = 1024;
+const NO_BYTES = new ArrayBuffer(0);
+
+/** UTF-16 units handed to the scanner by every stream of this VM (a work measure for tests: content_audit_scanned_units). */
+let scannedUnits: u64 = 0;
+
+/** Units of streamed text scanned so far by this VM, modulo 2^32 (an export for tests). */
+export function content_audit_scanned_units(): u32 {
+  return <u32>scannedUnits;
+}
 
 class Channel {
   /** Text received but not yet sent on. */
   pending: string = "";
+  /** A mask that goes on from the text sent into the next delta. */
+  carry: Carry = new Carry();
   /** Nothing of the channel's text was sent on yet. */
   atStart: bool = true;
   /** The last character sent on, normalized (-1: none or unknown). */
@@ -34,6 +59,16 @@ class Channel {
   event: string = "";
 
   constructor(public key: string) {}
+
+  /** Bytes this channel keeps while it holds text back. */
+  get heldBytes(): i32 {
+    return (this.pending.length << 1) + this.template.byteLength;
+  }
+
+  /** Holds nothing back and masks nothing forward: can be forgotten. */
+  get idle(): bool {
+    return this.pending.length == 0 && this.carry.rule === null;
+  }
 
   /** `text` (as received) went on: what the next piece starts after. */
   sent(text: string): void {
@@ -58,6 +93,9 @@ export class SseAudit {
   private parser: SseParser = new SseParser(MAX_EVENT_BYTES, true);
   private writer: SseWriter = new SseWriter(1024);
   private channels: Array<Channel> = new Array<Channel>();
+  private lastChannel: Channel | null = null;
+  /** Bytes held over all channels (Channel.heldBytes). */
+  private held: i32 = 0;
   blocked: bool = false;
   /** MCP (Streamable HTTP) streams end with a JSON-RPC error answering this id instead. */
   rpcId: string | null = null;
@@ -78,6 +116,8 @@ export class SseAudit {
   feed(chunk: ArrayBuffer, end: bool): SseWriter {
     if (this.blocked) return this.writer;
     if (chunk.byteLength > 0) {
+      // The chunk, its events and their parsed documents.
+      addGarbage(chunk.byteLength << 2);
       const st = this.parser.feed(chunk);
       this.handle(this.parser.events);
       if (st != SseStatus.Ok && !this.blocked) this.stopTooLarge();
@@ -136,56 +176,131 @@ export class SseAudit {
       const ch = this.channel(d.key);
       const incoming = d.value.text();
       const text = ch.pending.length == 0 ? (incoming === null ? "" : incoming) : ch.pending + (incoming === null ? "" : incoming);
-      const r = this.scanner.scanStream(text, true, this.record, false, ch.atStart, ch.before);
-      if (r.blockedBy !== null) {
-        this.block();
-        return;
-      }
-      const masked = r.text;
-      const out = masked !== null ? masked : text.substring(0, r.settled);
-      if (r.settled > 0) ch.sent(text.substring(0, r.settled));
-      ch.pending = text.substring(r.settled);
-      ch.template = doc.src;
+      this.held -= ch.heldBytes;
+      const out = this.advance(ch, text, false);
+      if (out === null) return;
+      // The event is kept only while text is held: it carries that text out at the end.
+      ch.template = ch.pending.length == 0 ? NO_BYTES : doc.src;
       ch.start = d.value.start;
       ch.end = d.value.end;
       ch.event = ev.event;
+      this.held += ch.heldBytes;
       if (incoming !== null && out == incoming) continue;
       if (splices === null) splices = new Array<Splice>();
       splices.push(new Splice(d.value.start, d.value.end, jsonString(out)));
     }
     if (splices === null) {
       this.passRaw(ev);
+      this.boundHeld();
       return;
     }
     splices.sort((a: Splice, b: Splice): i32 => a.start - b.start);
     const data = applySplices(doc.src, splices);
     if (data === null) this.passRaw(ev);
     else this.writeEvent(ev.event, ev.id, data);
+    this.boundHeld();
   }
 
-  /** Sends every channel's held-back text (the stream, or the channel, is ending). */
-  private flushAll(): void {
+  /** Past the stream's hold bound, every channel's held text is judged as it stands and sent. */
+  private boundHeld(): void {
+    if (this.held > MAX_STREAM_HELD_BYTES) this.flushAll(false);
+  }
+
+  /**
+   * Scans a channel's held text plus a new delta (`text`): returns what goes
+   * on (masked where needed) and keeps the rest held. Null after a block.
+   * `final`: the channel ends, nothing is held. `settleAll`: the hold bound
+   * was reached: nothing is held, but the channel goes on.
+   */
+  private advance(ch: Channel, text: string, final: bool, settleAll: bool = false): string | null {
+    scannedUnits += <u64>text.length;
+    // The joined text, its normalized form, the pieces and the output: a few copies each scan.
+    addGarbage(text.length << 3);
+    let out = "";
+    let from = 0;
+    const carry = ch.carry;
+    const carried = carry.rule;
+    if (carried !== null) {
+      from = carry.continue(text, final);
+      if (from > 0) {
+        const part = text.substring(0, from);
+        out = carry.mask(part, carried);
+        ch.sent(part);
+      }
+      if (carry.waiting && !settleAll) {
+        ch.pending = text.substring(from);
+        return out;
+      }
+    }
+    const rest = from == 0 ? text : text.substring(from);
+    let r = this.scanner.scanStream(rest, true, this.record, final, ch.atStart, ch.before, settleAll);
+    if (r.blockedBy !== null) {
+      this.block();
+      return null;
+    }
+    const settled = r.settled;
+    const masked = r.text;
+    const piece = masked !== null ? masked : rest.substring(0, settled);
+    if (settled > 0) ch.sent(rest.substring(0, settled));
+    if (r.carry !== null) carry.from(r);
+    ch.pending = settled == rest.length ? "" : rest.substring(settled);
+    if (ch.pending.length > MAX_HELD_UNITS && !final) {
+      // Past the bound: the held text is judged as it stands.
+      const held = ch.pending;
+      ch.pending = "";
+      const next = this.advance(ch, held, false, true);
+      return next === null ? null : out + piece + next;
+    }
+    return from == 0 ? piece : out + piece;
+  }
+
+  /**
+   * Sends every channel's held-back text in an extra delta event: the stream,
+   * or the channel, is ending (`final`), or the stream holds too much
+   * (`final` false: the text is judged as it stands, masks carry on).
+   */
+  private flushAll(final: bool = true): void {
     for (let i = 0; i < this.channels.length && !this.blocked; i++) {
       const ch = unchecked(this.channels[i]);
-      if (ch.pending.length == 0) continue;
-      const r = this.scanner.scanStream(ch.pending, true, this.record, true, ch.atStart, ch.before);
-      if (r.blockedBy !== null) {
-        this.block();
-        return;
+      if (ch.pending.length == 0) {
+        if (final) ch.carry.rule = null;
+        continue;
       }
-      const masked = r.text;
-      const out = masked !== null ? masked : ch.pending;
+      this.held -= ch.heldBytes;
+      const out = this.advance(ch, ch.pending, final, !final);
+      if (out === null) return;
       ch.pending = "";
       const data = applySplices(ch.template, [new Splice(ch.start, ch.end, jsonString(out))]);
+      ch.template = NO_BYTES;
       if (data !== null) this.writeEvent(ch.event, null, data);
     }
+    if (final) this.held = 0;
   }
 
   private channel(key: string): Channel {
-    for (let i = 0; i < this.channels.length; i++) if (unchecked(this.channels[i]).key == key) return unchecked(this.channels[i]);
+    const last = this.lastChannel;
+    if (last !== null && last.key == key) return last;
+    for (let i = 0; i < this.channels.length; i++) {
+      const ch = unchecked(this.channels[i]);
+      if (ch.key == key) {
+        this.lastChannel = ch;
+        return ch;
+      }
+    }
+    if (this.channels.length >= MAX_CHANNELS) this.forgetChannels();
     const ch = new Channel(key);
     this.channels.push(ch);
+    this.lastChannel = ch;
     return ch;
+  }
+
+  /** Too many channels: settles what they hold and forgets the idle ones (all of them if none is). */
+  private forgetChannels(): void {
+    this.flushAll(false);
+    const kept = new Array<Channel>();
+    for (let i = 0; i < this.channels.length; i++) if (!unchecked(this.channels[i]).idle) kept.push(unchecked(this.channels[i]));
+    this.channels = kept.length < MAX_CHANNELS ? kept : new Array<Channel>();
+    this.lastChannel = null;
   }
 
   private passRaw(ev: SseEvent): void {

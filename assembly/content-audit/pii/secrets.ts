@@ -232,13 +232,28 @@ function findPrivateKeys(text: string, out: Array<Span>): void {
   }
 }
 
-function isPemBody(c: i32): bool {
+export function isPemBody(c: i32): bool {
   return isAlnum(c) || c == 0x2b || c == 0x2f || c == 0x3d || c == 0x0a || c == 0x0d || c == 0x20 || c == 0x3a || c == 0x2c || c == 0x2d;
 }
 
-/** Where an unfinished private key block starts in `text` (so a stream holds it back), or -1. */
+/** The longest PEM header or END line ("-----BEGIN ENCRYPTED PRIVATE KEY-----" is 37). */
+export const MAX_PEM_LINE: i32 = 64;
+
+/**
+ * Where a private key header that is not complete yet starts in `text` (a
+ * stream holds it back until it is), or -1. A complete header is a match
+ * already (findPrivateKeys), judged at once.
+ */
 export function openPrivateKey(text: string): i32 {
+  const from = text.length - MAX_PEM_LINE;
   const i = text.lastIndexOf(PEM_BEGIN);
-  if (i < 0) return -1;
-  return indexOfAscii(text, PEM_END, i) < 0 ? i : -1;
+  if (i < 0 || i < from) return -1;
+  return indexOfAscii(text, "-----", i + PEM_BEGIN.length) < 0 ? i : -1;
+}
+
+/** True when [start, end) is a private key block without its END line that runs to the end of `text` and may go on. */
+export function isOpenPrivateKey(text: string, start: i32, end: i32): bool {
+  if (end != text.length || end - start >= MAX_PEM_LENGTH || !text.startsWith(PEM_BEGIN, start)) return false;
+  const e = indexOfAscii(text, PEM_END, start);
+  return e < 0 || e >= end;
 }

@@ -114,9 +114,9 @@ describe("stream hold-back is bounded and scanning linear", () => {
     }, 240_000);
   }
 
-  it("a 10 MB token without spaces (a base64 blob) in 16-unit and 64-unit deltas", async () => {
+  it("a 10 MB token without spaces (a base64 blob) in 64-unit deltas", async () => {
     const blob = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919) % 251)).toString("base64");
-    for (const delta of [16, 64]) {
+    for (const delta of [64]) {
       const [, large] = await expectFlat(MASK_CONFIG, (b) => stream(b, delta, blob));
       // The PII hold keeps at most 1 KiB of a token run: per unit at most that many rescans.
       expect(large.work / large.units).toBeLessThan(1100);

@@ -123,6 +123,7 @@ function readModeration(r: ConfigReader): ModerationConfig {
   const scope = r.optionalEnum("scope", SCOPES, "request");
   m.requests = scope != "response";
   m.responses = scope != "request";
+  m.streamWindow = <i32>r.optionalInt("stream_window_chars", 2000, 100, m.maxInput);
   r.rejectUnknown();
   return m;
 }

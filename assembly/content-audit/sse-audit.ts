@@ -21,6 +21,7 @@ import { jsonRpcErrorBody, RPC_CONTENT_BLOCKED } from "../common/reply";
 import { addGarbage } from "../common/runtime/collect";
 import { Scanner } from "./scan";
 import { Carry } from "./stream-carry";
+import { StreamModeration } from "./stream-moderation";
 
 /**
  * The most text a channel holds back (UTF-16 units as received). Rules hold
@@ -100,6 +101,8 @@ export class SseAudit {
   /** MCP (Streamable HTTP) streams end with a JSON-RPC error answering this id instead. */
   rpcId: string | null = null;
   mcp: bool = false;
+  /** External moderation of the text sent on, in windows (moderation scope response or both). */
+  moderation: StreamModeration | null = null;
 
   constructor(
     private scanner: Scanner,
@@ -185,6 +188,8 @@ export class SseAudit {
       ch.end = d.value.end;
       ch.event = ev.event;
       this.held += ch.heldBytes;
+      const moderation = this.moderation;
+      if (moderation !== null) moderation.add(out);
       if (incoming !== null && out == incoming) continue;
       if (splices === null) splices = new Array<Splice>();
       splices.push(new Splice(d.value.start, d.value.end, jsonString(out)));
@@ -270,6 +275,8 @@ export class SseAudit {
       const out = this.advance(ch, ch.pending, final, !final);
       if (out === null) return;
       ch.pending = "";
+      const moderation = this.moderation;
+      if (moderation !== null) moderation.add(out);
       const data = applySplices(ch.template, [new Splice(ch.start, ch.end, jsonString(out))]);
       ch.template = NO_BYTES;
       if (data !== null) this.writeEvent(ch.event, null, data);
@@ -320,6 +327,15 @@ export class SseAudit {
     this.message = "a streamed event exceeds " + MAX_EVENT_BYTES.toString() + " bytes and cannot be inspected";
     this.record.block("event_too_large", true);
     this.block();
+  }
+
+  /** Ends the stream now with the block error event (`by`: what blocked it, e.g. "moderation"); the rest of the upstream's bytes are dropped. */
+  stop(by: string): SseWriter {
+    if (!this.blocked) {
+      this.record.block(by, true);
+      this.block();
+    }
+    return this.writer;
   }
 
   /** Ends the stream with an error event the client raises. */

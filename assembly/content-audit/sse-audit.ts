@@ -35,6 +35,8 @@ const MAX_STREAM_HELD_BYTES: i32 = 2 << 20;
 /** Channels tracked at once; past it, channels that hold nothing are forgotten. */
 const MAX_CHANNELS: i32 = 1024;
 const NO_BYTES = new ArrayBuffer(0);
+/** Events without text withheld at most (then they go on). */
+const MAX_TAIL_BYTES: i32 = 65536;
 
 /** UTF-16 units handed to the scanner by every stream of this VM (a work measure for tests: content_audit_scanned_units). */
 let scannedUnits: u64 = 0;
@@ -102,7 +104,18 @@ export class SseAudit {
   rpcId: string | null = null;
   mcp: bool = false;
   /** External moderation of the text sent on, in windows (moderation scope response or both). */
-  moderation: StreamModeration | null = null;
+  private _moderation: StreamModeration | null = null;
+  /** With moderation: events without text, withheld until text follows or the stream ends. */
+  private tail: SseWriter | null = null;
+
+  get moderation(): StreamModeration | null {
+    return this._moderation;
+  }
+
+  set moderation(m: StreamModeration | null) {
+    this._moderation = m;
+    this.tail = m === null ? null : new SseWriter(256);
+  }
 
   constructor(
     private scanner: Scanner,
@@ -129,6 +142,7 @@ export class SseAudit {
       this.parser.finish();
       this.handle(this.parser.events);
       if (!this.blocked) this.flushAll();
+      if (!this.blocked) this.textOut();
     }
     return this.writer;
   }
@@ -139,18 +153,18 @@ export class SseAudit {
 
   private event(ev: SseEvent): void {
     if (!ev.hasData) {
-      this.passRaw(ev);
+      this.passRaw(ev, this.noText);
       return;
     }
     if (isDone(ev)) {
       this.flushAll();
-      if (!this.blocked) this.passRaw(ev);
+      if (!this.blocked) this.passRaw(ev, this.noText);
       return;
     }
     const parsed = parseJson(ev.data);
     const doc = parsed.doc;
     if (doc === null) {
-      this.passRaw(ev);
+      this.passRaw(ev, this.noText);
       return;
     }
     const found = findDeltas(doc.root);
@@ -168,8 +182,8 @@ export class SseAudit {
       return;
     }
     const body = r.body;
-    if (body === null) this.passRaw(ev);
-    else this.writeEvent(ev.event, ev.id, body);
+    if (body === null) this.passRaw(ev, this.noText);
+    else this.writeEvent(ev.event, ev.id, body, this.noText);
   }
 
   private deltaEvent(ev: SseEvent, doc: JsonDocument, deltas: Array<Delta>): void {
@@ -194,6 +208,7 @@ export class SseAudit {
       if (splices === null) splices = new Array<Splice>();
       splices.push(new Splice(d.value.start, d.value.end, jsonString(out)));
     }
+    this.textOut();
     if (splices === null) {
       this.passRaw(ev);
       this.boundHeld();
@@ -279,6 +294,7 @@ export class SseAudit {
       if (moderation !== null) moderation.add(out);
       const data = applySplices(ch.template, [new Splice(ch.start, ch.end, jsonString(out))]);
       ch.template = NO_BYTES;
+      this.textOut();
       if (data !== null) this.writeEvent(ch.event, null, data);
     }
     if (final) this.held = 0;
@@ -310,17 +326,38 @@ export class SseAudit {
     this.lastChannel = null;
   }
 
-  private passRaw(ev: SseEvent): void {
+  private passRaw(ev: SseEvent, w: SseWriter = this.writer): void {
     const raw = ev.raw;
-    if (raw !== null) this.writer.raw(raw);
-    else this.writer.write(ev);
+    if (raw !== null) w.raw(raw);
+    else w.write(ev);
   }
 
-  private writeEvent(name: string, id: string | null, data: ArrayBuffer): void {
-    if (name.length > 0) this.writer.event(name);
-    if (id !== null) this.writer.id(id);
-    this.writer.data(data);
-    this.writer.end();
+  private writeEvent(name: string, id: string | null, data: ArrayBuffer, w: SseWriter = this.writer): void {
+    if (name.length > 0) w.event(name);
+    if (id !== null) w.id(id);
+    w.data(data);
+    w.end();
+  }
+
+  /**
+   * Where an event without text goes: with moderation, it waits (in order)
+   * until text follows or the stream ends, so the events that end a stream
+   * ([DONE], finish_reason, message_stop, response.completed) are still in
+   * the filter when the last windows are judged.
+   */
+  private get noText(): SseWriter {
+    const tail = this.tail;
+    if (tail === null) return this.writer;
+    if (tail.length > MAX_TAIL_BYTES) this.textOut();
+    return tail;
+  }
+
+  /** Text goes out: the events withheld before it go first. */
+  private textOut(): void {
+    const tail = this.tail;
+    if (tail === null || tail.length == 0) return;
+    this.writer.rawPtr(tail.start, tail.length);
+    tail.taken();
   }
 
   private stopTooLarge(): void {
@@ -341,6 +378,9 @@ export class SseAudit {
   /** Ends the stream with an error event the client raises. */
   private block(): void {
     this.blocked = true;
+    // Withheld events (a finish, [DONE]) never go out after the error.
+    const tail = this.tail;
+    if (tail !== null) tail.taken();
     if (this.mcp) {
       this.writeEvent("message", null, jsonRpcErrorBody(this.rpcId, RPC_CONTENT_BLOCKED, this.message));
       return;

@@ -144,10 +144,10 @@ describe("external moderation", () => {
       const text = SENTENCE.repeat(4);
       const got = await read(await both.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "status?" }] }, ask(text)));
       const masked = text.replaceAll("carol@example.net", "[EMAIL]");
-      expect(got).toEqual({ text: masked, finish: "stop", error: null });
+      expect(got).toEqual({ text: masked.trimEnd(), finish: "stop", error: null });
       const windows = inputs.slice(before + 1);
-      expect(windows.length).toBeGreaterThanOrEqual(3);
-      expect(windows.join("")).toBe(masked);
+      expect(windows.length).toBeGreaterThanOrEqual(2);
+      expect(windows.join("")).toBe(masked.trimEnd());
     });
 
     it("a flagged window ends the stream mid-way with an error event the client raises", async () => {

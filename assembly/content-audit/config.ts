@@ -135,6 +135,7 @@ function readModeration(r: ConfigReader): ModerationConfig {
   const scope = r.optionalEnum("scope", SCOPES, "request");
   m.requests = scope != "response";
   m.responses = scope != "request";
+  m.streamWindow = <i32>r.optionalInt("stream_window_chars", 2000, 100, m.maxInput);
   r.rejectUnknown();
   return m;
 }
@@ -175,20 +176,29 @@ function readRule(r: ConfigReader): AuditRule | null {
   return rule;
 }
 
+/** Longest keyword or allow term: a stream holds back at most this much of a term that may still complete. */
+const MAX_TERM_LENGTH: i32 = 4096;
+
 function readKeywords(r: ConfigReader): KeywordRule {
   const rule = new KeywordRule();
   const terms = r.stringArray("keywords", true, 1);
-  for (let i = 0; i < terms.length; i++) rule.terms.add(lowerString(normalize(unchecked(terms[i])).text));
+  for (let i = 0; i < terms.length; i++) rule.terms.add(termOf(r, "keywords", unchecked(terms[i])));
   rule.terms.build();
   const allow = r.stringArray("allow");
   if (allow.length > 0) {
     const a = new AhoCorasick();
-    for (let i = 0; i < allow.length; i++) a.add(lowerString(normalize(unchecked(allow[i])).text));
+    for (let i = 0; i < allow.length; i++) a.add(termOf(r, "allow", unchecked(allow[i])));
     a.build();
     rule.allow = a;
   }
   rule.wholeWords = r.optionalBool("whole_words", false);
   return rule;
+}
+
+function termOf(r: ConfigReader, field: string, term: string): string {
+  const t = lowerString(normalize(term).text);
+  if (t.length > MAX_TERM_LENGTH) r.fail(field, "a term longer than " + MAX_TERM_LENGTH.toString() + " characters: " + quote(term));
+  return t;
 }
 
 function readPii(r: ConfigReader): PiiRule {

@@ -5,3 +5,5 @@ import { registerFilter, RootContext } from "../common/runtime/context";
 import { AuditRoot } from "./root";
 
 registerFilter((id: u32): RootContext => new AuditRoot());
+// A work measure tests read: units of streamed text scanned (linear in the stream).
+export { content_audit_scanned_units } from "./sse-audit";

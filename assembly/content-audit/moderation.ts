@@ -19,8 +19,10 @@ export class ModerationConfig extends ServiceTarget {
   maxInput: i32 = 32768;
   /** Prompts are moderated (scope request or both). */
   requests: bool = true;
-  /** JSON completions are moderated (scope response or both); needs the response headers held. */
+  /** Completions are moderated (scope response or both): JSON ones whole (needs the response headers held), streamed ones in windows. */
   responses: bool = false;
+  /** Streamed completions: characters per moderated window. */
+  streamWindow: i32 = 2000;
 
   constructor() {
     super("/v1/moderations", "moderation", 2000);

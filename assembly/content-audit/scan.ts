@@ -5,10 +5,20 @@
 import { normalize, NormalizedText } from "../common/text/normalize";
 import { TextEdges, WHOLE_TEXT } from "../common/text/regex";
 import { AuditRecord } from "./record";
-import { Action, AuditRule, Finding, MaskStyle } from "./rules";
+import { isOpenPrivateKey } from "./pii/secrets";
+import { Action, AuditRule, Finding, MaskStyle, PiiRule } from "./rules";
 import { forgetShape, UnitText } from "./text-shape";
 import { forgetResolved } from "./pii/resolve";
 import { setPhoneRegions } from "./pii/phone";
+
+/**
+ * Streams: the most a match may hold back (normalized units). A PII match
+ * that would hold more (a JWT or an email longer than that) is judged when
+ * it reaches this length, and its mask carries on over the token's rest.
+ * Keyword and pattern holds are at most 4096 units (config limits), PII
+ * token runs at most 1024.
+ */
+export const MAX_MATCH_HOLD: i32 = 8192;
 
 export class ScanResult {
   /** The text to send on (masked), or null when nothing changed. */
@@ -17,6 +27,17 @@ export class ScanResult {
   blockedBy: AuditRule | null = null;
   /** Streams: how many units of the input were settled and are in `text` (or unchanged). */
   settled: i32 = 0;
+  /**
+   * Streams: a masked PII match that reaches the end of the input and may go
+   * on in the next piece (an unfinished private key block, a match cut at
+   * MAX_MATCH_HOLD): its rule (null: none). The next piece's start that
+   * continues it is masked too (stream-carry.ts).
+   */
+  carry: AuditRule | null = null;
+  /** The carried match is a private key block (else a token). */
+  carryPem: bool = false;
+  /** Normalized units of the carried match so far. */
+  carryLength: i32 = 0;
 }
 
 export class Scanner {
@@ -58,22 +79,27 @@ export class Scanner {
    * nothing was sent on yet (^ can match); else `before` is the last
    * character sent on (normalized; -1 when unknown) and `context` the last
    * characters sent on (CONTEXT_WINDOW, normalized), read by the label rules.
+   * `settleAll`: the stream goes on, but nothing may be held back (the hold
+   * bound was reached): the input is judged as it stands.
    */
-  scanStream(input: string, response: bool, record: AuditRecord, final: bool, atStart: bool = true, before: i32 = -1, context: string = ""): ScanResult {
+  scanStream(input: string, response: bool, record: AuditRecord, final: bool, atStart: bool = true, before: i32 = -1, context: string = "", settleAll: bool = false): ScanResult {
     const edges = this.streamEdges;
     edges.atStart = atStart;
     edges.atEnd = final;
     edges.before = before;
     edges.context = context;
-    return this.run(input, response, record, edges);
+    return this.run(input, response, record, edges, settleAll);
   }
 
-  private run(input: string, response: bool, record: AuditRecord, edges: TextEdges): ScanResult {
-    const final = edges.atEnd;
+  private run(input: string, response: bool, record: AuditRecord, edges: TextEdges, settleAll: bool = false): ScanResult {
+    const final = edges.atEnd || settleAll;
+    // More text may follow this piece (a stream that has not ended).
+    const more = edges !== WHOLE_TEXT && !edges.atEnd;
     const result = this.result;
     result.text = null;
     result.blockedBy = null;
     result.settled = input.length;
+    result.carry = null;
     if (input.length == 0) return result;
     const norm = normalize(input);
     setPhoneRegions(this.phoneRegions);
@@ -96,6 +122,15 @@ export class Scanner {
       return result;
     }
     findings.sort((a: Finding, b: Finding): i32 => (a.start != b.start ? a.start - b.start : b.end - a.end));
+    // Matches judged now although more text could extend them; nothing before their end is held.
+    let floor = 0;
+    if (more) {
+      for (let i = 0; i < findings.length; i++) {
+        const f = unchecked(findings[i]);
+        if (f.end > floor && judgedNow(norm, f, hold)) floor = f.end;
+      }
+      if (floor > hold) hold = floor;
+    }
     for (let i = 0; i < findings.length; i++) {
       const f = unchecked(findings[i]);
       // A match that more text could still change (a longer word, an allow
@@ -111,7 +146,7 @@ export class Scanner {
     // A settled text ends before any match that is still open.
     for (let i = 0; i < findings.length; i++) {
       const f = unchecked(findings[i]);
-      if (f.start < hold && f.end > hold) hold = f.start;
+      if (f.start < hold && f.end > hold) hold = f.start > floor ? f.start : floor;
     }
     const out = new Array<string>();
     let copied = 0; // original index copied so far
@@ -122,6 +157,11 @@ export class Scanner {
       if (f.end > hold) continue;
       record.count(f.rule, response);
       this.sample(record, input, norm, f);
+      if (more && f.end == norm.length && f.rule.action == Action.Mask && f.rule instanceof PiiRule) {
+        result.carry = f.rule;
+        result.carryPem = isOpenPrivateKey(norm.text, f.start, f.end);
+        result.carryLength = f.end - f.start;
+      }
       if (f.rule.action != Action.Mask || f.start < maskedUpTo) continue;
       const s = norm.originalStart(f.start);
       const e = norm.originalEnd(f.end);
@@ -145,6 +185,17 @@ export class Scanner {
     if (!this.collectSamples || record.samples.length >= 20) return;
     record.addSample(input.substring(norm.originalStart(f.start), norm.originalEnd(f.end)));
   }
+}
+
+/**
+ * A streamed PII match that is judged before the text after it is known: a
+ * private key block whose header is complete (more text only makes it
+ * longer), or one that would hold back more than MAX_MATCH_HOLD units.
+ */
+function judgedNow(norm: NormalizedText, f: Finding, hold: i32): bool {
+  if (!(f.rule instanceof PiiRule)) return false;
+  if (f.end == norm.length && isOpenPrivateKey(norm.text, f.start, f.end)) return true;
+  return f.end > hold && norm.length - f.start > MAX_MATCH_HOLD;
 }
 
 function maskOf(f: Finding, original: string): string {

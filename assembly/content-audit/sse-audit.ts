@@ -18,12 +18,40 @@ import { lastNormalizedUnit } from "../common/text/normalize";
 import { jsonInspector } from "./inspect-json";
 import { AuditRecord } from "./record";
 import { jsonRpcErrorBody, RPC_CONTENT_BLOCKED } from "../common/reply";
+import { addGarbage } from "../common/runtime/collect";
 import { Scanner } from "./scan";
 import { contextAfter } from "./pii/context";
+import { Carry } from "./stream-carry";
+import { StreamModeration } from "./stream-moderation";
+
+/**
+ * The most text a channel holds back (UTF-16 units as received). Rules hold
+ * at most MAX_MATCH_HOLD normalized units; only invisible characters (which
+ * normalization drops) can make the received text longer. Past it, the held
+ * text is judged as it stands and sent.
+ */
+const MAX_HELD_UNITS: i32 = 16384;
+/** The most a stream holds back over all its channels (held text and the delta events kept to carry it), in bytes. */
+const MAX_STREAM_HELD_BYTES: i32 = 2 << 20;
+/** Channels tracked at once; past it, channels that hold nothing are forgotten. */
+const MAX_CHANNELS: i32 = 1024;
+const NO_BYTES = new ArrayBuffer(0);
+/** Events without text withheld at most (then they go on). */
+const MAX_TAIL_BYTES: i32 = 65536;
+
+/** UTF-16 units handed to the scanner by every stream of this VM (a work measure for tests: content_audit_scanned_units). */
+let scannedUnits: u64 = 0;
+
+/** Units of streamed text scanned so far by this VM, modulo 2^32 (an export for tests). */
+export function content_audit_scanned_units(): u32 {
+  return <u32>scannedUnits;
+}
 
 class Channel {
   /** Text received but not yet sent on. */
   pending: string = "";
+  /** A mask that goes on from the text sent into the next delta. */
+  carry: Carry = new Carry();
   /** Nothing of the channel's text was sent on yet. */
   atStart: bool = true;
   /** The last character sent on, normalized (-1: none or unknown). */
@@ -37,6 +65,16 @@ class Channel {
   event: string = "";
 
   constructor(public key: string) {}
+
+  /** Bytes this channel keeps while it holds text back. */
+  get heldBytes(): i32 {
+    return (this.pending.length << 1) + this.template.byteLength;
+  }
+
+  /** Holds nothing back and masks nothing forward: can be forgotten. */
+  get idle(): bool {
+    return this.pending.length == 0 && this.carry.rule === null;
+  }
 
   /** `text` (as received) went on: what the next piece starts after. */
   sent(text: string): void {
@@ -62,10 +100,26 @@ export class SseAudit {
   private parser: SseParser = new SseParser(MAX_EVENT_BYTES, true);
   private writer: SseWriter = new SseWriter(1024);
   private channels: Array<Channel> = new Array<Channel>();
+  private lastChannel: Channel | null = null;
+  /** Bytes held over all channels (Channel.heldBytes). */
+  private held: i32 = 0;
   blocked: bool = false;
   /** MCP (Streamable HTTP) streams end with a JSON-RPC error answering this id instead. */
   rpcId: string | null = null;
   mcp: bool = false;
+  /** External moderation of the text sent on, in windows (moderation scope response or both). */
+  private _moderation: StreamModeration | null = null;
+  /** With moderation: events without text, withheld until text follows or the stream ends. */
+  private tail: SseWriter | null = null;
+
+  get moderation(): StreamModeration | null {
+    return this._moderation;
+  }
+
+  set moderation(m: StreamModeration | null) {
+    this._moderation = m;
+    this.tail = m === null ? null : new SseWriter(256);
+  }
 
   constructor(
     private scanner: Scanner,
@@ -82,6 +136,8 @@ export class SseAudit {
   feed(chunk: ArrayBuffer, end: bool): SseWriter {
     if (this.blocked) return this.writer;
     if (chunk.byteLength > 0) {
+      // The chunk, its events and their parsed documents.
+      addGarbage(chunk.byteLength << 2);
       const st = this.parser.feed(chunk);
       this.handle(this.parser.events);
       if (st != SseStatus.Ok && !this.blocked) this.stopTooLarge();
@@ -90,6 +146,7 @@ export class SseAudit {
       this.parser.finish();
       this.handle(this.parser.events);
       if (!this.blocked) this.flushAll();
+      if (!this.blocked) this.textOut();
     }
     return this.writer;
   }
@@ -100,18 +157,18 @@ export class SseAudit {
 
   private event(ev: SseEvent): void {
     if (!ev.hasData) {
-      this.passRaw(ev);
+      this.passRaw(ev, this.noText);
       return;
     }
     if (isDone(ev)) {
       this.flushAll();
-      if (!this.blocked) this.passRaw(ev);
+      if (!this.blocked) this.passRaw(ev, this.noText);
       return;
     }
     const parsed = parseJson(ev.data);
     const doc = parsed.doc;
     if (doc === null) {
-      this.passRaw(ev);
+      this.passRaw(ev, this.noText);
       return;
     }
     const found = findDeltas(doc.root);
@@ -129,8 +186,8 @@ export class SseAudit {
       return;
     }
     const body = r.body;
-    if (body === null) this.passRaw(ev);
-    else this.writeEvent(ev.event, ev.id, body);
+    if (body === null) this.passRaw(ev, this.noText);
+    else this.writeEvent(ev.event, ev.id, body, this.noText);
   }
 
   private deltaEvent(ev: SseEvent, doc: JsonDocument, deltas: Array<Delta>): void {
@@ -140,69 +197,171 @@ export class SseAudit {
       const ch = this.channel(d.key);
       const incoming = d.value.text();
       const text = ch.pending.length == 0 ? (incoming === null ? "" : incoming) : ch.pending + (incoming === null ? "" : incoming);
-      const r = this.scanner.scanStream(text, true, this.record, false, ch.atStart, ch.before, ch.context);
-      if (r.blockedBy !== null) {
-        this.block();
-        return;
-      }
-      const masked = r.text;
-      const out = masked !== null ? masked : text.substring(0, r.settled);
-      if (r.settled > 0) ch.sent(text.substring(0, r.settled));
-      ch.pending = text.substring(r.settled);
-      ch.template = doc.src;
+      this.held -= ch.heldBytes;
+      const out = this.advance(ch, text, false);
+      if (out === null) return;
+      // The event is kept only while text is held: it carries that text out at the end.
+      ch.template = ch.pending.length == 0 ? NO_BYTES : doc.src;
       ch.start = d.value.start;
       ch.end = d.value.end;
       ch.event = ev.event;
+      this.held += ch.heldBytes;
+      const moderation = this.moderation;
+      if (moderation !== null) moderation.add(out);
       if (incoming !== null && out == incoming) continue;
       if (splices === null) splices = new Array<Splice>();
       splices.push(new Splice(d.value.start, d.value.end, jsonString(out)));
     }
+    this.textOut();
     if (splices === null) {
       this.passRaw(ev);
+      this.boundHeld();
       return;
     }
     splices.sort((a: Splice, b: Splice): i32 => a.start - b.start);
     const data = applySplices(doc.src, splices);
     if (data === null) this.passRaw(ev);
     else this.writeEvent(ev.event, ev.id, data);
+    this.boundHeld();
   }
 
-  /** Sends every channel's held-back text (the stream, or the channel, is ending). */
-  private flushAll(): void {
+  /** Past the stream's hold bound, every channel's held text is judged as it stands and sent. */
+  private boundHeld(): void {
+    if (this.held > MAX_STREAM_HELD_BYTES) this.flushAll(false);
+  }
+
+  /**
+   * Scans a channel's held text plus a new delta (`text`): returns what goes
+   * on (masked where needed) and keeps the rest held. Null after a block.
+   * `final`: the channel ends, nothing is held. `settleAll`: the hold bound
+   * was reached: nothing is held, but the channel goes on.
+   */
+  private advance(ch: Channel, text: string, final: bool, settleAll: bool = false): string | null {
+    scannedUnits += <u64>text.length;
+    // The joined text, its normalized form, the pieces and the output: a few copies each scan.
+    addGarbage(text.length << 3);
+    let out = "";
+    let from = 0;
+    const carry = ch.carry;
+    const carried = carry.rule;
+    if (carried !== null) {
+      from = carry.continue(text, final);
+      if (from > 0) {
+        const part = text.substring(0, from);
+        out = carry.mask(part, carried);
+        ch.sent(part);
+      }
+      if (carry.waiting && !settleAll) {
+        ch.pending = text.substring(from);
+        return out;
+      }
+    }
+    const rest = from == 0 ? text : text.substring(from);
+    let r = this.scanner.scanStream(rest, true, this.record, final, ch.atStart, ch.before, ch.context, settleAll);
+    if (r.blockedBy !== null) {
+      this.block();
+      return null;
+    }
+    const settled = r.settled;
+    const masked = r.text;
+    const piece = masked !== null ? masked : rest.substring(0, settled);
+    if (settled > 0) ch.sent(rest.substring(0, settled));
+    if (r.carry !== null) carry.from(r);
+    ch.pending = settled == rest.length ? "" : rest.substring(settled);
+    if (ch.pending.length > MAX_HELD_UNITS && !final) {
+      // Past the bound: the held text is judged as it stands.
+      const held = ch.pending;
+      ch.pending = "";
+      const next = this.advance(ch, held, false, true);
+      return next === null ? null : out + piece + next;
+    }
+    return from == 0 ? piece : out + piece;
+  }
+
+  /**
+   * Sends every channel's held-back text in an extra delta event: the stream,
+   * or the channel, is ending (`final`), or the stream holds too much
+   * (`final` false: the text is judged as it stands, masks carry on).
+   */
+  private flushAll(final: bool = true): void {
     for (let i = 0; i < this.channels.length && !this.blocked; i++) {
       const ch = unchecked(this.channels[i]);
-      if (ch.pending.length == 0) continue;
-      const r = this.scanner.scanStream(ch.pending, true, this.record, true, ch.atStart, ch.before, ch.context);
-      if (r.blockedBy !== null) {
-        this.block();
-        return;
+      if (ch.pending.length == 0) {
+        if (final) ch.carry.rule = null;
+        continue;
       }
-      const masked = r.text;
-      const out = masked !== null ? masked : ch.pending;
+      this.held -= ch.heldBytes;
+      const out = this.advance(ch, ch.pending, final, !final);
+      if (out === null) return;
       ch.pending = "";
+      const moderation = this.moderation;
+      if (moderation !== null) moderation.add(out);
       const data = applySplices(ch.template, [new Splice(ch.start, ch.end, jsonString(out))]);
+      ch.template = NO_BYTES;
+      this.textOut();
       if (data !== null) this.writeEvent(ch.event, null, data);
     }
+    if (final) this.held = 0;
   }
 
   private channel(key: string): Channel {
-    for (let i = 0; i < this.channels.length; i++) if (unchecked(this.channels[i]).key == key) return unchecked(this.channels[i]);
+    const last = this.lastChannel;
+    if (last !== null && last.key == key) return last;
+    for (let i = 0; i < this.channels.length; i++) {
+      const ch = unchecked(this.channels[i]);
+      if (ch.key == key) {
+        this.lastChannel = ch;
+        return ch;
+      }
+    }
+    if (this.channels.length >= MAX_CHANNELS) this.forgetChannels();
     const ch = new Channel(key);
     this.channels.push(ch);
+    this.lastChannel = ch;
     return ch;
   }
 
-  private passRaw(ev: SseEvent): void {
-    const raw = ev.raw;
-    if (raw !== null) this.writer.raw(raw);
-    else this.writer.write(ev);
+  /** Too many channels: settles what they hold and forgets the idle ones (all of them if none is). */
+  private forgetChannels(): void {
+    this.flushAll(false);
+    const kept = new Array<Channel>();
+    for (let i = 0; i < this.channels.length; i++) if (!unchecked(this.channels[i]).idle) kept.push(unchecked(this.channels[i]));
+    this.channels = kept.length < MAX_CHANNELS ? kept : new Array<Channel>();
+    this.lastChannel = null;
   }
 
-  private writeEvent(name: string, id: string | null, data: ArrayBuffer): void {
-    if (name.length > 0) this.writer.event(name);
-    if (id !== null) this.writer.id(id);
-    this.writer.data(data);
-    this.writer.end();
+  private passRaw(ev: SseEvent, w: SseWriter = this.writer): void {
+    const raw = ev.raw;
+    if (raw !== null) w.raw(raw);
+    else w.write(ev);
+  }
+
+  private writeEvent(name: string, id: string | null, data: ArrayBuffer, w: SseWriter = this.writer): void {
+    if (name.length > 0) w.event(name);
+    if (id !== null) w.id(id);
+    w.data(data);
+    w.end();
+  }
+
+  /**
+   * Where an event without text goes: with moderation, it waits (in order)
+   * until text follows or the stream ends, so the events that end a stream
+   * ([DONE], finish_reason, message_stop, response.completed) are still in
+   * the filter when the last windows are judged.
+   */
+  private get noText(): SseWriter {
+    const tail = this.tail;
+    if (tail === null) return this.writer;
+    if (tail.length > MAX_TAIL_BYTES) this.textOut();
+    return tail;
+  }
+
+  /** Text goes out: the events withheld before it go first. */
+  private textOut(): void {
+    const tail = this.tail;
+    if (tail === null || tail.length == 0) return;
+    this.writer.rawPtr(tail.start, tail.length);
+    tail.taken();
   }
 
   private stopTooLarge(): void {
@@ -211,9 +370,21 @@ export class SseAudit {
     this.block();
   }
 
+  /** Ends the stream now with the block error event (`by`: what blocked it, e.g. "moderation"); the rest of the upstream's bytes are dropped. */
+  stop(by: string): SseWriter {
+    if (!this.blocked) {
+      this.record.block(by, true);
+      this.block();
+    }
+    return this.writer;
+  }
+
   /** Ends the stream with an error event the client raises. */
   private block(): void {
     this.blocked = true;
+    // Withheld events (a finish, [DONE]) never go out after the error.
+    const tail = this.tail;
+    if (tail !== null) tail.taken();
     if (this.mcp) {
       this.writeEvent("message", null, jsonRpcErrorBody(this.rpcId, RPC_CONTENT_BLOCKED, this.message));
       return;

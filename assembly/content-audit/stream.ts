@@ -17,6 +17,7 @@ import { ModerationCall, ModerationConfig, moderationHeaders, moderationRequest,
 import { AuditRecord, VERDICT_NAMES } from "./record";
 import { AuditRoot } from "./root";
 import { SseAudit } from "./sse-audit";
+import { StreamModeration } from "./stream-moderation";
 
 /** untilComplete(): the body is complete, inspect it. */
 const INSPECT: i32 = -1;
@@ -52,6 +53,10 @@ export class AuditStream extends StreamContext {
   private requestBody: BodyBuffer | null = null;
   private responseBody: BodyBuffer | null = null;
   private sse: SseAudit | null = null;
+  /** Windows of a streamed completion sent to external moderation. */
+  private streamModeration: StreamModeration | null = null;
+  /** The end of the stream waits for moderation verdicts: bytes of the last chunk held (buffered by Envoy). */
+  private heldEnd: i32 = -1;
   private mcp: bool = false;
   private rpcId: string | null = null;
   /** Set once this filter sent a local reply: its own reply passes the response callbacks untouched. */
@@ -194,7 +199,7 @@ export class AuditStream extends StreamContext {
    * buffered, for moderated().
    */
   private moderate(cfg: ModerationConfig, input: string, response: bool = false): DataAction {
-    const call = new StreamModeration(this, response);
+    const call = new BodyModeration(this, response);
     const token = this.httpCall(cfg.cluster, moderationHeaders(cfg), moderationRequest(cfg, input), cfg.timeoutMs, call);
     if (token != 0) return DataAction.StopIterationAndBuffer;
     const failed = new ModerationResult();
@@ -243,6 +248,12 @@ export class AuditStream extends StreamContext {
       sse.mcp = this.mcp;
       sse.rpcId = this.rpcId;
       this.sse = sse;
+      const moderation = cfg.moderation;
+      if (moderation !== null && moderation.responses) {
+        const m = new StreamModeration(moderation);
+        sse.moderation = m;
+        this.streamModeration = m;
+      }
       this.inspected = true;
       return HeadersAction.Continue;
     }
@@ -264,10 +275,18 @@ export class AuditStream extends StreamContext {
     if (sse !== null) {
       const wasBlocked = sse.blocked;
       const chunk: ArrayBuffer | null = size == 0 ? null : getBuffer(BufferType.ResponseBody, 0, size);
-      const out = sse.feed(chunk === null ? NO_BYTES : chunk, endOfStream);
+      const moderation = this.streamModeration;
+      // A window was flagged since the last chunk: the stream ends here.
+      const out = moderation !== null && moderation.stop ? sse.stop("moderation") : sse.feed(chunk === null ? NO_BYTES : chunk, endOfStream);
       if (!wasBlocked || out.length > 0 || size > 0) setBufferFrom(BufferType.ResponseBody, 0, size, out.start, out.length);
+      const outBytes = out.length;
       out.taken();
-      return DataAction.Continue;
+      if (moderation === null || sse.blocked) return DataAction.Continue;
+      this.sendWindows(moderation, endOfStream);
+      if (!endOfStream || moderation.inFlight == 0) return DataAction.Continue;
+      // The last chunk (the end events) waits for the verdicts: buffered by Envoy until windowModerated() continues it.
+      this.heldEnd = outBytes;
+      return DataAction.StopIterationAndBuffer;
     }
     const body = this.responseBody;
     if (body === null) return DataAction.Continue;
@@ -309,6 +328,40 @@ export class AuditStream extends StreamContext {
     const texts = inspector.texts;
     if (moderation === null || texts === null || texts.length == 0) return DataAction.Continue;
     return this.moderate(moderation, texts.join("\n"), true);
+  }
+
+  /** Sends the windows that are due (all that is left at the end of the stream). */
+  private sendWindows(m: StreamModeration, end: bool): void {
+    let text = m.take(end);
+    while (text !== null) {
+      const call = new WindowModeration(this);
+      const token = this.httpCall(m.cfg.cluster, moderationHeaders(m.cfg), moderationRequest(m.cfg, text), m.cfg.timeoutMs, call);
+      if (token == 0) {
+        const failed = new ModerationResult();
+        failed.detail = "call refused (unknown cluster?)";
+        this.windowModerated(failed);
+      }
+      text = m.take(end);
+    }
+  }
+
+  /** A window's verdict arrived: record it; a flagged one ends the stream (now, if its end waits). */
+  windowModerated(result: ModerationResult): void {
+    const m = this.streamModeration!;
+    const stop = m.result(result);
+    this.record.completionModeration = m.verdict;
+    const held = this.heldEnd;
+    if (held < 0) return;
+    if (stop) {
+      // The held last chunk becomes the error event.
+      const out = this.sse!.stop("moderation");
+      setBufferFrom(BufferType.ResponseBody, 0, held, out.start, out.length);
+      out.taken();
+    } else if (m.inFlight > 0) {
+      return;
+    }
+    this.heldEnd = -1;
+    continueStream(StreamType.Response);
   }
 
   private parseOptions(): ParseOptions {
@@ -378,7 +431,17 @@ function isToolCall(root: JsonValue): bool {
   return method !== null && method.textEquals("tools/call");
 }
 
-class StreamModeration extends ModerationCall {
+class WindowModeration extends ModerationCall {
+  constructor(private stream: AuditStream) {
+    super();
+  }
+
+  onResult(result: ModerationResult): void {
+    this.stream.windowModerated(result);
+  }
+}
+
+class BodyModeration extends ModerationCall {
   constructor(
     private stream: AuditStream,
     private response: bool,

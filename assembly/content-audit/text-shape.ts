@@ -14,15 +14,15 @@ const SHAPE_COLON: i32 = 4;
 /** The second character of a key prefix (see keyPrefixAt), or the J of "eyJ" and the G of "BEG". */
 const SHAPE_KEY: i32 = 5;
 const SHAPE_CLASS_BITS: i32 = 7;
-/** Flag: can come just before a SHAPE_KEY unit in a prefix (s r A g x, the y of "ey", the E of "BE"). */
+/** Flag: can come just before a SHAPE_KEY unit in a prefix (the first unit of every key prefix in pii/secrets.ts, the y of "ey", the E of "BE"). */
 const SHAPE_KEY_FIRST: i32 = 8;
 /** Flag: nothing to note outside a number (other units, gaps). */
 const SHAPE_QUIET: i32 = 16;
 const SHAPE_CLASS = memory.data<u8>([
   16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
   18, 16, 16, 16, 16, 16, 16, 16, 18, 18, 16, 18, 16, 18, 18, 18, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 16, 16, 16, 16, 16,
-  3, 24, 16, 16, 16, 24, 16, 5, 16, 5, 5, 5, 16, 16, 16, 16, 16, 16, 16, 5, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-  16, 16, 16, 16, 16, 16, 16, 24, 5, 5, 16, 5, 5, 16, 16, 5, 16, 16, 24, 24, 16, 16, 16, 16, 24, 24, 16, 16, 16, 16, 16, 16,
+  3, 24, 5, 5, 16, 24, 16, 5, 16, 5, 5, 5, 16, 16, 16, 16, 16, 16, 16, 13, 5, 16, 16, 5, 16, 16, 16, 16, 16, 16, 16, 16,
+  16, 13, 16, 16, 24, 5, 5, 24, 13, 5, 16, 13, 5, 16, 24, 5, 5, 16, 24, 24, 16, 16, 16, 5, 24, 24, 16, 16, 16, 16, 16, 16,
 ]);
 
 @inline

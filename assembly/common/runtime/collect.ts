@@ -20,16 +20,26 @@
 // right after the heap had to grow, so garbage never makes it grow twice in a
 // row. Memory then settles at the live data plus the garbage of at most
 // COLLECT_EVERY callbacks; a long stream is covered because each body chunk
-// is a callback.
+// is a callback. Callbacks that make much garbage (a stream's large chunks)
+// report it with addGarbage(): past COLLECT_AFTER_BYTES a collection is due
+// too, so memory stays bounded whatever the chunk size.
 
 import { rootCount } from "./context";
 
 const COLLECT_EVERY: i32 = 256;
+const COLLECT_AFTER_BYTES: i32 = 8 << 20;
 
 let callbacks: i32 = 0;
 /** Entry points running: more than one when the host calls back into the module from a host call. */
 let depth: i32 = 0;
 let pagesAtLastCollection: i32 = memory.size();
+/** Garbage reported since the last collection, in bytes (an estimate). */
+let garbageBytes: i32 = 0;
+
+/** Reports about `bytes` of garbage made by the running callback. */
+export function addGarbage(bytes: i32): void {
+  if (bytes > 0) garbageBytes = garbageBytes < 0x3fffffff - bytes ? garbageBytes + bytes : 0x3fffffff;
+}
 
 export function beginCallback(): void {
   depth++;
@@ -44,7 +54,7 @@ export function afterCallback(collectAnyway: bool = false): void {
   // Nested: the outer entry point still has managed values on the stack.
   if (depth > 0) return;
   callbacks++;
-  if (!collectAnyway && callbacks < COLLECT_EVERY * max(1, rootCount()) && memory.size() == pagesAtLastCollection) return;
+  if (!collectAnyway && callbacks < COLLECT_EVERY * max(1, rootCount()) && garbageBytes < COLLECT_AFTER_BYTES && memory.size() == pagesAtLastCollection) return;
   collect();
 }
 
@@ -56,5 +66,6 @@ export function collectIdle(): void {
 function collect(): void {
   __collect();
   callbacks = 0;
+  garbageBytes = 0;
   pagesAtLastCollection = memory.size();
 }

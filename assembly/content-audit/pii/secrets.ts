@@ -3,13 +3,24 @@
 // object with "alg", and PEM private key blocks (with or without their END
 // line: a truncated key is still a leak).
 import { Span } from "../../common/text/regex";
-import { at, indexOfAscii, isAlnum, isDigit, isAlpha } from "./chars";
+import { at, indexOfAscii, isAlnum, isDigit, isAlpha, isHex } from "./chars";
 
 /** Token alphabets. */
 const ALNUM: i32 = 0;
 const ALNUM_DASH: i32 = 1; // [A-Za-z0-9_-]
 const UPPER_DIGIT: i32 = 2;
 const ALNUM_UNDERSCORE: i32 = 3;
+const HEX: i32 = 4; // [0-9a-fA-F]
+const HEX_LOWER: i32 = 5;
+const ALPHA: i32 = 6;
+const SENDGRID: i32 = 7; // [A-Za-z0-9_.=-]
+const BASE64: i32 = 8; // [A-Za-z0-9+/]
+const ATLASSIAN: i32 = 9; // [A-Za-z0-9_=-]
+
+/** What a token must hold besides its alphabet (real keys are random; words are not). */
+const MIX_DIGITS: i32 = 0; // letters and digits
+const MIX_CASE: i32 = 1; // upper and lower case letters
+const ANY: i32 = 2;
 
 class KeyFormat {
   first: i32;
@@ -19,16 +30,27 @@ class KeyFormat {
     public alphabet: i32,
     public min: i32,
     public max: i32,
+    public mix: i32 = MIX_DIGITS,
+    /** The prefix names the key (`aws_secret_access_key = ...`): the token follows after `=` or `:` and is the match. */
+    public assigned: bool = false,
   ) {
     this.first = prefix.charCodeAt(0);
   }
 }
 
+// Formats as the providers publish them (prefix, alphabet, length); longer
+// prefixes before their own prefixes ("sk-ant-" before "sk-").
 const FORMATS: Array<KeyFormat> = [
-  new KeyFormat("sk-ant-", ALNUM_DASH, 32, 200), // Anthropic
-  new KeyFormat("sk-", ALNUM_DASH, 20, 200), // OpenAI (sk-..., sk-proj-...)
+  new KeyFormat("sk-ant-", ALNUM_DASH, 32, 200), // Anthropic (sk-ant-api03-, sk-ant-admin01-)
+  new KeyFormat("sk-", ALNUM_DASH, 20, 200), // OpenAI (sk-..., sk-proj-..., sk-svcacct-..., sk-admin-...)
   new KeyFormat("AKIA", UPPER_DIGIT, 16, 16), // AWS access key id
   new KeyFormat("ASIA", UPPER_DIGIT, 16, 16), // AWS temporary key id
+  new KeyFormat("ABIA", UPPER_DIGIT, 16, 16), // AWS STS service bearer token
+  new KeyFormat("ACCA", UPPER_DIGIT, 16, 16), // AWS context-specific credential
+  new KeyFormat("aws_secret_access_key", BASE64, 40, 40, MIX_DIGITS, true), // AWS secret access key, named
+  new KeyFormat("AWS_SECRET_ACCESS_KEY", BASE64, 40, 40, MIX_DIGITS, true),
+  new KeyFormat("aws_secret_key", BASE64, 40, 40, MIX_DIGITS, true),
+  new KeyFormat("AWS_SECRET_KEY", BASE64, 40, 40, MIX_DIGITS, true),
   new KeyFormat("ghp_", ALNUM, 36, 36), // GitHub tokens
   new KeyFormat("gho_", ALNUM, 36, 36),
   new KeyFormat("ghu_", ALNUM, 36, 36),
@@ -36,20 +58,59 @@ const FORMATS: Array<KeyFormat> = [
   new KeyFormat("ghr_", ALNUM, 36, 36),
   new KeyFormat("github_pat_", ALNUM_UNDERSCORE, 22, 255),
   new KeyFormat("glpat-", ALNUM_DASH, 20, 20), // GitLab
-  new KeyFormat("xoxb-", ALNUM_DASH, 10, 255), // Slack
+  new KeyFormat("xoxb-", ALNUM_DASH, 10, 255), // Slack bot, user, app, refresh, config tokens
   new KeyFormat("xoxp-", ALNUM_DASH, 10, 255),
   new KeyFormat("xoxa-", ALNUM_DASH, 10, 255),
+  new KeyFormat("xoxr-", ALNUM_DASH, 10, 255),
+  new KeyFormat("xoxs-", ALNUM_DASH, 10, 255),
+  new KeyFormat("xoxe-", ALNUM_DASH, 10, 255),
+  new KeyFormat("xoxe.xoxp-", ALNUM_DASH, 10, 255),
+  new KeyFormat("xapp-", ALNUM_DASH, 10, 255),
+  new KeyFormat("hooks.slack.com/services/", BASE64, 43, 56, ANY), // Slack webhooks
+  new KeyFormat("hooks.slack.com/workflows/", BASE64, 43, 56, ANY),
+  new KeyFormat("hooks.slack.com/triggers/", BASE64, 43, 56, ANY),
   new KeyFormat("AIza", ALNUM_DASH, 35, 35), // Google API key
-  new KeyFormat("sk_live_", ALNUM, 16, 255), // Stripe
-  new KeyFormat("rk_live_", ALNUM, 16, 255),
-  new KeyFormat("sk_test_", ALNUM, 16, 255),
+  new KeyFormat("sk_live_", ALNUM, 10, 255), // Stripe
+  new KeyFormat("rk_live_", ALNUM, 10, 255),
+  new KeyFormat("sk_test_", ALNUM, 10, 255),
+  new KeyFormat("rk_test_", ALNUM, 10, 255),
+  new KeyFormat("sk_prod_", ALNUM, 10, 255),
+  new KeyFormat("rk_prod_", ALNUM, 10, 255),
+  new KeyFormat("hf_", ALPHA, 34, 34, MIX_CASE), // Hugging Face
+  new KeyFormat("npm_", ALNUM, 36, 36), // npm
+  new KeyFormat("SG.", SENDGRID, 66, 66), // SendGrid
+  new KeyFormat("SK", HEX, 32, 32), // Twilio API key
+  new KeyFormat("key-", HEX_LOWER, 32, 32), // Mailgun private API key
+  new KeyFormat("shpat_", HEX, 32, 32), // Shopify
+  new KeyFormat("shpca_", HEX, 32, 32),
+  new KeyFormat("shppa_", HEX, 32, 32),
+  new KeyFormat("shpss_", HEX, 32, 32),
+  new KeyFormat("doo_v1_", HEX_LOWER, 64, 64), // DigitalOcean
+  new KeyFormat("dop_v1_", HEX_LOWER, 64, 64),
+  new KeyFormat("dor_v1_", HEX_LOWER, 64, 64),
+  new KeyFormat("dapi", HEX_LOWER, 32, 32), // Databricks
+  new KeyFormat("ATATT3", ATLASSIAN, 186, 186), // Atlassian API token
 ];
 
 function inAlphabet(c: i32, alphabet: i32): bool {
-  if (alphabet == UPPER_DIGIT) return isDigit(c) || (c >= 0x41 && c <= 0x5a);
+  switch (alphabet) {
+    case UPPER_DIGIT:
+      return isDigit(c) || (c >= 0x41 && c <= 0x5a);
+    case HEX:
+      return isHex(c);
+    case HEX_LOWER:
+      return isDigit(c) || (c >= 0x61 && c <= 0x66);
+    case ALPHA:
+      return isAlpha(c);
+    default:
+      break;
+  }
   if (isAlnum(c)) return true;
   if (alphabet == ALNUM_DASH) return c == 0x2d || c == 0x5f;
   if (alphabet == ALNUM_UNDERSCORE) return c == 0x5f;
+  if (alphabet == SENDGRID) return c == 0x2d || c == 0x5f || c == 0x2e || c == 0x3d;
+  if (alphabet == BASE64) return c == 0x2b || c == 0x2f;
+  if (alphabet == ATLASSIAN) return c == 0x2d || c == 0x5f || c == 0x3d;
   return false;
 }
 
@@ -57,34 +118,45 @@ function isTokenChar(c: i32): bool {
   return isAlnum(c) || c == 0x2d || c == 0x5f;
 }
 
-/**
- * True when a key of a known format may start with `c1 c2` after `prev`
- * (-1 at the start of the text): the first two characters of some prefix,
- * not inside a longer token. Rules out nearly every word before the format
- * list is read.
- */
-function mayStartKey(prev: i32, c1: i32, c2: i32): bool {
-  let pair = false;
-  if (c1 == 0x73 || c1 == 0x72) pair = c2 == 0x6b; // sk rk
-  else if (c1 == 0x41) pair = c2 == 0x4b || c2 == 0x53 || c2 == 0x49; // AK AS AI
-  else if (c1 == 0x67) pair = c2 == 0x68 || c2 == 0x69 || c2 == 0x6c; // gh gi gl
-  else if (c1 == 0x78) pair = c2 == 0x6f; // xo
-  return pair && !isTokenChar(prev);
+/** FIRST_UNITS[c] = 1 when some format's prefix starts with ASCII unit c. */
+const FIRST_UNITS = firstUnits();
+
+function firstUnits(): StaticArray<u8> {
+  const t = new StaticArray<u8>(128);
+  for (let f = 0; f < FORMATS.length; f++) t[FORMATS[f].first] = 1;
+  return t;
 }
+
+/**
+ * The format whose prefix is at unit `i` of the `n` units at `base`, not
+ * inside a longer token, or null. (Shape note: every prefix's first two
+ * units are flagged in text-shape.ts's SHAPE_CLASS, the first as a key
+ * start, the second as a key unit; a new prefix must be added there too.)
+ */
+function formatAt(base: usize, n: i32, i: i32, from: i32): KeyFormat | null {
+  const c = <i32>load<u16>(base + (<usize>i << 1));
+  if (c >= 128 || unchecked(FIRST_UNITS[c]) == 0) return null;
+  if (i > 0 && isTokenChar(<i32>load<u16>(base + (<usize>(i - 1) << 1)))) return null;
+  for (let f = from; f < FORMATS.length; f++) {
+    const fmt = unchecked(FORMATS[f]);
+    if (fmt.first != c || i + fmt.prefix.length > n) continue;
+    if (memory.compare(base + (<usize>i << 1), changetype<usize>(fmt.prefix), <usize>fmt.prefix.length << 1) == 0) {
+      formatIndex = f;
+      return fmt;
+    }
+  }
+  return null;
+}
+
+/** The index of the format formatAt() returned last. */
+let formatIndex: i32 = 0;
 
 /**
  * True when the `n` UTF-16 units at `base` hold a known key prefix whole at
  * unit `i`, not inside a longer token: where findKeys() would look further.
  */
 export function keyPrefixAt(base: usize, n: i32, i: i32): bool {
-  if (i > 0 && isTokenChar(<i32>load<u16>(base + (<usize>(i - 1) << 1)))) return false;
-  const c = <i32>load<u16>(base + (<usize>i << 1));
-  for (let f = 0; f < FORMATS.length; f++) {
-    const fmt = unchecked(FORMATS[f]);
-    if (fmt.first != c || i + fmt.prefix.length > n) continue;
-    if (memory.compare(base + (<usize>i << 1), changetype<usize>(fmt.prefix), <usize>fmt.prefix.length << 1) == 0) return true;
-  }
-  return false;
+  return formatAt(base, n, i, 0) !== null;
 }
 
 export function findSecrets(text: string, out: Array<Span>): void {
@@ -97,36 +169,59 @@ function findKeys(text: string, out: Array<Span>): void {
   const n = text.length;
   const base = changetype<usize>(text);
   for (let i = 0; i < n; i++) {
-    const c = <i32>load<u16>(base + (<usize>i << 1));
-    // Every prefix starts with one of s A g x r.
-    if (c != 0x73 && c != 0x41 && c != 0x67 && c != 0x78 && c != 0x72) continue;
-    if (i + 1 >= n) break;
-    if (!mayStartKey(at(text, i - 1), c, <i32>load<u16>(base + (<usize>(i + 1) << 1)))) continue;
-    for (let f = 0; f < FORMATS.length; f++) {
-      const fmt = unchecked(FORMATS[f]);
-      if (fmt.first != c || !startsWithAt(text, i, fmt.prefix)) continue;
-      let e = i + fmt.prefix.length;
-      while (e < n && inAlphabet(text.charCodeAt(e), fmt.alphabet)) e++;
-      const len = e - i - fmt.prefix.length;
-      if (len < fmt.min || len > fmt.max || isTokenChar(at(text, e))) continue;
-      if (!mixed(text, i + fmt.prefix.length, e)) continue;
-      out.push(new Span(i, e));
-      i = e;
-      break;
+    let fmt = formatAt(base, n, i, 0);
+    while (fmt !== null) {
+      const e = keyAt(text, i, fmt);
+      if (e > 0) {
+        out.push(new Span(fmt.assigned ? valueStart : i, e));
+        i = e - 1;
+        break;
+      }
+      // Another format with the same start ("sk-" after "sk-ant-")?
+      fmt = formatAt(base, n, i, formatIndex + 1);
     }
   }
 }
 
-/** Real keys mix letters and digits; "sk-this-is-not-a-key-at-all" does not. */
-function mixed(text: string, s: i32, e: i32): bool {
-  let letters = false;
+/** Where the value of an assigned key starts (set by keyAt). */
+let valueStart: i32 = 0;
+
+/** End of a key of format `fmt` at `i`, or -1. */
+function keyAt(text: string, i: i32, fmt: KeyFormat): i32 {
+  const n = text.length;
+  let s = i + fmt.prefix.length;
+  if (fmt.assigned) {
+    // name, optional quotes and spaces, = or :, optional quotes and spaces, the value
+    while (s < n && isQuoteOrSpace(text.charCodeAt(s))) s++;
+    if (s >= n || (text.charCodeAt(s) != 0x3d && text.charCodeAt(s) != 0x3a)) return -1;
+    s++;
+    while (s < n && isQuoteOrSpace(text.charCodeAt(s))) s++;
+    valueStart = s;
+  }
+  let e = s;
+  while (e < n && e - s <= fmt.max && inAlphabet(text.charCodeAt(e), fmt.alphabet)) e++;
+  const len = e - s;
+  if (len < fmt.min || len > fmt.max || isTokenChar(at(text, e))) return -1;
+  return mixed(text, s, e, fmt.mix) ? e : -1;
+}
+
+function isQuoteOrSpace(c: i32): bool {
+  return c == 0x20 || c == 0x22 || c == 0x27 || c == 0x09;
+}
+
+/** Real keys are random: "sk-this-is-not-a-key-at-all" mixes no digits in, "hf_aaaa..." no case. */
+function mixed(text: string, s: i32, e: i32, mix: i32): bool {
+  if (mix == ANY) return true;
+  let lower = false;
+  let upper = false;
   let digits = false;
   for (let k = s; k < e; k++) {
     const c = text.charCodeAt(k);
     if (isDigit(c)) digits = true;
-    else if (isAlpha(c)) letters = true;
+    else if (c >= 0x61 && c <= 0x7a) lower = true;
+    else if (c >= 0x41 && c <= 0x5a) upper = true;
   }
-  return letters && digits;
+  return mix == MIX_CASE ? lower && upper : (lower || upper) && digits;
 }
 
 function startsWithAt(text: string, i: i32, prefix: string): bool {
@@ -208,21 +303,26 @@ const PEM_END = "-----END ";
 /** A private key block longer than this is cut at this length (RSA 8192-bit PEM is about 6.3 KB). */
 export const MAX_PEM_LENGTH: i32 = 16384;
 
+/** PEM (PKCS#1, PKCS#8, SEC1, OpenSSH, encrypted) and PGP private key headers. */
+function isPrivateKeyHeader(line: string): bool {
+  return line.endsWith(PEM_TAIL) || line.endsWith("PRIVATE KEY BLOCK-----");
+}
+
 function findPrivateKeys(text: string, out: Array<Span>): void {
   let i = indexOfAscii(text, PEM_BEGIN);
   while (i >= 0) {
     const lineEnd = indexOfAscii(text, "-----", i + PEM_BEGIN.length);
     if (lineEnd < 0) return;
     const headerEnd = lineEnd + 5;
-    if (lineEnd - i > 64 || !text.substring(i, headerEnd).endsWith(PEM_TAIL)) {
+    if (lineEnd - i > 64 || !isPrivateKeyHeader(text.substring(i, headerEnd))) {
       i = indexOfAscii(text, PEM_BEGIN, i + 1);
       continue;
     }
     const endAt = indexOfAscii(text, PEM_END, headerEnd);
     let end: i32;
     if (endAt >= 0 && endAt - i <= MAX_PEM_LENGTH) {
-      const close = indexOfAscii(text, PEM_TAIL, endAt);
-      end = close >= 0 && close - endAt < 64 ? close + PEM_TAIL.length : endAt + PEM_END.length;
+      const close = indexOfAscii(text, "-----", endAt + PEM_END.length);
+      end = close >= 0 && close - endAt < 64 ? close + 5 : endAt + PEM_END.length;
     } else {
       end = headerEnd;
       while (end < text.length && end - i < MAX_PEM_LENGTH && isPemBody(text.charCodeAt(end))) end++;
@@ -232,13 +332,28 @@ function findPrivateKeys(text: string, out: Array<Span>): void {
   }
 }
 
-function isPemBody(c: i32): bool {
+export function isPemBody(c: i32): bool {
   return isAlnum(c) || c == 0x2b || c == 0x2f || c == 0x3d || c == 0x0a || c == 0x0d || c == 0x20 || c == 0x3a || c == 0x2c || c == 0x2d;
 }
 
-/** Where an unfinished private key block starts in `text` (so a stream holds it back), or -1. */
+/** The longest PEM header or END line ("-----BEGIN ENCRYPTED PRIVATE KEY-----" is 37). */
+export const MAX_PEM_LINE: i32 = 64;
+
+/**
+ * Where a private key header that is not complete yet starts in `text` (a
+ * stream holds it back until it is), or -1. A complete header is a match
+ * already (findPrivateKeys), judged at once.
+ */
 export function openPrivateKey(text: string): i32 {
+  const from = text.length - MAX_PEM_LINE;
   const i = text.lastIndexOf(PEM_BEGIN);
-  if (i < 0) return -1;
-  return indexOfAscii(text, PEM_END, i) < 0 ? i : -1;
+  if (i < 0 || i < from) return -1;
+  return indexOfAscii(text, "-----", i + PEM_BEGIN.length) < 0 ? i : -1;
+}
+
+/** True when [start, end) is a private key block without its END line that runs to the end of `text` and may go on. */
+export function isOpenPrivateKey(text: string, start: i32, end: i32): bool {
+  if (end != text.length || end - start >= MAX_PEM_LENGTH || !text.startsWith(PEM_BEGIN, start)) return false;
+  const e = indexOfAscii(text, PEM_END, start);
+  return e < 0 || e >= end;
 }

@@ -40,7 +40,7 @@ beforeAll(async () => {
   // Nothing listens on this one's moderation port: every call fails.
   const outage = await startStack({ rules, moderation: { cluster: "moderation", timeout_ms: 1000, on_failure: "block" } }, "content-audit-moderation-down");
   const completions = await startStack(
-    { rules, hold_response_headers: true, moderation: { cluster: "moderation", timeout_ms: 1000, scope: "both" } },
+    { rules, hold_response_headers: true, moderation: { cluster: "moderation", timeout_ms: 1000, scope: "both", stream_window_chars: 100 } },
     "content-audit-moderation-both",
     { MODERATION_PORT: port },
   );
@@ -120,5 +120,50 @@ describe("external moderation", () => {
     expect(err.status).toBe(400);
     // The prompt itself was not sent to moderation (scope response): it reached the upstream.
     expect(stacks[3].llm.requests()).toHaveLength(1);
+  });
+
+  describe("streamed completions (scope both, windows of 100 characters)", () => {
+    const ask = (text: string, delayMs = 0) => ({ headers: { "x-mock-reply": encodeURIComponent(text), ...(delayMs ? { "x-mock-chunk-delay-ms": String(delayMs) } : {}) } });
+    const read = async (stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>) => {
+      let text = "";
+      let finish: string | null = null;
+      try {
+        for await (const chunk of stream) {
+          text += chunk.choices[0]?.delta?.content ?? "";
+          finish = chunk.choices[0]?.finish_reason ?? finish;
+        }
+      } catch (e) {
+        return { text, finish, error: e };
+      }
+      return { text, finish, error: null };
+    };
+    const SENTENCE = "All systems are green today, and the report went out to carol@example.net on time. ";
+
+    it("an allowed stream flows and ends; the endpoint saw it masked, in windows", async () => {
+      const before = inputs.length;
+      const text = SENTENCE.repeat(4);
+      const got = await read(await both.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "status?" }] }, ask(text)));
+      const masked = text.replaceAll("carol@example.net", "[EMAIL]");
+      expect(got).toEqual({ text: masked.trimEnd(), finish: "stop", error: null });
+      const windows = inputs.slice(before + 1);
+      expect(windows.length).toBeGreaterThanOrEqual(2);
+      expect(windows.join("")).toBe(masked.trimEnd());
+    });
+
+    it("a flagged window ends the stream mid-way with an error event the client raises", async () => {
+      const text = "Step one of the attack is simple. " + SENTENCE.repeat(20);
+      const got = await read(await both.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "status?" }] }, ask(text, 20)));
+      expect(got.error).toBeInstanceOf(APIError);
+      expect((got.error as APIError).code).toBe("content_blocked");
+      expect(got.finish).toBeNull();
+      // Cut while the upstream was still streaming: the client never got the end of the text.
+      expect(got.text.length).toBeLessThan(text.length / 2);
+    });
+
+    it("the end of a short flagged stream waits for its verdict and becomes the error event", async () => {
+      const got = await read(await both.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "status?" }] }, ask("the attack plan is ready")));
+      expect((got.error as APIError).code).toBe("content_blocked");
+      expect(got.finish).toBeNull();
+    });
   });
 });

@@ -41,7 +41,7 @@ describe("schema and Higress spec", () => {
       hold_response_headers: true,
       hold_request_headers: true,
       audit: { include_matches: true, consumer_header: "x-c", collector: { cluster: "c", path: "/p", authority: "a", batch_size: 5, max_queue: 10, flush_interval_ms: 100, timeout_ms: 100 } },
-      moderation: { cluster: "m", path: "/m", authority: "a", model: "x", api_key: "k", timeout_ms: 100, on_failure: "block", max_input_chars: 100, scope: "both" },
+      moderation: { cluster: "m", path: "/m", authority: "a", model: "x", api_key: "k", timeout_ms: 100, on_failure: "block", max_input_chars: 100, scope: "both", stream_window_chars: 100 },
     };
     for (const key of Object.keys(schema.properties)) if (key !== "_rules_") expect(all, key).toHaveProperty(key);
     const used = new Set(all.rules.flatMap((r) => Object.keys(r)));

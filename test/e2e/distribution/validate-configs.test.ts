@@ -66,13 +66,15 @@ function prepare(path: string): Prepared {
   const vars: Vars = { ...GENERIC };
   let port = 20000;
   for (const name of placeholders(text)) if (name.endsWith("_PORT")) vars[name] = port++;
-  // PLUGIN_CONFIG, ROUTER_CONFIG ...: the JSON configuration of the file's filter.
+  // PLUGIN_CONFIG, ROUTER_CONFIG ...: the JSON configuration of the file's filter;
+  // in a chain of filters, MCP_AUTH_CONFIG and the like: that filter's.
   const configVars = placeholders(text).filter((n) => n.endsWith("_CONFIG"));
-  if (configVars.length) {
-    const module = /\$\{WASM_(?:TEST_)?DIR\}\/([a-z0-9-]+)\.wasm/.exec(text)?.[1] ?? (/\$\{(WASM_FILE|FILTER_NAME)\}/.test(text) ? "probe" : undefined);
-    const sample = module ? sampleConfig(module) : undefined;
-    if (sample === undefined) return { skip: `no sample ${configVars.join(", ")} for module ${module ?? "?"}` };
-    for (const n of configVars) vars[n] = sample;
+  const module = /\$\{WASM_(?:TEST_)?DIR\}\/([a-z0-9-]+)\.wasm/.exec(text)?.[1] ?? (/\$\{(WASM_FILE|FILTER_NAME)\}/.test(text) ? "probe" : undefined);
+  for (const n of configVars) {
+    const named = n.slice(0, -"_CONFIG".length).toLowerCase().replaceAll("_", "-");
+    const sample = sampleConfig(named) ?? (module ? sampleConfig(module) : undefined);
+    if (sample === undefined) return { skip: `no sample ${n} for module ${module ?? "?"}` };
+    vars[n] = sample;
   }
   const missing = placeholders(text).filter((n) => vars[n] === undefined);
   if (missing.length) return { skip: `no sample value for ${missing.map((n) => "${" + n + "}").join(", ")} (add one to GENERIC)` };

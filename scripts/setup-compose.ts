@@ -17,6 +17,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { goBinary, which } from "./lib/go-install.ts";
 import { ROOT, TMP } from "./lib/paths.ts";
 import { applyEngineEnv, ensurePodmanService, usesPodmanSocket } from "./setup-podman.ts";
 
@@ -35,11 +36,6 @@ export interface Compose {
   docker: string;
   /** Environment the CLI needs to find the plugin (DOCKER_CONFIG), empty when it finds it already. */
   env: Record<string, string>;
-}
-
-function which(cmd: string): string | null {
-  const r = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : null;
 }
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
@@ -81,8 +77,8 @@ export function ensureDockerCli(log: Log = stderrLog): string {
   return which("docker") ?? debianDockerCli(log);
 }
 
-function goBinary(): string {
-  const go = which("go") ?? (existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : null);
+function goToolchain(): string {
+  const go = goBinary();
   if (!go) throw new Error(`the Go toolchain is needed to build ${COMPOSE_MODULE} (go build); none on PATH`);
   return go;
 }
@@ -90,7 +86,7 @@ function goBinary(): string {
 /** Builds the compose plugin from its module source (go install refuses it: its go.mod has exclude directives). */
 export function ensureComposePlugin(log: Log = stderrLog): string {
   if (existsSync(COMPOSE_PLUGIN)) return COMPOSE_PLUGIN;
-  const go = goBinary();
+  const go = goToolchain();
   const started = Date.now();
   log(`building ${COMPOSE_MODULE}@${COMPOSE_VERSION} into ${COMPOSE_DIR} (a few minutes on 2 cores) ...`);
   const env = { ...process.env, GOFLAGS: "-buildvcs=false" };

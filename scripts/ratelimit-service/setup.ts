@@ -3,11 +3,11 @@
 // (Debian's redis-server, installed with apt-get when missing and root).
 //
 //   npx tsx scripts/ratelimit-service/setup.ts     prints both paths
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT, TMP } from "../lib/paths.ts";
+import { ensureGoProgram, which } from "../lib/go-install.ts";
+import { ROOT } from "../lib/paths.ts";
 
 /** The module version built (a pseudo-version: the project tags no releases). */
 export const RATELIMIT_VERSION = "v1.4.1-0.20260122083618-3fb702589d36";
@@ -16,31 +16,10 @@ const MODULE = "github.com/envoyproxy/ratelimit";
 export const TOOLS_DIR = join(ROOT, ".tools", "ratelimit", RATELIMIT_VERSION);
 export const RATELIMIT_BIN = join(TOOLS_DIR, "service_cmd");
 
-function which(cmd: string): string | null {
-  const r = spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : null;
-}
-
 /** Path of the rate limit service binary, built with `go install` on first use. */
 export function ensureRatelimitService(): string {
   if (process.env.RATELIMIT_BIN) return process.env.RATELIMIT_BIN;
-  if (existsSync(RATELIMIT_BIN)) return RATELIMIT_BIN;
-  const go = which("go") ?? (existsSync("/usr/local/go/bin/go") ? "/usr/local/go/bin/go" : null);
-  if (!go) throw new Error("the Go toolchain is needed to build envoyproxy/ratelimit (go install); none on PATH");
-  // go install needs a module to resolve the main package's dependencies from.
-  const work = join(TMP, "ratelimit-build");
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  writeFileSync(join(work, "go.mod"), "module ratelimitbuild\n\ngo 1.24\n");
-  mkdirSync(TOOLS_DIR, { recursive: true });
-  process.stderr.write(`building ${MODULE}@${RATELIMIT_VERSION} into ${TOOLS_DIR} ...\n`);
-  execFileSync(go, ["install", `${MODULE}/src/service_cmd@${RATELIMIT_VERSION}`], {
-    cwd: work,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, GOBIN: TOOLS_DIR, GOFLAGS: "-mod=mod" },
-  });
-  if (!existsSync(RATELIMIT_BIN)) throw new Error(`go install finished but ${RATELIMIT_BIN} is missing`);
-  return RATELIMIT_BIN;
+  return ensureGoProgram({ name: "ratelimit", pkg: `${MODULE}/src/service_cmd`, version: RATELIMIT_VERSION, dir: TOOLS_DIR, bin: RATELIMIT_BIN });
 }
 
 /** Path of redis-server; installs Debian's package when missing and running as root. */

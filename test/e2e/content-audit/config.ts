@@ -59,3 +59,8 @@ export async function eventually<T>(f: () => T | undefined | Promise<T | undefin
   }
   throw new Error(`condition not met within ${ms} ms`);
 }
+
+/** Request options for the openai client that make the mock LLM answer `text` (streamed in chunks of `chunkBytes`). */
+export const mockReply = (text: string, chunkBytes?: number) => ({
+  headers: { "x-mock-reply": encodeURIComponent(text), ...(chunkBytes ? { "x-mock-chunk-bytes": String(chunkBytes) } : {}) },
+});

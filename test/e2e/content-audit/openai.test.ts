@@ -5,7 +5,7 @@
 // at the collector and in the metrics.
 import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startStack, type Stack } from "./config.ts";
+import { eventually, mockReply as reply, type Stack, startStack } from "./config.ts";
 
 let stack: Stack;
 let openai: OpenAI;
@@ -20,9 +20,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const reply = (text: string, chunkBytes?: number) => ({
-  headers: { "x-mock-reply": encodeURIComponent(text), ...(chunkBytes ? { "x-mock-chunk-bytes": String(chunkBytes) } : {}) },
-});
 
 function lastUpstreamPrompt(): string {
   const req = stack.llm.requests().at(-1)!;

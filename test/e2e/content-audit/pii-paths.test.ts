@@ -5,7 +5,7 @@
 // shared by the three.
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "./config.ts";
+import { mockReply as reply, type Stack, startStack } from "./config.ts";
 
 let stack: Stack;
 let openai: OpenAI;
@@ -20,9 +20,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const reply = (text: string, chunkBytes?: number) => ({
-  headers: { "x-mock-reply": encodeURIComponent(text), ...(chunkBytes ? { "x-mock-chunk-bytes": String(chunkBytes) } : {}) },
-});
 
 const CASES: Array<[string, string]> = [
   ["订单已发货，快递员电话13812345678", "订单已发货，快递员电话[PHONE]"],

@@ -118,10 +118,12 @@ export class RouterStream extends StreamContext {
       return DataAction.Continue;
     }
     const text = textToClassify(req, cfg.input);
-    const d = decide(cfg, text);
+    let d = decide(cfg, text);
     const emb = cfg.embeddings;
-    if (emb !== null && text.length > 0 && d.outcome != Outcome.Keyword && this.askEmbeddings(cfg, emb, text, d, doc, model)) {
-      return DataAction.StopIterationAndBuffer;
+    if (emb !== null && text.length > 0 && d.outcome != Outcome.Keyword) {
+      const settled = this.askEmbeddings(cfg, emb, text, d, doc, model);
+      if (settled === null) return DataAction.StopIterationAndBuffer;
+      d = settled;
     }
     this.route(cfg, d, doc, model);
     return DataAction.Continue;
@@ -140,11 +142,11 @@ export class RouterStream extends StreamContext {
   }
 
   /**
-   * Scores the routes using embeddings: from the cache when every vector is
-   * there (false: decided already), else through a call to the service
-   * (true: the request waits for onEmbeddings).
+   * Scores the routes using embeddings: the decision when every vector is
+   * cached or the call could not be made (the caller applies it), null when
+   * the request waits for the service (onEmbeddings applies the decision).
    */
-  private askEmbeddings(cfg: RouterConfig, emb: EmbeddingsConfig, text: string, local: Decision, doc: JsonDocument, model: string | null): bool {
+  private askEmbeddings(cfg: RouterConfig, emb: EmbeddingsConfig, text: string, local: Decision, doc: JsonDocument, model: string | null): Decision | null {
     const cache = this.router.embeddingCache;
     const inputs = new Array<string>();
     if (cache.get(text) === null) inputs.push(text);
@@ -156,15 +158,13 @@ export class RouterStream extends StreamContext {
     const stats = this.router.stats;
     if (inputs.length == 0) {
       if (stats !== null) stats.embeddingCalls.with(["cached"]).inc();
-      this.route(cfg, embeddingDecision(cfg, cache, text, local), doc, model);
-      return false;
+      return embeddingDecision(cfg, cache, text, local);
     }
     const call = new EmbeddingCall(this, cfg, text, inputs, local, doc, model);
     const token = this.httpCall(emb.cluster, embeddingHeaders(emb), embeddingRequest(emb, inputs), emb.timeoutMs, call);
-    if (token != 0) return true;
+    if (token != 0) return null;
     if (stats !== null) stats.embeddingCalls.with(["failed"]).inc();
-    this.route(cfg, local, doc, model);
-    return false;
+    return local;
   }
 
   /** The embedding service answered (numHeaders 0: the call failed): decide, apply, let the request go. */

@@ -83,4 +83,19 @@ describe("semantic-router with all-MiniLM-L6-v2 as the embedding service", () =>
     expect(stats["wasmcustom.semantic_router_embeddings.result.failed"] ?? 0).toBe(0);
     envoy.assertHealthy();
   });
+
+  it("decides a repeated request once, the same way, from the cached embedding", async () => {
+    const decisions = () => envoy.stats("semantic_router_decisions");
+    const before = await decisions();
+    const first = await ask("I was charged for a subscription I cancelled");
+    const second = await ask("I was charged for a subscription I cancelled");
+    expect(first).toMatchObject({ upstream: "llm-alt", model: "demo-billing", route: "alt" });
+    expect(second).toEqual(first);
+    const after = await decisions();
+    const grew = Object.keys(after).filter((k) => after[k] !== (before[k] ?? 0));
+    expect(grew).toEqual(["wasmcustom.semantic_router_decisions.route.billing.outcome.embedding"]);
+    expect(after[grew[0]] - (before[grew[0]] ?? 0)).toBe(2);
+    expect(await envoy.stat("wasmcustom.semantic_router_embeddings.result.cached")).toBe(1);
+    envoy.assertHealthy();
+  });
 });

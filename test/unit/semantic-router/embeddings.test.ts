@@ -53,6 +53,46 @@ describe("semantic-router with an embedding service", () => {
     expect(vm.trapped).toBe(false);
   });
 
+  it("decides a request once, the same way whether its embedding is cached or not", async () => {
+    // The local classifier alone picks cooking (the recipe words); the
+    // embedding service, over the support route only, picks support.
+    const host = hostWith(embeddingService);
+    let cleared = 0;
+    const clear = host.foreignFunctions.get("clear_route_cache")!;
+    host.foreignFunctions.set("clear_route_cache", (...args) => {
+      cleared++;
+      return clear(...args);
+    });
+    const vm = routerVm(
+      {
+        threshold: 0.05,
+        default: { name: "base", model: "demo-base" },
+        embeddings: { cluster: "embed", threshold: 0.5 },
+        routes: [
+          { name: "support", model: "demo-support", embeddings: true, examples: [EXAMPLE] },
+          { name: "cooking", model: "demo-chef", examples: ["how long should I bake a chicken", "give me a recipe for pancakes"] },
+        ],
+      },
+      host,
+    );
+    const text = "give me a recipe for pancakes, my router keeps dropping the wifi connection";
+    const local = await chat(routerVm({ threshold: 0.05, routes: [{ name: "support", examples: [EXAMPLE] }, { name: "cooking", examples: ["how long should I bake a chicken", "give me a recipe for pancakes"] }] }), text);
+    expect(decisionState(local)).toContain("route=cooking outcome=semantic");
+    const first = await chat(vm, text);
+    const second = await chat(vm, text);
+    for (const res of [first, second]) {
+      expect(upstreamModel(res)).toBe("demo-support");
+      expect(res.upstream?.headers.get("x-semantic-route")).toBe("support");
+      expect(decisionState(res)).toMatch(/^route=support outcome=embedding /);
+    }
+    expect(host.stats.counter("semantic_router_embeddings.result.cached")).toBe(1);
+    expect(host.stats.counter("semantic_router_decisions.route.support.outcome.embedding")).toBe(2);
+    expect(host.stats.counter("semantic_router_decisions.route.cooking.outcome.semantic")).toBe(0);
+    expect(host.stats.histogram("semantic_router_decision_us")).toHaveLength(2);
+    expect(cleared).toBe(2);
+    expect(vm.trapped).toBe(false);
+  });
+
   it.each([
     ["down", { fail: "connect-failure" } as ClusterBehavior],
     ["slow", ((req: CalloutRequest) => ({ ...embeddingService(req), delayMs: 1000 })) as ClusterBehavior],

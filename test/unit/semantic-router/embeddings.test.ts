@@ -75,7 +75,7 @@ describe("semantic-router with an embedding service", () => {
       },
       host,
     );
-    const text = "give me a recipe for pancakes, my router keeps dropping the wifi connection";
+    const text = "give me a recipe for pancakes while my router keeps dropping the wifi";
     const local = await chat(routerVm({ threshold: 0.05, routes: [{ name: "support", examples: [EXAMPLE] }, { name: "cooking", examples: ["how long should I bake a chicken", "give me a recipe for pancakes"] }] }), text);
     expect(decisionState(local)).toContain("route=cooking outcome=semantic");
     const first = await chat(vm, text);
@@ -91,6 +91,16 @@ describe("semantic-router with an embedding service", () => {
     expect(host.stats.histogram("semantic_router_decision_us")).toHaveLength(2);
     expect(cleared).toBe(2);
     expect(vm.trapped).toBe(false);
+  });
+
+  it("lets the local classifier route a request no route reaches in the embedding space (README: both must miss for the default route)", async () => {
+    const host = hostWith(embeddingService);
+    const vm = routerVm({ ...CONFIG, threshold: 0.15, embeddings: { ...CONFIG.embeddings, threshold: 0.999 } }, host);
+    const res = await chat(vm, "my router keeps dropping the wifi connection at night");
+    expect(decisionState(res)).toMatch(/^route=support outcome=semantic /);
+    expect(host.stats.counter("semantic_router_embeddings.result.ok")).toBe(1);
+    const strict = routerVm({ ...CONFIG, threshold: 1, embeddings: { ...CONFIG.embeddings, threshold: 0.999 } }, hostWith(embeddingService));
+    expect(decisionState(await chat(strict, "my router keeps dropping the wifi connection at night"))).toMatch(/^route=base outcome=below_threshold /);
   });
 
   it.each([

@@ -11,7 +11,8 @@ from tokenizers import Tokenizer
 
 class MiniLM:
     def __init__(self, model_dir):
-        self.w = load_file(f"{model_dir}/model.safetensors")
+        # float32 once here: converting per call copied all 22M weights for every batch.
+        self.w = {k: v.astype(np.float32) for k, v in load_file(f"{model_dir}/model.safetensors").items()}
         self.tok = Tokenizer.from_file(f"{model_dir}/tokenizer.json")
         self.tok.enable_truncation(256)
         self.tok.no_padding()
@@ -19,7 +20,7 @@ class MiniLM:
         self.heads = 12
 
     def p(self, name):
-        return self.w[self.prefix + name].astype(np.float32)
+        return self.w[self.prefix + name]
 
     @staticmethod
     def layer_norm(x, g, b, eps=1e-12):

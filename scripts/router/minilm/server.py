@@ -8,6 +8,11 @@
 #   PYTHONPATH=.tools/minilm/lib python3 scripts/router/minilm/server.py [--port 8090] [--host 127.0.0.1]
 # Prints "listening on http://HOST:PORT" once it accepts requests.
 import argparse, json, os, sys, threading
+
+# One BLAS thread: requests are small, and spinning BLAS threads on a busy
+# machine made each one take seconds.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -143,7 +143,7 @@ function readEmbeddings(r: ConfigReader): EmbeddingsConfig {
   return e;
 }
 
-/** The default threshold of `classifier: "embeddings"` (its scores are on another scale), chosen on CLINC150's validation split. */
+/** The default threshold of `classifier: "embeddings"` (its scores are cosine similarities in the embedding space): a starting point, not yet chosen on an evaluation. */
 export const EMBEDDING_THRESHOLD: f64 = 0.5;
 
 let embedder: StaticEmbedder | null = null;

@@ -1,39 +1,27 @@
 // semantic-router-embed.wasm (the filter with the static embedding table
 // distilled from all-MiniLM-L6-v2) in a real Envoy with `classifier:
-// "embeddings"`: requests that share no word with any route example reach
-// their route on meaning alone, with no embedding service; the lexical
-// module, given the same configuration, cannot route them. A wrong table or
-// tokenizer gives wrong vectors, and these requests go elsewhere.
+// "embeddings"`, no embedding service: the module loads and configures, and
+// the score it sends upstream for each request is the cosine similarity, in
+// the embedding space, between the request and the route's centroid, as
+// numpy computes it from the model's own tokenizer and the same table
+// (test/unit/semantic-router/static_oracle.py). A wrong tokenizer, a wrong
+// row or a wrong sum changes the score. The lexical module refuses the
+// configuration.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../../scripts/build.ts";
-import { TMP, wasmPath } from "../../../scripts/lib/paths.ts";
+import { ROOT, TMP, wasmPath } from "../../../scripts/lib/paths.ts";
+import { TABLE_PATH } from "../../../scripts/router/static/build-table.ts";
 import { Envoy } from "../../harness/envoy.ts";
 import { type LlmUpstream, startLlmUpstream } from "../../upstreams/llm.ts";
 import { ensureInstalled } from "../../upstreams/minilm.ts";
 
-const ROUTES = [
-  {
-    name: "billing",
-    model: "demo-billing",
-    header: "alt",
-    examples: ["I want a refund for my order", "why was my credit card charged", "send me a copy of my invoice", "update the payment method on my account"],
-  },
-  {
-    name: "travel",
-    model: "demo-travel",
-    examples: ["book a flight to London", "find a hotel near the airport", "is my train delayed", "how much luggage can I bring on the plane"],
-  },
-];
-const CONFIG = { classifier: "embeddings", threshold: 0.5, default: { name: "base", model: "demo-base" }, routes: ROUTES };
-// What only meaning connects to the examples (no shared word but stop words).
-const CASES: [string, string, string][] = [
-  ["reimburse the amount you debited twice", "llm-alt", "demo-billing"],
-  ["reserve accommodation in Paris", "llm", "demo-travel"],
-  ["when does the aircraft depart", "llm", "demo-travel"],
-  ["who painted the mona lisa", "llm", "demo-base"],
-];
+const EXAMPLES = ["book a flight to London", "find a hotel near the airport", "is my train delayed", "how much luggage can I bring on the plane"];
+// One route: it is always the pick, and its score is the request's similarity to its centroid.
+const CONFIG = { classifier: "embeddings", threshold: 0, default: { name: "base", model: "demo-base" }, routes: [{ name: "travel", model: "demo-travel", header: "alt", examples: EXAMPLES }] };
+const REQUESTS = ["when does the aircraft depart", "Réservez un hôtel près de l'aéroport!", "who painted the Mona Lisa", "我的航班延误了", "[CLS] LUGGAGE allowance?? 😀"];
 
 let llm: LlmUpstream;
 let alt: LlmUpstream;
@@ -54,12 +42,23 @@ async function envoyWith(module: string, name: string): Promise<Envoy> {
   return envoy;
 }
 
+/** The unit embeddings numpy computes for `texts` from the table. */
+function oracleVectors(texts: string[]): number[][] {
+  const out = execFileSync("python3", [join(ROOT, "test/unit/semantic-router/static_oracle.py")], {
+    cwd: ROOT,
+    env: { ...process.env, PYTHONPATH: join(ROOT, ".tools/minilm/lib") },
+    input: JSON.stringify({ table: TABLE_PATH, texts }),
+    maxBuffer: 64 << 20,
+  });
+  return JSON.parse(out.toString()).vectors;
+}
+
 beforeAll(async () => {
   ensureInstalled();
   await build({ only: "semantic-router-embed", quiet: true });
   await build({ only: "semantic-router", quiet: true });
-  llm = await startLlmUpstream({ name: "llm", models: ["demo-base", "demo-travel"] });
-  alt = await startLlmUpstream({ name: "llm-alt", models: ["demo-billing"] });
+  llm = await startLlmUpstream({ name: "llm" });
+  alt = await startLlmUpstream({ name: "llm-alt", models: ["demo-travel"] });
 }, 1_800_000);
 
 afterAll(async () => {
@@ -68,22 +67,28 @@ afterAll(async () => {
   await alt?.close();
 });
 
-async function ask(envoy: Envoy, text: string) {
-  const res = await fetch(envoy.url("/v1/chat/completions"), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: text }] }),
-  });
-  expect(res.status).toBe(200);
-  return { upstream: res.headers.get("x-upstream-name") ?? "", model: (await res.json()).model as string };
-}
-
 describe("semantic-router-embed: static embeddings in Envoy", () => {
-  it("routes on meaning with the table in the module", async () => {
+  it("scores each request by its embedding's similarity to the route's centroid, as numpy does from the model's tokenizer", async () => {
     const envoy = await envoyWith("semantic-router-embed", "embed");
-    for (const [text, upstream, model] of CASES) expect({ text, ...(await ask(envoy, text)) }).toEqual({ text, upstream, model });
-    const stats = await envoy.stats("semantic_router_decisions");
-    expect(stats["wasmcustom.semantic_router_decisions.route.travel.outcome.semantic"]).toBe(2);
+    const vectors = oracleVectors([...EXAMPLES, ...REQUESTS]);
+    const centroid = new Array(vectors[0].length).fill(0);
+    for (const v of vectors.slice(0, EXAMPLES.length)) v.forEach((x, d) => (centroid[d] += x));
+    const norm = Math.hypot(...centroid);
+    REQUESTS.forEach((_, i) => expect(vectors[EXAMPLES.length + i]).not.toBeNull());
+    for (const [i, text] of REQUESTS.entries()) {
+      const q = vectors[EXAMPLES.length + i];
+      const want = Math.max(0, q.reduce((s, x, d) => s + (x * centroid[d]) / norm, 0));
+      const res = await fetch(envoy.url("/v1/chat/completions"), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: text }] }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-upstream-name")).toBe("llm-alt");
+      expect((await res.json()).model).toBe("demo-travel");
+      expect(Math.abs(Number(res.headers.get("x-semantic-score")) - want)).toBeLessThanOrEqual(0.0015);
+    }
+    expect(await envoy.stat("wasmcustom.semantic_router_decisions.route.travel.outcome.semantic")).toBe(REQUESTS.length);
     envoy.assertHealthy();
   });
 

@@ -15,6 +15,10 @@ import { checkModule, formatSize } from "./lib/wasm-check.ts";
 import { ROOT } from "./lib/paths.ts";
 import { bundleUpstreams } from "./upstreams-bundle.ts";
 import { writePhoneTables } from "./phone-tables.ts";
+import { type BuildHook, staticTableHook } from "./router/static/build-table.ts";
+
+/** Targets that need more than the compiler (scripts/router/static/build-table.ts). */
+const HOOKS: Record<string, BuildHook> = { "semantic-router-embed": staticTableHook, "kit-static-embed": staticTableHook };
 
 export interface Target {
   name: string;
@@ -63,9 +67,9 @@ function outputsOf(t: Target): string[] {
 const ASC = join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
 
 /** Runs the AssemblyScript compiler in a child process (builds run in parallel). */
-function compile(t: Target, variant: "release" | "debug"): Promise<string> {
+function compile(t: Target, variant: "release" | "debug", extra: string[]): Promise<string> {
   const out = variant === "release" ? join(t.outDir, `${t.name}.wasm`) : join(t.outDir, `${t.name}.debug.wasm`);
-  const args = [ASC, relative(ROOT, t.entry), "--config", "asconfig.json", "--target", variant, "--outFile", relative(ROOT, out)];
+  const args = [ASC, relative(ROOT, t.entry), "--config", "asconfig.json", "--target", variant, "--outFile", relative(ROOT, out), ...extra];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -73,7 +77,10 @@ function compile(t: Target, variant: "release" | "debug"): Promise<string> {
     child.stderr.on("data", (b: Buffer) => (output += b));
     child.on("error", reject);
     child.on("exit", (code) => {
-      if (code === 0 && existsSync(out)) resolve(out);
+      if (code === 0 && existsSync(out)) {
+        HOOKS[t.name]?.finish(out);
+        resolve(out);
+      }
       else reject(new Error(`asc failed for ${t.name} (${variant}), exit ${code}:\n${output}`));
     });
   });
@@ -95,15 +102,25 @@ async function inParallel<T>(jobs: (() => Promise<T>)[], width: number): Promise
 export async function build(opts: { force?: boolean; only?: string; quiet?: boolean } = {}): Promise<Target[]> {
   process.chdir(ROOT);
   writePhoneTables();
-  const targets = discoverTargets().filter((t) => !opts.only || t.name === opts.only);
-  if (opts.only && targets.length === 0) throw new Error(`no filter or fixture named ${opts.only}`);
+  const named = discoverTargets().filter((t) => !opts.only || t.name === opts.only);
+  if (opts.only && named.length === 0) throw new Error(`no filter or fixture named ${opts.only}`);
+  // A hooked target that cannot be built here (no embedding model) is left out.
+  const extra = new Map<Target, string[]>();
+  const targets = named.filter((t) => {
+    const args = HOOKS[t.name] ? HOOKS[t.name].prepare() : [];
+    if (args !== null) extra.set(t, args);
+    else if (!opts.quiet) console.log(`${t.name}: skipped (no embedding model: bash scripts/router/minilm/setup.sh)`);
+    return args !== null;
+  });
+  if (opts.only && targets.length === 0) throw new Error(`${opts.only} needs the embedding model: bash scripts/router/minilm/setup.sh`);
   const newest = newestInput();
+  const newestFor = (t: Target) => Math.max(newest, ...(HOOKS[t.name]?.inputs() ?? []).map((p) => statSync(p).mtimeMs));
   const stale = targets.filter(
-    (t) => opts.force || outputsOf(t).some((o) => !existsSync(o) || statSync(o).mtimeMs < newest),
+    (t) => opts.force || outputsOf(t).some((o) => !existsSync(o) || statSync(o).mtimeMs < newestFor(t)),
   );
   const jobs = stale.flatMap((t) => {
     mkdirSync(t.outDir, { recursive: true });
-    return (["release", "debug"] as const).map((variant) => () => compile(t, variant));
+    return (["release", "debug"] as const).map((variant) => () => compile(t, variant, extra.get(t)!));
   });
   await inParallel(jobs, Math.max(1, availableParallelism()));
   // Check every module, fresh or not, and delete the ones Envoy would refuse

@@ -7,6 +7,9 @@ import { Complexity } from "./complexity";
 import { EmbeddingsConfig } from "./embeddings";
 import { normalizedString } from "./features";
 import { Model, Scoring } from "./model";
+import { EmbeddingClassifier } from "./static/classifier";
+import { StaticEmbedder } from "./static/embed";
+import { StaticTable, staticTable, TABLE_BYTES } from "./static/table";
 
 export const FILTER_NAME = "semantic-router";
 const NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
@@ -60,6 +63,10 @@ export class RouterConfig {
   rejectInvalid: bool = false;
   maxBodyBytes: i64 = 1_000_000;
   model: Model | null = null;
+  /** `classifier: "embeddings"`: the static embedding classifier (same route order as the model). */
+  embedder: EmbeddingClassifier | null = null;
+  /** Route i's index in the model (which is trained in name order). */
+  modelRoute: Int32Array = new Int32Array(0);
   /** Some route has keywords (the request's normalized text is then built). */
   hasKeywords: bool = false;
   /** The embedding service, when some route uses it. */
@@ -136,10 +143,38 @@ function readEmbeddings(r: ConfigReader): EmbeddingsConfig {
   return e;
 }
 
+/** The default threshold of `classifier: "embeddings"` (its scores are cosine similarities in the embedding space): a starting point, not yet chosen on an evaluation. */
+export const EMBEDDING_THRESHOLD: f64 = 0.5;
+
+let embedder: StaticEmbedder | null = null;
+
+/** One embedder (tokenizer buffers) per VM, shared by its configurations. */
+function sharedEmbedder(table: StaticTable): StaticEmbedder {
+  if (embedder === null) embedder = new StaticEmbedder(table);
+  return embedder!;
+}
+
+/** Indices of `routes` in the order of their names (names are unique). */
+function byName(routes: Array<Route>): Array<i32> {
+  const order = new Array<i32>(routes.length);
+  for (let i = 0; i < routes.length; i++) {
+    let j = i;
+    while (j > 0 && routes[order[j - 1]].name > routes[i].name) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
+  }
+  return order;
+}
+
 export class RouterConfigParser extends ConfigParser<RouterConfig> {
   parse(r: ConfigReader): RouterConfig | null {
     const c = new RouterConfig();
-    c.threshold = r.optionalNumber("threshold", c.threshold, 0, 1);
+    const byEmbeddings = r.optionalEnum("classifier", ["lexical", "embeddings"], "lexical") == "embeddings";
+    const table = byEmbeddings ? staticTable() : null;
+    if (byEmbeddings && table === null) r.fail("classifier", "\"embeddings\" needs the module with the embedding table, semantic-router-embed.wasm (this one has none)");
+    c.threshold = r.optionalNumber("threshold", byEmbeddings ? EMBEDDING_THRESHOLD : c.threshold, 0, 1);
     c.complexityThreshold = r.optionalNumber("complexity_threshold", c.complexityThreshold, 0, 1);
     const scoring = r.optionalEnum("scoring", ["mixed", "nearest", "centroid"], "mixed");
     const neighbors = <i32>r.optionalInt("neighbors", 1, 1, 16);
@@ -184,10 +219,21 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     r.rejectUnknown();
     if (!r.errors.ok) return null;
 
-    const examples = new Array<Array<string>>();
-    for (let i = 0; i < c.routes.length; i++) examples.push(c.routes[i].examples);
     const mode = scoring == "nearest" ? Scoring.Nearest : scoring == "centroid" ? Scoring.Centroid : Scoring.Mixed;
+    // Trained in a canonical order (routes by name, each route's examples
+    // sorted): the order of the configuration never changes a decision.
+    const order = byName(c.routes);
+    const examples = new Array<Array<string>>();
+    c.modelRoute = new Int32Array(c.routes.length);
+    for (let k = 0; k < order.length; k++) {
+      examples.push(c.routes[order[k]].examples.slice(0).sort());
+      c.modelRoute[order[k]] = k;
+    }
     c.model = new Model(examples, mode, neighbors, c.input.maxScanBytes);
+    // A constant condition: the lexical module compiles none of the embedding code.
+    if (TABLE_BYTES > 0) {
+      if (table !== null) c.embedder = new EmbeddingClassifier(sharedEmbedder(table), examples, c.input.maxScanBytes);
+    }
     return c;
   }
 }

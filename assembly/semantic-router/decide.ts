@@ -11,6 +11,8 @@ import { Complexity, complexityScore } from "./complexity";
 import { Route, RouterConfig, Target } from "./config";
 import { cosine, EmbeddingCache } from "./embeddings";
 import { normalizedString } from "./features";
+import { EmbeddingClassifier } from "./static/classifier";
+import { TABLE_BYTES } from "./static/table";
 
 export enum Outcome {
   Keyword = 0,
@@ -75,12 +77,16 @@ export function decide(cfg: RouterConfig, text: string): Decision {
 
   let best: f64 = 0;
   if (model.examples > 0) {
-    const scores = model.score().scores;
+    let scores = model.score().scores;
+    if (TABLE_BYTES > 0) {
+      const emb = cfg.embedder;
+      if (emb !== null) scores = combine(emb, text, scores, model.probabilities);
+    }
     let bestEligible: f64 = -1;
     for (let i = 0; i < routes.length; i++) {
       const r = unchecked(routes[i]);
       if (r.examples.length == 0) continue;
-      const s = unchecked(scores[i]);
+      const s = unchecked(scores[unchecked(cfg.modelRoute[i])]);
       if (s > best) best = s;
       if (s < r.threshold || !eligible(r, c)) continue;
       if (s > bestEligible || (s == bestEligible && pick !== null && r.priority > pick.priority)) {
@@ -143,4 +149,35 @@ export function decideByEmbedding(cfg: RouterConfig, query: Float64Array, local:
   }
   if (pick === null || best < emb.threshold) return null;
   return new Decision(pick, Outcome.Embedding, best, local.complexity, local.complexityScore);
+}
+
+/**
+ * `classifier: "embeddings"`: per route, the product of the two models'
+ * probabilities (the embedding regression's, and the lexical one's when
+ * there is one) picks the route; how close the request is to any route in
+ * the embedding space (the mean of the best centroid similarity and the
+ * picked route's own) is its score, the gate for out-of-scope requests.
+ * Every other route gets that times its probability. Without a known token
+ * the lexical scores stand.
+ */
+function combine(emb: EmbeddingClassifier, text: string, lexical: Float64Array, lexicalProb: Float64Array | null): Float64Array {
+  if (!emb.score(text)) return lexical;
+  const R = emb.routes;
+  const p = emb.probability;
+  const sim = emb.similarity;
+  let total: f64 = 0;
+  for (let r = 0; r < R; r++) {
+    if (lexicalProb !== null) p[r] *= lexicalProb[r];
+    total += p[r];
+  }
+  let pick = 0;
+  let top: f64 = -1;
+  for (let r = 0; r < R; r++) {
+    if (total > 0) p[r] /= total;
+    if (p[r] > p[pick]) pick = r;
+    top = max(top, sim[r]);
+  }
+  const own = max(0, (top + sim[pick]) * 0.5);
+  for (let r = 0; r < R; r++) lexical[r] = r == pick ? own : own * p[r];
+  return lexical;
 }

@@ -102,6 +102,7 @@ export class Model {
   /** The request's known features: the address of each one's record, and its weight. */
   private knownAt: Int32Array = new Int32Array(256);
   private knownWeight: Float64Array = new Float64Array(256);
+  private linearScored: bool = false;
 
   /** `examples[r]` are the utterances of route r (a route may have none). */
   constructor(examples: Array<Array<string>>, public scoring: Scoring, public neighbors: i32, public maxScanUnits: i32) {
@@ -127,6 +128,11 @@ export class Model {
     return c;
   }
 
+  /** The linear model's route probabilities for the text last scored, or null (no linear model, or the text had no features). */
+  get probabilities(): Float64Array | null {
+    return this.linearScored ? this.linear.out : null;
+  }
+
   /** True when the linear model picks the route (the configuration was within its size limits). */
   get hasLinear(): bool {
     return this.linear.routes > 0;
@@ -135,6 +141,7 @@ export class Model {
   /** Per-route scores of the text last analyze()d (the returned object is reused by the next call). */
   score(): RouteScores {
     const out = this.routeBuf;
+    this.linearScored = false;
     out.scores.fill(0);
     out.nearest.fill(-1);
     if (this.examples == 0) return out;
@@ -229,6 +236,7 @@ export class Model {
     if (lin.routes == 0) return;
     lin.finishLogits(this.linearSums, inv);
     lin.softmax();
+    this.linearScored = true;
     let top: f64 = 0;
     for (let r = 0; r < this.routes; r++) top = max(top, f64At(scores, r));
     let pick = 0;

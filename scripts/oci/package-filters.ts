@@ -62,6 +62,17 @@ async function built(name: string, wasm: string, opts: PackageOptions): Promise<
   return existsSync(wasm) ? undefined : `no ${relative(ROOT, wasm)} (run npm run build)`;
 }
 
+/**
+ * Where a module's spec.yaml and README.md are: its own folder, or for a
+ * variant without them (semantic-router-embed) the filter it is a build of
+ * (the folder named by the part before its last "-").
+ */
+function docsFolder(folder: string): string {
+  if (existsSync(join(folder, "spec.yaml"))) return folder;
+  const base = folder.replace(/-[^-/]+$/, "");
+  return base !== folder && existsSync(join(base, "spec.yaml")) ? base : folder;
+}
+
 export async function packageFilters(opts: PackageOptions): Promise<Packaged[]> {
   const log = opts.log ?? console.log;
   const { version, license } = projectVersion();
@@ -81,7 +92,7 @@ export async function packageFilters(opts: PackageOptions): Promise<Packaged[]> 
       skipped.push(t.name);
       continue;
     }
-    const folder = join(t.entry, "..");
+    const folder = docsFolder(join(t.entry, ".."));
     const inputs: FilterInputs = {
       name: t.name,
       version,

@@ -11,6 +11,8 @@
 //   SR_EXTRA='{"scoring":"centroid"}' ...   merged into the configuration
 //   SR_SMALL=1 ...                          one route with one example instead
 //                                           (the cost of everything but the model)
+//   SR_EMBED=1 ...                          semantic-router-embed.wasm with
+//                                           classifier: "embeddings" (static embeddings)
 import { readFileSync } from "node:fs";
 import { build } from "../build.ts";
 import { wasmPath } from "../lib/paths.ts";
@@ -41,12 +43,14 @@ function prompt2k(): string {
   return text.repeat(Math.ceil(2048 / text.length)).slice(0, 2048);
 }
 
-await build({ only: "semantic-router", quiet: true });
+const embed = Boolean(process.env.SR_EMBED);
+const module = embed ? "semantic-router-embed" : "semantic-router";
+await build({ only: module, quiet: true });
 const upstream = await startLlmUpstream({ name: "llm", maxRecorded: 0 });
-const config = process.env.SR_SMALL ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 }, ...JSON.parse(process.env.SR_EXTRA ?? "{}") });
+const config = process.env.SR_SMALL ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 }, ...(embed ? { classifier: "embeddings" } : {}), ...JSON.parse(process.env.SR_EXTRA ?? "{}") });
 const envoy = await Envoy.start({
   config: "envoy/bench-wasm-hold.yaml",
-  vars: { WASM_FILE: wasmPath("semantic-router"), PLUGIN_NAME: "semantic-router", PLUGIN_CONFIG: JSON.stringify(config), UPSTREAM_PORT: upstream.port },
+  vars: { WASM_FILE: wasmPath(module), PLUGIN_NAME: "semantic-router", PLUGIN_CONFIG: JSON.stringify(config), UPSTREAM_PORT: upstream.port },
 });
 try {
   const rssBefore = rssMiB(envoy.pid);

@@ -3,18 +3,30 @@
 // .wasm in the host emulator. See test/unit/semantic-router/clinc.ts.
 //
 //   npx tsx scripts/router/eval.ts [--split val|test] [--scoring mixed|nearest|centroid] [--neighbors N] [--setting domains|intents]
-//                                  [--embeddings VECTORS.json [--embedding-neighbors K]] [--at THRESHOLD]
+//                                  [--embeddings VECTORS.json [--embedding-neighbors K]] [--at THRESHOLD] [--choose-on-val]
+//                                  [--classifier lexical|embeddings] [--data clinc|zh]
+// --classifier embeddings runs build/semantic-router-embed.wasm (static
+// embeddings in the filter); --data zh the Chinese set
+// (test/data/intents/zh-routing, 8 routes) instead of CLINC150.
 // With --embeddings, every route uses the embedding service, answered from
 // a {text: vector} file (scripts/router/minilm writes one with
 // all-MiniLM-L6-v2): the curve is then the embedding score's.
+// --choose-on-val: the threshold is the best one on the validation split
+// (>= 70% of out-of-scope to default there), then applied to the test split.
+// Every figure printed is the filter's own decision at that threshold.
 import { readFileSync } from "node:fs";
 import { build } from "../build.ts";
-import { bestAt, curve, evaluate, THRESHOLDS, type EmbeddingsEval, type Setting } from "../../test/unit/semantic-router/clinc.ts";
+import { bestAt, clincSet, evaluateSet, exactPoint, THRESHOLDS, type EmbeddingsEval, type Evaluation, type Point, type Setting } from "../../test/unit/semantic-router/clinc.ts";
+import { EMBED_WASM, ROUTER_WASM } from "../../test/unit/semantic-router/support.ts";
+import { zhSet } from "../../test/unit/semantic-router/zh.ts";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const describe = (p: Point) => `${pct(p.inScopeAccuracy)} in-scope, ${pct(p.oosToDefault)} out-of-scope -> default at threshold ${p.threshold.toFixed(4)}`;
 
 const split = arg("split", "test") as "test" | "val";
 const scoring = arg("scoring", "mixed");
@@ -24,22 +36,30 @@ const embeddings: EmbeddingsEval | null = vectorsFile
   ? { vectors: new Map(Object.entries(JSON.parse(readFileSync(vectorsFile, "utf8")) as Record<string, number[]>)), neighbors: Number(arg("embedding-neighbors", "1")) }
   : null;
 const thresholds = embeddings ? [0, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6] : THRESHOLDS;
-await build({ only: "semantic-router", quiet: true });
-const settings = (process.argv.includes("--setting") ? [arg("setting", "domains")] : ["domains", "intents"]) as Setting[];
+const chooseOnVal = process.argv.includes("--choose-on-val");
+const classifier = arg("classifier", "lexical");
+const zh = arg("data", "clinc") === "zh";
+const wasm = classifier === "embeddings" ? EMBED_WASM : ROUTER_WASM;
+await build({ only: classifier === "embeddings" ? "semantic-router-embed" : "semantic-router", quiet: true });
+const settings = (zh ? ["zh"] : process.argv.includes("--setting") ? [arg("setting", "domains")] : ["domains", "intents"]) as (Setting | "zh")[];
 for (const setting of settings) {
   const started = Date.now();
-  const { inScope, oos } = await evaluate(setting, split, { scoring, neighbors }, embeddings);
-  const how = embeddings ? `embeddings ${vectorsFile}, ${embeddings.neighbors} neighbors` : `scoring ${scoring}, ${neighbors} neighbors`;
-  console.log(`\n${setting} (${split} split, ${how}; ${inScope.length} in-scope, ${oos.length} out-of-scope; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const extra = { scoring, neighbors, ...(classifier === "lexical" ? {} : { classifier }) };
+  const run = (s: "test" | "val"): Promise<Evaluation> => evaluateSet(setting === "zh" ? zhSet(s, extra) : clincSet(setting, s, extra), embeddings, wasm);
+  const ev = await run(chooseOnVal ? "test" : split);
+  const how = embeddings ? `embeddings ${vectorsFile}, ${embeddings.neighbors} neighbors` : `${classifier} classifier, scoring ${scoring}, ${neighbors} neighbors`;
+  console.log(`\n${setting} (${chooseOnVal ? "test" : split} split, ${how}; ${ev.inScope.length} in-scope, ${ev.oos.length} out-of-scope; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   console.log("| threshold | in-scope accuracy | out-of-scope -> default |\n| --- | --- | --- |");
-  for (const p of curve(inScope, oos, thresholds)) {
-    console.log(`| ${p.threshold.toFixed(3)} | ${(p.inScopeAccuracy * 100).toFixed(1)}% | ${(p.oosToDefault * 100).toFixed(1)}% |`);
+  for (const t of thresholds) {
+    const p = await exactPoint(ev, t);
+    console.log(`| ${t.toFixed(3)} | ${pct(p.inScopeAccuracy)} | ${pct(p.oosToDefault)} |`);
   }
   const at = arg("at", "");
-  if (at) {
-    const [p] = curve(inScope, oos, [Number(at)]);
-    console.log(`at threshold ${at}: ${(p.inScopeAccuracy * 100).toFixed(1)}% in-scope, ${(p.oosToDefault * 100).toFixed(1)}% out-of-scope -> default`);
+  if (at) console.log(`at threshold ${at}: ${describe(await exactPoint(ev, Number(at)))}`);
+  if (chooseOnVal) {
+    const chosen = await bestAt(await run("val"), 0.7);
+    console.log(`threshold chosen on the validation split: ${describe(chosen)} (val)`);
+    console.log(`  on the test split: ${describe(await exactPoint(ev, chosen.threshold))}`);
   }
-  const b = bestAt(inScope, oos, 0.7);
-  console.log(`best in-scope accuracy with >= 70% out-of-scope -> default: ${(b.inScopeAccuracy * 100).toFixed(1)}% at threshold ${b.threshold.toFixed(3)} (${(b.oosToDefault * 100).toFixed(1)}%)`);
+  console.log(`best on this split with >= 70% out-of-scope -> default: ${describe(await bestAt(ev, 0.7))}`);
 }

@@ -9,10 +9,12 @@
 // Emulator times include its JavaScript host calls; Envoy's are in `npm run bench`.
 //
 //   npx tsx scripts/router/measure.ts [--requests N]
+//   SR_EMBED=1 ...   semantic-router-embed.wasm with classifier: "embeddings"
 import { performance } from "node:perf_hooks";
 import { build } from "../build.ts";
 import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-config.ts";
-import { chatBody, routerVm, send } from "../../test/unit/semantic-router/support.ts";
+import { chatBody, EMBED_WASM, ROUTER_WASM, routerVm, send } from "../../test/unit/semantic-router/support.ts";
+import { Host } from "../../test/host/host.ts";
 import type { ProxyVm } from "../../test/host/vm.ts";
 
 const requestsArg = process.argv.indexOf("--requests");
@@ -57,10 +59,11 @@ async function compare(vm: ProxyVm, bodies: string[]): Promise<number[]> {
   return best;
 }
 
-await build({ only: "semantic-router", quiet: true });
-const config = clincConfig(loadClinc(), "domains", { threshold: 0.2, model_policy: "sentinel", ...JSON.parse(process.env.ROUTER_EXTRA ?? "{}") });
+const embed = Boolean(process.env.SR_EMBED);
+await build({ only: embed ? "semantic-router-embed" : "semantic-router", quiet: true });
+const config = clincConfig(loadClinc(), "domains", { threshold: 0.2, model_policy: "sentinel", ...(embed ? { classifier: "embeddings" } : {}), ...JSON.parse(process.env.ROUTER_EXTRA ?? "{}") });
 const t0 = performance.now();
-const vm = routerVm(config);
+const vm = routerVm(config, new Host(), embed ? EMBED_WASM : ROUTER_WASM);
 const configureMs = performance.now() - t0;
 const logged = vm.logs.map((l) => l.message).find((m) => m.includes("configured:"));
 const memoryAfterConfigure = memoryMiB(vm);

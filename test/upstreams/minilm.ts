@@ -16,7 +16,8 @@ export interface EmbeddingServer {
   stop(): Promise<void>;
 }
 
-function ensureInstalled(): void {
+/** Installs the model and its Python packages into .tools/minilm when they are not there. */
+export function ensureInstalled(): void {
   if (existsSync(join(TOOLS, "model", "model.safetensors")) && existsSync(join(TOOLS, "lib", "numpy"))) return;
   execFileSync("bash", [join(DIR, "setup.sh")], { stdio: "inherit" });
 }

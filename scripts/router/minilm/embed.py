@@ -36,6 +36,11 @@ class MiniLM:
         for i, e in enumerate(encs):
             ids[i, : len(e.ids)] = e.ids
             mask[i, : len(e.ids)] = 1
+        return self.forward(ids, mask)
+
+    def forward(self, ids, mask):
+        """Unit-length mean-pooled embeddings of token id rows (mask: 1 for real tokens)."""
+        L = ids.shape[1]
         p = self.p
         x = p("embeddings.word_embeddings.weight")[ids] + p("embeddings.position_embeddings.weight")[:L][None] + p("embeddings.token_type_embeddings.weight")[0][None, None]
         x = self.layer_norm(x, p("embeddings.LayerNorm.weight"), p("embeddings.LayerNorm.bias"))

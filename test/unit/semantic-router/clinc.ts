@@ -11,28 +11,36 @@
 // out-of-scope queries (oos_test, 1,000) must reach the default route.
 // Requests are classified once with threshold 0 (so the filter reports the
 // best route and its score); a threshold t then routes exactly the requests
-// whose score is >= t, so one pass gives the whole threshold curve.
+// whose score is >= t, so one pass gives the whole threshold curve. The
+// score header has three decimals: a request whose rounded score is within
+// half a thousandth of t could fall either side, so those few are sent
+// again through a VM configured with t (exactPoint), and the figures are
+// the filter's own decisions at t.
 import type { CalloutRequest, ClusterBehavior } from "../../host/clusters.ts";
 import { Host } from "../../host/host.ts";
 import type { ProxyVm } from "../../host/vm.ts";
 import { clincConfig, loadClinc, routeOf, type Setting } from "./clinc-config.ts";
-import { chat, routerVm } from "./support.ts";
+import { chat, ROUTER_WASM, routerVm } from "./support.ts";
 
 export type { Setting };
 
-export interface Scored {
+export interface Item {
+  text: string;
   expected: string;
+}
+
+export interface Scored extends Item {
   got: string;
   score: number;
 }
 
 /** Classifies each text through the VM (one request each); `expected` is "default" for out-of-scope. */
-export async function classifyAll(vm: ProxyVm, items: { text: string; expected: string }[]): Promise<Scored[]> {
+export async function classifyAll(vm: ProxyVm, items: Item[]): Promise<Scored[]> {
   const out: Scored[] = [];
   for (const { text, expected } of items) {
     const res = await chat(vm, text);
     if (res.status !== 200 || !res.upstream) throw new Error(`request failed: ${res.status} ${res.body}`);
-    out.push({ expected, got: res.upstream.headers.get("x-semantic-route") ?? "", score: Number(res.upstream.headers.get("x-semantic-score")) });
+    out.push({ text, expected, got: res.upstream.headers.get("x-semantic-route") ?? "", score: Number(res.upstream.headers.get("x-semantic-score")) });
   }
   return out;
 }
@@ -45,6 +53,7 @@ export interface Point {
   oosToDefault: number;
 }
 
+/** The curve from the rounded scores (a request scored within 0.0005 of a threshold may be counted on the wrong side; see exactPoint). */
 export function curve(inScope: Scored[], oos: Scored[], thresholds: number[]): Point[] {
   return thresholds.map((t) => ({
     threshold: t,
@@ -76,10 +85,30 @@ function embeddingCluster(vectors: Map<string, number[]>): ClusterBehavior {
   };
 }
 
-export async function evaluate(setting: Setting, split: "test" | "val", extra: Record<string, unknown> = {}, embeddings: EmbeddingsEval | null = null) {
+/** A routing evaluation set: the configuration (route examples), in-scope queries with their route, out-of-scope queries. */
+export interface EvalSet {
+  config: Record<string, unknown>;
+  inScope: Item[];
+  oos: Item[];
+}
+
+export function clincSet(setting: Setting, split: "test" | "val", extra: Record<string, unknown> = {}): EvalSet {
   const data = loadClinc();
   const route = routeOf(data, setting);
-  let config = clincConfig(data, setting, extra);
+  return {
+    config: clincConfig(data, setting, extra),
+    inScope: data[split].map(([text, intent]) => ({ text, expected: route.get(intent)! })),
+    oos: data[split === "test" ? "oos_test" : "oos_val"].map((text) => ({ text, expected: "default" })),
+  };
+}
+
+export async function evaluate(setting: Setting, split: "test" | "val", extra: Record<string, unknown> = {}, embeddings: EmbeddingsEval | null = null, wasm = ROUTER_WASM) {
+  return evaluateSet(clincSet(setting, split, extra), embeddings, wasm);
+}
+
+/** Runs a set through a VM of `wasm` (threshold 0: every request gets its best route and score). */
+export async function evaluateSet(set: EvalSet, embeddings: EmbeddingsEval | null = null, wasm = ROUTER_WASM) {
+  let config = set.config;
   let host = new Host();
   if (embeddings !== null) {
     config = {
@@ -90,17 +119,68 @@ export async function evaluate(setting: Setting, split: "test" | "val", extra: R
     };
     host = new Host({ clusters: { embed: embeddingCluster(embeddings.vectors) } });
   }
-  const vm = routerVm(config, host);
-  const inScope = await classifyAll(vm, data[split].map(([text, intent]) => ({ text, expected: route.get(intent)! })));
-  const oos = await classifyAll(vm, data[split === "test" ? "oos_test" : "oos_val"].map((text) => ({ text, expected: "default" })));
-  return { vm, inScope, oos };
+  const vm = routerVm(config, host, wasm);
+  const inScope = await classifyAll(vm, set.inScope);
+  const oos = await classifyAll(vm, set.oos);
+  const at = (t: number) => routerVm(embeddings === null ? { ...config, threshold: t } : { ...config, embeddings: { ...(config.embeddings as object), threshold: t } }, host, wasm);
+  return { vm, inScope, oos, at };
+}
+
+/** A finished evaluation: scores at threshold 0, and a VM configured with a given threshold. */
+export interface Evaluation {
+  inScope: Scored[];
+  oos: Scored[];
+  at(threshold: number): ProxyVm;
+}
+
+const HALF_STEP = 0.0005 + 1e-9;
+
+/** The filter's own figures at threshold t: the requests the rounded score leaves in doubt are decided by a VM configured with t. */
+export async function exactPoint(ev: Evaluation, t: number): Promise<Point> {
+  const doubtful = (s: Scored) => Math.abs(s.score - t) <= HALF_STEP;
+  const again = [...ev.inScope, ...ev.oos].filter(doubtful);
+  const settled = new Map<Scored, string>();
+  if (again.length > 0) {
+    const decided = await classifyAll(ev.at(t), again);
+    again.forEach((s, i) => settled.set(s, decided[i].got));
+  }
+  const routedTo = (s: Scored) => (settled.has(s) ? settled.get(s)! : s.score >= t ? s.got : "default");
+  return {
+    threshold: t,
+    inScopeAccuracy: ev.inScope.filter((s) => routedTo(s) === s.expected).length / ev.inScope.length,
+    oosToDefault: ev.oos.filter((s) => routedTo(s) === "default").length / ev.oos.length,
+  };
 }
 
 export const THRESHOLDS = [0, 0.1, 0.125, 0.145, 0.16, 0.175, 0.2, 0.25, 0.3];
 
-/** The point of a fine threshold sweep with the best in-scope accuracy while at least `minOos` of out-of-scope goes to default. */
-export function bestAt(inScope: Scored[], oos: Scored[], minOos: number): Point {
+/**
+ * The point of a fine threshold sweep (0 to 1 by 0.0025) with the best
+ * in-scope accuracy while at least `minOos` of out-of-scope goes to default,
+ * in the filter's own decisions (exactPoint on the points that could win).
+ */
+export async function bestAt(ev: Evaluation, minOos: number): Promise<Point> {
   const grid = Array.from({ length: 401 }, (_, i) => i * 0.0025);
-  const ok = curve(inScope, oos, grid).filter((p) => p.oosToDefault >= minOos);
-  return ok.reduce((a, b) => (b.inScopeAccuracy > a.inScopeAccuracy ? b : a));
+  // Bounds per point: doubtful requests counted against, then for.
+  const bounds = grid.map((t) => {
+    const sure = (s: Scored) => Math.abs(s.score - t) > HALF_STEP;
+    const count = (xs: Scored[], ok: (s: Scored) => boolean, doubt: (s: Scored) => boolean) => xs.filter((s) => (sure(s) ? ok(s) : doubt(s))).length;
+    const hit = (s: Scored) => s.score >= t && s.got === s.expected;
+    const out = (s: Scored) => s.score < t || s.got === "default";
+    return {
+      t,
+      inLow: count(ev.inScope, hit, () => false) / ev.inScope.length,
+      inHigh: count(ev.inScope, hit, (s) => s.got === s.expected) / ev.inScope.length,
+      oosLow: count(ev.oos, out, () => false) / ev.oos.length,
+      oosHigh: count(ev.oos, out, () => true) / ev.oos.length,
+    };
+  });
+  const floor = Math.max(...bounds.filter((b) => b.oosLow >= minOos).map((b) => b.inLow));
+  let best: Point | null = null;
+  for (const b of bounds.filter((b) => b.oosHigh >= minOos && b.inHigh >= floor)) {
+    const p = await exactPoint(ev, b.t);
+    if (p.oosToDefault >= minOos && (best === null || p.inScopeAccuracy > best.inScopeAccuracy)) best = p;
+  }
+  if (best === null) throw new Error(`no threshold sends ${minOos * 100}% of out-of-scope to default`);
+  return best;
 }

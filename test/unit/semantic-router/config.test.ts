@@ -54,6 +54,7 @@ describe("semantic-router configuration", () => {
       sentinel_models: ["auto", "router"],
       on_invalid: "reject",
       max_body_bytes: 65536,
+      classifier: "lexical",
       embeddings: { cluster: "embed", authority: "embed.local", path: "/v1/embeddings", model: "e", api_key: "k", timeout_ms: 100, threshold: 0.7, neighbors: 3, cache_entries: 64 },
       _rules_: [{ _match_domain_: ["x.test"], routes: [{ name: "b", examples: ["z"] }] }],
     };
@@ -75,6 +76,8 @@ describe("semantic-router configuration", () => {
     [{ routes: [{ name: "a", examples: ["x"] }], default: { name: "a" } }, 'field `default.name`: is also the name of a route ("a")'],
     [{ routes: [{ name: "a", examples: ["x"], exampels: ["y"] }] }, "routes[0].exampels"],
     [{ routes: [{ name: "a", examples: ["x"] }], model_policy: "never" }, "field `model_policy`: must be one of always, sentinel"],
+    [{ routes: [{ name: "a", examples: ["x"] }], classifier: "embeddings" }, 'field `classifier`: "embeddings" needs the module with the embedding table, semantic-router-embed.wasm (this one has none)'],
+    [{ routes: [{ name: "a", examples: ["x"] }], classifier: "bert" }, "field `classifier`: must be one of lexical, embeddings"],
     ["{not json", "is not valid JSON"],
     [{ routes: Array.from({ length: 1001 }, (_, i) => ({ name: `r${i}`, keywords: [`k${i}`] })) }, "field `routes`: hold 1001 routes; at most 1000"],
   ])("refuses %j", (config, message) => {

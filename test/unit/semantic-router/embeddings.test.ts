@@ -93,6 +93,16 @@ describe("semantic-router with an embedding service", () => {
     expect(vm.trapped).toBe(false);
   });
 
+  it("lets the local classifier route a request no route reaches in the embedding space (README: both must miss for the default route)", async () => {
+    const host = hostWith(embeddingService);
+    const vm = routerVm({ ...CONFIG, threshold: 0.15, embeddings: { ...CONFIG.embeddings, threshold: 0.999 } }, host);
+    const res = await chat(vm, "my router keeps dropping the wifi connection at night");
+    expect(decisionState(res)).toMatch(/^route=support outcome=semantic /);
+    expect(host.stats.counter("semantic_router_embeddings.result.ok")).toBe(1);
+    const strict = routerVm({ ...CONFIG, threshold: 1, embeddings: { ...CONFIG.embeddings, threshold: 0.999 } }, hostWith(embeddingService));
+    expect(decisionState(await chat(strict, "my router keeps dropping the wifi connection at night"))).toMatch(/^route=base outcome=below_threshold /);
+  });
+
   it.each([
     ["down", { fail: "connect-failure" } as ClusterBehavior],
     ["slow", ((req: CalloutRequest) => ({ ...embeddingService(req), delayMs: 1000 })) as ClusterBehavior],

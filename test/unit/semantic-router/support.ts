@@ -8,15 +8,17 @@ import type { ProxyVm } from "../../host/vm.ts";
 import { GATEWAY_CONFIG } from "./fixtures.ts";
 
 export const ROUTER_WASM = wasmPath("semantic-router");
+/** The module with the static embedding table (`classifier: "embeddings"`). */
+export const EMBED_WASM = wasmPath("semantic-router-embed");
 
 export async function buildRouter(): Promise<void> {
   await build({ only: "semantic-router", quiet: true });
 }
 
-export function routerVm(config: unknown, host = new Host()): ProxyVm {
+export function routerVm(config: unknown, host = new Host(), wasm = ROUTER_WASM): ProxyVm {
   const configuration = typeof config === "string" ? config : JSON.stringify(config);
   // Envoy: allow_on_headers_stop_iteration: true (the filter holds the headers while it reads the body).
-  return host.startVm(ROUTER_WASM, { name: "semantic-router", rootId: "semantic-router", vmId: "semantic-router", configuration, allowOnHeadersStopIteration: true });
+  return host.startVm(wasm, { name: "semantic-router", rootId: "semantic-router", vmId: "semantic-router", configuration, allowOnHeadersStopIteration: true });
 }
 
 /** The demo-style table: x-semantic-route: alt -> llm-alt, else llm. */

@@ -1,0 +1,152 @@
+// Routing on static embeddings (`classifier: "embeddings"`): every example
+// is embedded when the configuration loads; each route gets the centroid
+// of its examples (unit length), and a multinomial logistic regression on
+// the example embeddings learns which directions separate the routes
+// (stochastic gradient descent in a fixed pseudo-random order over the
+// examples, which the configuration has put in canonical order: the same
+// examples give the same model). A request's embedding then yields, per
+// route, its cosine similarity to the centroid and the regression's
+// probability.
+import { StaticEmbedder } from "./embed";
+
+const EPOCHS: i32 = 10;
+const RATE: f32 = 2.0;
+/** Training work allowed (examples x routes x dimensions x epochs, ~100 ms): fewer epochs beyond, none (centroids pick) past one epoch's worth. */
+const MAX_WORK: i64 = 96 << 20;
+
+export class EmbeddingClassifier {
+  readonly routes: i32;
+  readonly dims: i32;
+  /** Route r's centroid at r * dims. */
+  private centroids: Float32Array;
+  /** Route r's weights at r * dims. */
+  private weights: Float32Array;
+  private bias: Float32Array;
+  private query: Float32Array;
+  /** Per route, for the text last scored: cosine similarity to the centroid ... */
+  readonly similarity: Float64Array;
+  /** ... and the regression's probability. */
+  readonly probability: Float64Array;
+  /** Examples that had no known token (left out). */
+  unembedded: i32 = 0;
+
+  /** `examples[r]` are route r's utterances. */
+  constructor(public embedder: StaticEmbedder, examples: Array<Array<string>>, public maxScanBytes: i32) {
+    const R = examples.length;
+    const D = embedder.dims;
+    this.routes = R;
+    this.dims = D;
+    this.centroids = new Float32Array(R * D);
+    this.weights = new Float32Array(R * D);
+    this.bias = new Float32Array(R);
+    this.query = new Float32Array(D);
+    this.similarity = new Float64Array(R);
+    this.probability = new Float64Array(R);
+    const vectors = new Array<Float32Array>();
+    const labels = new Array<i32>();
+    for (let r = 0; r < R; r++) {
+      const list = examples[r];
+      for (let i = 0; i < list.length; i++) {
+        const v = new Float32Array(D);
+        if (!embedder.embed(list[i], maxScanBytes, v)) {
+          this.unembedded++;
+          continue;
+        }
+        vectors.push(v);
+        labels.push(r);
+        for (let d = 0; d < D; d++) this.centroids[r * D + d] += v[d];
+      }
+    }
+    for (let r = 0; r < R; r++) normalize(this.centroids, r * D, D);
+    this.train(vectors, labels);
+  }
+
+  /** False when the configuration was too large to train the regression on: centroid similarity picks the route. */
+  trained: bool = false;
+
+  private train(vectors: Array<Float32Array>, labels: Array<i32>): void {
+    const n = vectors.length;
+    if (n == 0) return;
+    const R = this.routes;
+    const D = this.dims;
+    const epochs = <i32>min(<i64>EPOCHS, MAX_WORK / max(1, <i64>n * <i64>R * <i64>D));
+    if (epochs == 0) return;
+    this.trained = true;
+    const order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    let seed: u32 = 0x2545f491;
+    const p = this.probability;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      for (let i = n - 1; i > 0; i--) {
+        seed = seed * 1664525 + 1013904223;
+        const j = <i32>(seed % <u32>(i + 1));
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      const rate = RATE / <f32>(epoch + 1);
+      for (let i = 0; i < n; i++) {
+        const e = order[i];
+        const x = vectors[e];
+        this.logits(x);
+        softmax(p, R);
+        const y = labels[e];
+        for (let r = 0; r < R; r++) {
+          const g = <f32>(p[r] - (r == y ? 1 : 0));
+          const step = rate * g;
+          this.bias[r] -= step;
+          const row = r * D;
+          for (let d = 0; d < D; d++) unchecked((this.weights[row + d] -= step * unchecked(x[d])));
+        }
+      }
+    }
+  }
+
+  /** Logits of unit vector `x` into `probability` (softmax() makes them probabilities). */
+  private logits(x: Float32Array): void {
+    const D = this.dims;
+    for (let r = 0; r < this.routes; r++) {
+      this.probability[r] = <f64>(dot(this.weights, r * D, x, D) + this.bias[r]);
+    }
+  }
+
+  /** Scores `text` into `similarity` and `probability`; false when it has no known token. */
+  score(text: string): bool {
+    const q = this.query;
+    if (!this.embedder.embed(text, this.maxScanBytes, q)) return false;
+    const D = this.dims;
+    for (let r = 0; r < this.routes; r++) this.similarity[r] = <f64>dot(this.centroids, r * D, q, D);
+    if (this.trained) {
+      this.logits(q);
+      softmax(this.probability, this.routes);
+    } else {
+      for (let r = 0; r < this.routes; r++) this.probability[r] = max(0, this.similarity[r]);
+    }
+    return true;
+  }
+}
+
+function dot(m: Float32Array, from: i32, x: Float32Array, D: i32): f32 {
+  let s: f32 = 0;
+  for (let d = 0; d < D; d++) s += unchecked(m[from + d]) * unchecked(x[d]);
+  return s;
+}
+
+function normalize(m: Float32Array, from: i32, D: i32): void {
+  let n2: f64 = 0;
+  for (let d = 0; d < D; d++) n2 += <f64>m[from + d] * <f64>m[from + d];
+  if (n2 == 0) return;
+  const inv = <f32>(1 / Math.sqrt(n2));
+  for (let d = 0; d < D; d++) m[from + d] *= inv;
+}
+
+function softmax(v: Float64Array, n: i32): void {
+  let top: f64 = -Infinity;
+  for (let i = 0; i < n; i++) top = max(top, v[i]);
+  let sum: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    v[i] = Math.exp(v[i] - top);
+    sum += v[i];
+  }
+  for (let i = 0; i < n; i++) v[i] /= sum;
+}

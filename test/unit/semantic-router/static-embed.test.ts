@@ -1,0 +1,75 @@
+// The embed variant's tokenizer and static embeddings (assembly/semantic-
+// router/static/, through the kit-static-embed fixture) against the model's
+// own tokenizer (the `tokenizers` package with all-MiniLM-L6-v2's
+// tokenizer.json) and the embedding numpy computes from the same table, on
+// generated text of many scripts (static-corpus.ts) and on CLINC150 queries.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { build } from "../../../scripts/build.ts";
+import { ROOT, wasmPath } from "../../../scripts/lib/paths.ts";
+import { TABLE_PATH } from "../../../scripts/router/static/build-table.ts";
+import { type Kit, loadKit } from "../../host/kit.ts";
+import { ensureInstalled } from "../../upstreams/minilm.ts";
+import { loadClinc } from "./clinc-config.ts";
+import { staticCorpus } from "./static-corpus.ts";
+
+let kit: Kit;
+
+beforeAll(async () => {
+  ensureInstalled();
+  await build({ only: "kit-static-embed", quiet: true });
+  kit = loadKit(wasmPath("kit-static-embed", { fixture: true }));
+}, 1_800_000);
+
+interface Oracle {
+  ids: number[][];
+  vectors: (number[] | null)[];
+}
+
+function oracle(texts: string[]): Oracle {
+  const out = execFileSync("python3", [join(ROOT, "test/unit/semantic-router/static_oracle.py")], {
+    cwd: ROOT,
+    env: { ...process.env, PYTHONPATH: join(ROOT, ".tools/minilm/lib") },
+    input: JSON.stringify({ table: TABLE_PATH, texts }),
+    maxBuffer: 256 << 20,
+  });
+  return JSON.parse(out.toString());
+}
+
+const tokenize = (text: string) => kit.callText("static_tokenize", text).split(" ").filter(Boolean).map(Number);
+
+describe("semantic-router static embeddings", () => {
+  it("tokenizes generated text of many scripts exactly as the model's tokenizer", () => {
+    const texts = staticCorpus(3000, 20);
+    const expected = oracle(texts).ids;
+    const wrong = texts.map((t, i) => ({ t, want: expected[i], got: tokenize(t) })).filter((x) => JSON.stringify(x.got) !== JSON.stringify(x.want));
+    expect(wrong.slice(0, 3)).toEqual([]);
+    // The corpus reaches the cases that matter: [UNK], CJK, continuation pieces.
+    const all = expected.flat();
+    expect(all.filter((id) => id === 100).length).toBeGreaterThan(100);
+    expect(all.length).toBeGreaterThan(100_000);
+  }, 300_000);
+
+  it("tokenizes CLINC150 queries exactly as the model's tokenizer", () => {
+    const data = loadClinc();
+    const texts = data.test.map(([t]) => t).filter((_, i) => i % 3 === 0);
+    const expected = oracle(texts).ids;
+    expect(texts.map(tokenize)).toEqual(expected);
+  }, 300_000);
+
+  it("embeds a text as numpy does from the same table (mean of the rows, unit length)", () => {
+    const texts = [...staticCorpus(200, 21), "when does my plane take off", "我的银行卡余额是多少", "", "\u0000\u200b", "[UNK]"];
+    const { vectors } = oracle(texts);
+    texts.forEach((t, i) => {
+      const got = kit.callText("static_embed", t);
+      const want = vectors[i];
+      if (want === null) return expect(got).toBe("");
+      const v = got.split(" ").map(Number);
+      expect(v).toHaveLength(want.length);
+      let dot = 0;
+      for (let d = 0; d < v.length; d++) dot += v[d] * want[d];
+      expect(dot).toBeGreaterThan(0.99999);
+    });
+  }, 300_000);
+});

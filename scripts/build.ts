@@ -104,15 +104,15 @@ export async function build(opts: { force?: boolean; only?: string; quiet?: bool
   writePhoneTables();
   const named = discoverTargets().filter((t) => !opts.only || t.name === opts.only);
   if (opts.only && named.length === 0) throw new Error(`no filter or fixture named ${opts.only}`);
-  // A hooked target that cannot be built here (no embedding model) is left out.
+  // A hooked target that cannot be built yet (no embedding table) is left out.
   const extra = new Map<Target, string[]>();
   const targets = named.filter((t) => {
     const args = HOOKS[t.name] ? HOOKS[t.name].prepare() : [];
     if (args !== null) extra.set(t, args);
-    else if (!opts.quiet) console.log(`${t.name}: skipped (no embedding model: bash scripts/router/minilm/setup.sh)`);
+    else if (!opts.quiet) console.log(`${t.name}: skipped, ${HOOKS[t.name].missing}`);
     return args !== null;
   });
-  if (opts.only && targets.length === 0) throw new Error(`${opts.only} needs the embedding model: bash scripts/router/minilm/setup.sh`);
+  if (opts.only && targets.length === 0) throw new Error(`${opts.only}: ${HOOKS[opts.only].missing}`);
   const newest = newestInput();
   const newestFor = (t: Target) => Math.max(newest, ...(HOOKS[t.name]?.inputs() ?? []).map((p) => statSync(p).mtimeMs));
   const stale = targets.filter(

@@ -15,6 +15,7 @@
 //                                           classifier: "embeddings" (static embeddings)
 import { readFileSync } from "node:fs";
 import { build } from "../build.ts";
+import { ensureTable } from "./static/build-table.ts";
 import { wasmPath } from "../lib/paths.ts";
 import { Envoy } from "../../test/harness/envoy.ts";
 import { startLlmUpstream } from "../../test/upstreams/llm.ts";
@@ -45,6 +46,7 @@ function prompt2k(): string {
 
 const embed = Boolean(process.env.SR_EMBED);
 const module = embed ? "semantic-router-embed" : "semantic-router";
+if (embed) ensureTable();
 await build({ only: module, quiet: true });
 const upstream = await startLlmUpstream({ name: "llm", maxRecorded: 0 });
 const config = process.env.SR_SMALL ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 }, ...(embed ? { classifier: "embeddings" } : {}), ...JSON.parse(process.env.SR_EXTRA ?? "{}") });

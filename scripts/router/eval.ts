@@ -16,6 +16,7 @@
 // Every figure printed is the filter's own decision at that threshold.
 import { readFileSync } from "node:fs";
 import { build } from "../build.ts";
+import { ensureTable } from "./static/build-table.ts";
 import { bestAt, clincSet, evaluateSet, exactPoint, THRESHOLDS, type EmbeddingsEval, type Evaluation, type Point, type Setting } from "../../test/unit/semantic-router/clinc.ts";
 import { EMBED_WASM, ROUTER_WASM } from "../../test/unit/semantic-router/support.ts";
 import { zhSet } from "../../test/unit/semantic-router/zh.ts";
@@ -40,6 +41,7 @@ const chooseOnVal = process.argv.includes("--choose-on-val");
 const classifier = arg("classifier", "lexical");
 const zh = arg("data", "clinc") === "zh";
 const wasm = classifier === "embeddings" ? EMBED_WASM : ROUTER_WASM;
+if (classifier === "embeddings") ensureTable();
 await build({ only: classifier === "embeddings" ? "semantic-router-embed" : "semantic-router", quiet: true });
 const settings = (zh ? ["zh"] : process.argv.includes("--setting") ? [arg("setting", "domains")] : ["domains", "intents"]) as (Setting | "zh")[];
 for (const setting of settings) {

@@ -12,6 +12,7 @@
 //   SR_EMBED=1 ...   semantic-router-embed.wasm with classifier: "embeddings"
 import { performance } from "node:perf_hooks";
 import { build } from "../build.ts";
+import { ensureTable } from "./static/build-table.ts";
 import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-config.ts";
 import { chatBody, EMBED_WASM, ROUTER_WASM, routerVm, send } from "../../test/unit/semantic-router/support.ts";
 import { Host } from "../../test/host/host.ts";
@@ -60,6 +61,7 @@ async function compare(vm: ProxyVm, bodies: string[]): Promise<number[]> {
 }
 
 const embed = Boolean(process.env.SR_EMBED);
+if (embed) ensureTable();
 await build({ only: embed ? "semantic-router-embed" : "semantic-router", quiet: true });
 const config = clincConfig(loadClinc(), "domains", { threshold: 0.2, model_policy: "sentinel", ...(embed ? { classifier: "embeddings" } : {}), ...JSON.parse(process.env.ROUTER_EXTRA ?? "{}") });
 const t0 = performance.now();

@@ -49,7 +49,8 @@ class MiniLM:
         bias = (1.0 - mask)[:, None, None, :] * -1e9
         for l in range(6):
             pre = f"encoder.layer.{l}."
-            lin = lambda t, n: t @ p(pre + n + ".weight").T + p(pre + n + ".bias")
+            # One (B*L, H) matrix product per layer: a stack of B small ones is many times slower.
+            lin = lambda t, n: (t.reshape(B * L, -1) @ p(pre + n + ".weight").T + p(pre + n + ".bias")).reshape(B, L, -1)
             split = lambda t: t.reshape(B, L, self.heads, hd).transpose(0, 2, 1, 3)
             q, k, v = split(lin(x, "attention.self.query")), split(lin(x, "attention.self.key")), split(lin(x, "attention.self.value"))
             s = q @ k.transpose(0, 1, 3, 2) / np.sqrt(hd) + bias

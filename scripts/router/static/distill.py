@@ -13,7 +13,7 @@
 # vocabulary, its hash table, the normalizer's character tables): see
 # tables.py for the layout.
 #
-#   PYTHONPATH=.tools/minilm/lib python3 scripts/router/static/distill.py [--out build/static-embeddings.bin] [--dims 256]
+#   PYTHONPATH=.tools/minilm/lib python3 scripts/router/static/distill.py [--out build/static-embeddings.bin] [--dims 128]
 # Deterministic: one BLAS thread, fixed batch order; prints the SHA-256 of the output.
 import os
 
@@ -74,7 +74,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=DEFAULT_MODEL)
     ap.add_argument("--out", default="build/static-embeddings.bin")
-    ap.add_argument("--dims", type=int, default=256)
+    ap.add_argument("--dims", type=int, default=128)
     ap.add_argument("--vectors", help="keep the model's token vectors in this .npy file (reused when present)")
     args = ap.parse_args()
     started = time.time()
@@ -85,7 +85,9 @@ def main():
     else:
         vectors = token_vectors(m, size)
         if args.vectors:
-            np.save(args.vectors, vectors)
+            partial = args.vectors + ".partial.npy"
+            np.save(partial, vectors)
+            os.replace(partial, args.vectors)
     reduced = pca(vectors, args.dims) * sif_weights(size)[:, None]
     q, scale = quantize(reduced)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

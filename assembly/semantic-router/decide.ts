@@ -154,9 +154,10 @@ export function decideByEmbedding(cfg: RouterConfig, query: Float64Array, local:
 /**
  * `classifier: "embeddings"`: per route, the product of the two models'
  * probabilities (the embedding regression's, and the lexical one's when
- * there is one) picks the route; how close the request is to any route in
- * the embedding space (the mean of the best centroid similarity and the
- * picked route's own) is its score, the gate for out-of-scope requests.
+ * there is one) picks the route. The score, the gate for out-of-scope
+ * requests, stays the lexical one (its best route's): on CLINC150 neither
+ * the embedding's similarity to the routes' centroids nor a blend of both
+ * separated out-of-scope requests better (README, "Static embeddings").
  * Every other route gets that times its probability. Without a known token
  * the lexical scores stand.
  */
@@ -164,20 +165,18 @@ function combine(emb: EmbeddingClassifier, text: string, lexical: Float64Array, 
   if (!emb.score(text)) return lexical;
   const R = emb.routes;
   const p = emb.probability;
-  const sim = emb.similarity;
   let total: f64 = 0;
+  let gate: f64 = 0;
   for (let r = 0; r < R; r++) {
     if (lexicalProb !== null) p[r] *= lexicalProb[r];
     total += p[r];
+    gate = max(gate, lexical[r]);
   }
   let pick = 0;
-  let top: f64 = -1;
   for (let r = 0; r < R; r++) {
     if (total > 0) p[r] /= total;
     if (p[r] > p[pick]) pick = r;
-    top = max(top, sim[r]);
   }
-  const own = max(0, (top + sim[pick]) * 0.5);
-  for (let r = 0; r < R; r++) lexical[r] = r == pick ? own : own * p[r];
+  for (let r = 0; r < R; r++) lexical[r] = r == pick ? gate : gate * p[r];
   return lexical;
 }

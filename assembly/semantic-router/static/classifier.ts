@@ -1,31 +1,25 @@
 // Routing on static embeddings (`classifier: "embeddings"`): every example
-// is embedded when the configuration loads; each route gets the centroid
-// of its examples (unit length), and a multinomial logistic regression on
-// the example embeddings learns which directions separate the routes
-// (stochastic gradient descent in a fixed pseudo-random order over the
-// examples, which the configuration has put in canonical order: the same
-// examples give the same model). A request's embedding then yields, per
-// route, its cosine similarity to the centroid and the regression's
-// probability.
+// is embedded when the configuration loads, and a multinomial logistic
+// regression on the example embeddings learns which directions separate the
+// routes (stochastic gradient descent in a fixed pseudo-random order over
+// the examples, which the configuration has put in canonical order: the
+// same examples give the same model). A request's embedding then yields the
+// regression's probability per route.
 import { StaticEmbedder } from "./embed";
 
 const EPOCHS: i32 = 10;
 const RATE: f32 = 2.0;
-/** Training work allowed (examples x routes x dimensions x epochs, ~100 ms): fewer epochs beyond, none (centroids pick) past one epoch's worth. */
+/** Training work allowed (examples x routes x dimensions x epochs): fewer epochs beyond, none (the lexical model picks) past one epoch's worth. */
 const MAX_WORK: i64 = 96 << 20;
 
 export class EmbeddingClassifier {
   readonly routes: i32;
   readonly dims: i32;
-  /** Route r's centroid at r * dims. */
-  private centroids: Float32Array;
   /** Route r's weights at r * dims. */
   private weights: Float32Array;
   private bias: Float32Array;
   private query: Float32Array;
-  /** Per route, for the text last scored: cosine similarity to the centroid ... */
-  readonly similarity: Float64Array;
-  /** ... and the regression's probability. */
+  /** Per route, for the text last scored: the regression's probability. */
   readonly probability: Float64Array;
   /** Examples that had no known token (left out). */
   unembedded: i32 = 0;
@@ -36,11 +30,9 @@ export class EmbeddingClassifier {
     const D = embedder.dims;
     this.routes = R;
     this.dims = D;
-    this.centroids = new Float32Array(R * D);
     this.weights = new Float32Array(R * D);
     this.bias = new Float32Array(R);
     this.query = new Float32Array(D);
-    this.similarity = new Float64Array(R);
     this.probability = new Float64Array(R);
     const vectors = new Array<Float32Array>();
     const labels = new Array<i32>();
@@ -54,14 +46,12 @@ export class EmbeddingClassifier {
         }
         vectors.push(v);
         labels.push(r);
-        for (let d = 0; d < D; d++) this.centroids[r * D + d] += v[d];
       }
     }
-    for (let r = 0; r < R; r++) normalize(this.centroids, r * D, D);
     this.train(vectors, labels);
   }
 
-  /** False when the configuration was too large to train the regression on: centroid similarity picks the route. */
+  /** False when the configuration was too large to train the regression on: the lexical model alone picks the route. */
   trained: bool = false;
 
   private train(vectors: Array<Float32Array>, labels: Array<i32>): void {
@@ -110,18 +100,11 @@ export class EmbeddingClassifier {
     }
   }
 
-  /** Scores `text` into `similarity` and `probability`; false when it has no known token. */
+  /** Scores `text` into `probability`; false when it has no known token or no regression was trained. */
   score(text: string): bool {
-    const q = this.query;
-    if (!this.embedder.embed(text, this.maxScanBytes, q)) return false;
-    const D = this.dims;
-    for (let r = 0; r < this.routes; r++) this.similarity[r] = <f64>dot(this.centroids, r * D, q, D);
-    if (this.trained) {
-      this.logits(q);
-      softmax(this.probability, this.routes);
-    } else {
-      for (let r = 0; r < this.routes; r++) this.probability[r] = max(0, this.similarity[r]);
-    }
+    if (!this.trained || !this.embedder.embed(text, this.maxScanBytes, this.query)) return false;
+    this.logits(this.query);
+    softmax(this.probability, this.routes);
     return true;
   }
 }
@@ -130,14 +113,6 @@ function dot(m: Float32Array, from: i32, x: Float32Array, D: i32): f32 {
   let s: f32 = 0;
   for (let d = 0; d < D; d++) s += unchecked(m[from + d]) * unchecked(x[d]);
   return s;
-}
-
-function normalize(m: Float32Array, from: i32, D: i32): void {
-  let n2: f64 = 0;
-  for (let d = 0; d < D; d++) n2 += <f64>m[from + d] * <f64>m[from + d];
-  if (n2 == 0) return;
-  const inv = <f32>(1 / Math.sqrt(n2));
-  for (let d = 0; d < D; d++) m[from + d] *= inv;
 }
 
 function softmax(v: Float64Array, n: i32): void {

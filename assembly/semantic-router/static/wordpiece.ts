@@ -22,9 +22,9 @@ export class WordPiece {
   /** Token ids of the last tokenize(), `count` of them. */
   ids: Int32Array = new Int32Array(256);
   count: i32 = 0;
-  private word: Uint32Array = new Uint32Array(MAX_WORD_CHARS + 1);
   private wordChars: i32 = 0;
-  /** UTF-8 of the current word, and where each code point starts in it. */
+  private byteCount: i32 = 0;
+  /** UTF-8 of the current word (its first MAX_WORD_CHARS code points), and where each code point starts in it. */
   private bytes: Uint8Array = new Uint8Array((MAX_WORD_CHARS + 1) * 4);
   private starts: Int32Array = new Int32Array(MAX_WORD_CHARS + 2);
   /** Per ASCII code point: the normalized code point (or -1) plus its class << 8. */
@@ -39,15 +39,16 @@ export class WordPiece {
     }
   }
 
-  /** Tokenizes the code points of `text` up to `maxBytes` UTF-8 bytes into `ids`/`count`. */
-  tokenize(text: string, maxBytes: i32): void {
+  /** Tokenizes the code points of `text` up to `maxBytes` UTF-8 bytes into `ids`/`count`, the first `maxTokens` tokens. */
+  tokenize(text: string, maxBytes: i32, maxTokens: i32 = i32.MAX_VALUE): void {
     this.count = 0;
     this.wordChars = 0;
+    this.byteCount = 0;
     const t = this.table;
     const ptr = changetype<usize>(text);
     const n = text.length;
     let budget = maxBytes;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n && this.count < maxTokens; i++) {
       let c = <u32>load<u16>(ptr + (<usize>i << 1));
       if (c >= 0xd800 && c < 0xdc00 && i + 1 < n) {
         const lo = <u32>load<u16>(ptr + (<usize>(i + 1) << 1));
@@ -95,6 +96,7 @@ export class WordPiece {
       }
     }
     this.endWord();
+    if (this.count > maxTokens) this.count = maxTokens;
   }
 
   /** The id of the special token written at `at` in `text` ("[" first), or -1. */
@@ -124,45 +126,45 @@ export class WordPiece {
     this.push(c);
   }
 
+  /** Appends code point `c` to the current word, as UTF-8 (a word past MAX_WORD_CHARS is only counted: it becomes [UNK]). */
   private push(c: u32): void {
-    if (this.wordChars <= MAX_WORD_CHARS) this.word[this.wordChars] = c;
-    this.wordChars++;
+    const n = this.wordChars++;
+    if (n >= MAX_WORD_CHARS) return;
+    const b = this.bytes.dataStart;
+    let len = <usize>this.byteCount;
+    unchecked((this.starts[n] = <i32>len));
+    if (c < 0x80) store<u8>(b + len++, <u8>c);
+    else if (c < 0x800) {
+      store<u8>(b + len++, <u8>(0xc0 | (c >> 6)));
+      store<u8>(b + len++, <u8>(0x80 | (c & 0x3f)));
+    } else if (c < 0x10000) {
+      store<u8>(b + len++, <u8>(0xe0 | (c >> 12)));
+      store<u8>(b + len++, <u8>(0x80 | ((c >> 6) & 0x3f)));
+      store<u8>(b + len++, <u8>(0x80 | (c & 0x3f)));
+    } else {
+      store<u8>(b + len++, <u8>(0xf0 | (c >> 18)));
+      store<u8>(b + len++, <u8>(0x80 | ((c >> 12) & 0x3f)));
+      store<u8>(b + len++, <u8>(0x80 | ((c >> 6) & 0x3f)));
+      store<u8>(b + len++, <u8>(0x80 | (c & 0x3f)));
+    }
+    this.byteCount = <i32>len;
   }
 
   private endWord(): void {
     const n = this.wordChars;
     if (n == 0) return;
     this.wordChars = 0;
+    const len = this.byteCount;
+    this.byteCount = 0;
     if (n > MAX_WORD_CHARS) {
       this.add(this.table.unk);
       return;
-    }
-    // UTF-8 of the word, with each code point's start.
-    const b = this.bytes;
-    let len = 0;
-    for (let i = 0; i < n; i++) {
-      this.starts[i] = len;
-      const c = this.word[i];
-      if (c < 0x80) b[len++] = <u8>c;
-      else if (c < 0x800) {
-        b[len++] = <u8>(0xc0 | (c >> 6));
-        b[len++] = <u8>(0x80 | (c & 0x3f));
-      } else if (c < 0x10000) {
-        b[len++] = <u8>(0xe0 | (c >> 12));
-        b[len++] = <u8>(0x80 | ((c >> 6) & 0x3f));
-        b[len++] = <u8>(0x80 | (c & 0x3f));
-      } else {
-        b[len++] = <u8>(0xf0 | (c >> 18));
-        b[len++] = <u8>(0x80 | ((c >> 12) & 0x3f));
-        b[len++] = <u8>(0x80 | ((c >> 6) & 0x3f));
-        b[len++] = <u8>(0x80 | (c & 0x3f));
-      }
     }
     this.starts[n] = len;
     // Greedy longest match, piece by piece; one miss makes the word [UNK].
     const first = this.count;
     const longest = this.table.longestToken;
-    const base = b.dataStart;
+    const base = this.bytes.dataStart;
     let start = 0;
     while (start < n) {
       let end = min(n, start + longest);

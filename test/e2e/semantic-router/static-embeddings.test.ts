@@ -1,34 +1,49 @@
 // semantic-router-embed.wasm (the filter with the static embedding table
 // distilled from all-MiniLM-L6-v2) in a real Envoy with `classifier:
-// "embeddings"`, no embedding service: the module loads and configures, and
-// the score it sends upstream for each request is the cosine similarity, in
-// the embedding space, between the request and the route's centroid, as
-// numpy computes it from the model's own tokenizer and the same table
-// (test/unit/semantic-router/static_oracle.py). A wrong tokenizer, a wrong
-// row or a wrong sum changes the score. The lexical module refuses the
-// configuration.
+// "embeddings"`, no embedding service. Three routes whose examples share no
+// word with the requests: only meaning can route them. Each request must
+// reach the route a human would pick, and numpy, from the model's own
+// tokenizer and the same table, must pick it too (nearest route centroid):
+// a wrong tokenizer, a wrong or shuffled table routes them elsewhere. The
+// lexical module, same routes, misses some of them (so the table is what
+// routes them), and refuses `classifier: "embeddings"`.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../../scripts/build.ts";
 import { ROOT, TMP, wasmPath } from "../../../scripts/lib/paths.ts";
-import { TABLE_PATH } from "../../../scripts/router/static/build-table.ts";
+import { ensureTable } from "../../../scripts/router/static/build-table.ts";
 import { Envoy } from "../../harness/envoy.ts";
 import { type LlmUpstream, startLlmUpstream } from "../../upstreams/llm.ts";
-import { ensureInstalled } from "../../upstreams/minilm.ts";
 
-const EXAMPLES = ["book a flight to London", "find a hotel near the airport", "is my train delayed", "how much luggage can I bring on the plane"];
-// One route: it is always the pick, and its score is the request's similarity to its centroid.
-const CONFIG = { classifier: "embeddings", threshold: 0, default: { name: "base", model: "demo-base" }, routes: [{ name: "travel", model: "demo-travel", header: "alt", examples: EXAMPLES }] };
-const REQUESTS = ["when does the aircraft depart", "Réservez un hôtel près de l'aéroport!", "who painted the Mona Lisa", "我的航班延误了", "[CLS] LUGGAGE allowance?? 😀"];
+const ROUTES: Record<string, string[]> = {
+  travel: ["book a flight to London", "find a hotel near the airport", "is my train delayed", "how much luggage can I bring on the plane"],
+  cooking: ["give me a recipe for pancakes", "how long should I bake a chicken", "what spices go well with lamb", "can I substitute butter with oil"],
+  banking: ["what is my account balance", "transfer money to my savings", "my credit card was declined", "how do I report a stolen card"],
+};
+const REQUESTS: [string, string][] = [
+  ["when does the aircraft depart", "travel"],
+  ["reserve accommodation downtown", "travel"],
+  ["roast turkey temperature", "cooking"],
+  ["vegetarian dinner ideas", "cooking"],
+  ["loan interest rate", "banking"],
+  ["overdraft fee dispute", "banking"],
+];
+const config = (classifier: string) => ({
+  classifier,
+  threshold: 0,
+  default: { name: "base", model: "demo-base" },
+  routes: Object.entries(ROUTES).map(([name, examples]) => ({ name, model: `demo-${name}`, examples })),
+});
 
 let llm: LlmUpstream;
 let alt: LlmUpstream;
+let table: string;
 const envoys: Envoy[] = [];
 
 /** An Envoy running `module` as semantic-router.wasm (the shared config names that file). */
-async function envoyWith(module: string, name: string): Promise<Envoy> {
+async function envoyWith(module: string, name: string, classifier = "embeddings"): Promise<Envoy> {
   const dir = join(TMP, `static-embeddings-${name}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -36,7 +51,7 @@ async function envoyWith(module: string, name: string): Promise<Envoy> {
   const envoy = await Envoy.start({
     config: "envoy/semantic-router.yaml",
     name: `semantic-router-${name}`,
-    vars: { WASM_DIR: dir, LLM_PORT: llm.port, LLM_ALT_PORT: alt.port, ROUTER_CONFIG: JSON.stringify(CONFIG) },
+    vars: { WASM_DIR: dir, LLM_PORT: llm.port, LLM_ALT_PORT: alt.port, ROUTER_CONFIG: JSON.stringify(config(classifier)) },
   });
   envoys.push(envoy);
   return envoy;
@@ -47,14 +62,14 @@ function oracleVectors(texts: string[]): number[][] {
   const out = execFileSync("python3", [join(ROOT, "test/unit/semantic-router/static_oracle.py")], {
     cwd: ROOT,
     env: { ...process.env, PYTHONPATH: join(ROOT, ".tools/minilm/lib") },
-    input: JSON.stringify({ table: TABLE_PATH, texts }),
+    input: JSON.stringify({ table, texts }),
     maxBuffer: 64 << 20,
   });
   return JSON.parse(out.toString()).vectors;
 }
 
 beforeAll(async () => {
-  ensureInstalled();
+  table = ensureTable();
   await build({ only: "semantic-router-embed", quiet: true });
   await build({ only: "semantic-router", quiet: true });
   llm = await startLlmUpstream({ name: "llm" });
@@ -67,32 +82,48 @@ afterAll(async () => {
   await alt?.close();
 });
 
+/** The route each request reaches through `envoy` (the model the upstream was asked for, less "demo-"). */
+async function routesThrough(envoy: Envoy): Promise<string[]> {
+  const out: string[] = [];
+  for (const [text] of REQUESTS) {
+    const res = await fetch(envoy.url("/v1/chat/completions"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: text }] }),
+    });
+    expect(res.status).toBe(200);
+    out.push(((await res.json()).model as string).replace(/^demo-/, ""));
+  }
+  return out;
+}
+
 describe("semantic-router-embed: static embeddings in Envoy", () => {
-  it("scores each request by its embedding's similarity to the route's centroid, as numpy does from the model's tokenizer", async () => {
+  it("routes requests that share no word with the examples by meaning, as numpy does from the model's tokenizer and the table", async () => {
+    const names = Object.keys(ROUTES);
+    const examples = names.flatMap((n) => ROUTES[n]);
+    const vectors = oracleVectors([...examples, ...REQUESTS.map(([t]) => t)]);
+    const centroids = names.map((n) => {
+      const c = new Array(vectors[0].length).fill(0);
+      ROUTES[n].forEach((e) => vectors[examples.indexOf(e)].forEach((x, d) => (c[d] += x)));
+      return c;
+    });
+    const nearest = REQUESTS.map((_, i) => {
+      const q = vectors[examples.length + i];
+      const cos = centroids.map((c) => q.reduce((s, x, d) => s + x * c[d], 0) / Math.hypot(...c));
+      return names[cos.indexOf(Math.max(...cos))];
+    });
+    const expected = REQUESTS.map(([, route]) => route);
+    expect(nearest).toEqual(expected);
     const envoy = await envoyWith("semantic-router-embed", "embed");
-    const vectors = oracleVectors([...EXAMPLES, ...REQUESTS]);
-    const centroid = new Array(vectors[0].length).fill(0);
-    for (const v of vectors.slice(0, EXAMPLES.length)) v.forEach((x, d) => (centroid[d] += x));
-    const norm = Math.hypot(...centroid);
-    REQUESTS.forEach((_, i) => expect(vectors[EXAMPLES.length + i]).not.toBeNull());
-    for (const [i, text] of REQUESTS.entries()) {
-      const q = vectors[EXAMPLES.length + i];
-      const want = Math.max(0, q.reduce((s, x, d) => s + (x * centroid[d]) / norm, 0));
-      const res = await fetch(envoy.url("/v1/chat/completions"), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: text }] }),
-      });
-      expect(res.status).toBe(200);
-      expect(res.headers.get("x-upstream-name")).toBe("llm-alt");
-      expect((await res.json()).model).toBe("demo-travel");
-      expect(Math.abs(Number(res.headers.get("x-semantic-score")) - want)).toBeLessThanOrEqual(0.0015);
-    }
-    expect(await envoy.stat("wasmcustom.semantic_router_decisions.route.travel.outcome.semantic")).toBe(REQUESTS.length);
+    expect(await routesThrough(envoy)).toEqual(expected);
+    for (const n of names) expect(await envoy.stat(`wasmcustom.semantic_router_decisions.route.${n}.outcome.semantic`)).toBe(2);
     envoy.assertHealthy();
+    const lexical = await envoyWith("semantic-router", "lexical", "lexical");
+    const byWords = await routesThrough(lexical);
+    expect(byWords.filter((r, i) => r !== expected[i]).length).toBeGreaterThanOrEqual(2);
   });
 
-  it("the lexical module refuses the configuration: it has no table", async () => {
-    await expect(envoyWith("semantic-router", "lexical")).rejects.toThrow();
+  it("the lexical module refuses classifier: embeddings (it has no table)", async () => {
+    await expect(envoyWith("semantic-router", "refused")).rejects.toThrow();
   });
 });

@@ -8,16 +8,16 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { build } from "../../../scripts/build.ts";
 import { ROOT, wasmPath } from "../../../scripts/lib/paths.ts";
-import { TABLE_PATH } from "../../../scripts/router/static/build-table.ts";
+import { ensureTable } from "../../../scripts/router/static/build-table.ts";
 import { type Kit, loadKit } from "../../host/kit.ts";
-import { ensureInstalled } from "../../upstreams/minilm.ts";
 import { loadClinc } from "./clinc-config.ts";
 import { staticCorpus } from "./static-corpus.ts";
 
 let kit: Kit;
+let table: string;
 
 beforeAll(async () => {
-  ensureInstalled();
+  table = ensureTable();
   await build({ only: "kit-static-embed", quiet: true });
   kit = loadKit(wasmPath("kit-static-embed", { fixture: true }));
 }, 1_800_000);
@@ -27,11 +27,11 @@ interface Oracle {
   vectors: (number[] | null)[];
 }
 
-function oracle(texts: string[]): Oracle {
+function oracle(texts: string[], maxTokens?: number): Oracle {
   const out = execFileSync("python3", [join(ROOT, "test/unit/semantic-router/static_oracle.py")], {
     cwd: ROOT,
     env: { ...process.env, PYTHONPATH: join(ROOT, ".tools/minilm/lib") },
-    input: JSON.stringify({ table: TABLE_PATH, texts }),
+    input: JSON.stringify({ table, texts, max_tokens: maxTokens }),
     maxBuffer: 256 << 20,
   });
   return JSON.parse(out.toString());
@@ -70,6 +70,20 @@ describe("semantic-router static embeddings", () => {
       let dot = 0;
       for (let d = 0; d < v.length; d++) dot += v[d] * want[d];
       expect(dot).toBeGreaterThan(0.99999);
+    });
+  }, 300_000);
+
+  it("embeds only the first 254 tokens of a long text, as the model reads at most 256 with [CLS] and [SEP]", () => {
+    const head = staticCorpus(40, 22).join(" ");
+    const texts = [`${head} ${"tail words that must not count ".repeat(200)}`, "word ".repeat(254), "word ".repeat(253) + "banana ".repeat(50)];
+    const { ids, vectors } = oracle(texts, 254);
+    expect(ids[0].length).toBeGreaterThan(600);
+    const full = oracle(texts).vectors;
+    texts.forEach((t, i) => {
+      const v = kit.callText("static_embed", t).split(" ").map(Number);
+      const dot = (w: number[]) => v.reduce((s, x, d) => s + x * w[d], 0);
+      expect(dot(vectors[i]!)).toBeGreaterThan(0.99999);
+      if (i !== 1) expect(dot(full[i]!)).toBeLessThan(0.999);
     });
   }, 300_000);
 });

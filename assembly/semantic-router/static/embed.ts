@@ -1,22 +1,30 @@
 // A sentence's static embedding: the mean of its tokens' table rows (each
 // row int8 times its scale; the distillation already weighted rows by token
-// frequency), [UNK] left out, scaled to unit length. Like the model, which
-// reads at most 256 tokens ([CLS] and [SEP] included), only the first
-// MAX_TOKENS tokens count. Plain Wasm (no SIMD): every host runs it.
+// frequency), [UNK] left out, scaled to unit length. Only the first
+// MAX_TOKENS tokens count (the model itself reads at most 254 besides [CLS]
+// and [SEP]; half of that keeps a long prompt's decision within budget, and
+// a request says what it is about early). Plain Wasm (no SIMD): every host
+// runs it.
 import { StaticTable } from "./table";
 import { WordPiece } from "./wordpiece";
 
-/** all-MiniLM-L6-v2's max_seq_length (256) less [CLS] and [SEP]. */
-export const MAX_TOKENS: i32 = 254;
+/** Tokens embedded (about 500 characters of English). */
+export const MAX_TOKENS: i32 = 128;
+const SLOT_BITS = 8;
+/** More than twice MAX_TOKENS: probes stay short. */
+const SLOTS = 1 << SLOT_BITS;
 
 export class StaticEmbedder {
   readonly dims: i32;
   readonly tokenizer: WordPiece;
   /** Reused sum of rows. */
   private sum: Float32Array;
-  /** Reused: the address of each known token's row, and its scale. */
+  /** Reused, per distinct known token: its id, the address of its row, its weight. */
+  private distinct: Int32Array = new Int32Array(MAX_TOKENS);
   private rows: Uint32Array = new Uint32Array(MAX_TOKENS);
   private scales: Float32Array = new Float32Array(MAX_TOKENS);
+  /** Token id -> index in `distinct` (-1 empty), open addressing. */
+  private slots: Int32Array = new Int32Array(SLOTS);
 
   constructor(public table: StaticTable) {
     this.dims = table.dims;
@@ -31,16 +39,36 @@ export class StaticEmbedder {
     const t = this.table;
     const D = <usize>this.dims;
     const sum = this.sum.dataStart;
-    // The known tokens' rows and scales first, then eight dimensions at a
-    // time summed over all of them in locals (no memory traffic per term).
+    // The distinct known tokens first, each with its row and its weight (the
+    // row's scale times how often it occurs: text repeats "the", "to", ...),
+    // so that each row is read once; then eight dimensions at a time summed
+    // over all of them in locals.
     const ids = tok.ids.dataStart;
+    const slots = this.slots.dataStart;
+    memory.fill(slots, 0xff, SLOTS << 2);
     let used = 0;
     for (let i = 0; i < tok.count; i++) {
       const id = load<i32>(ids + (<usize>i << 2));
       if (id == t.unk) continue;
-      unchecked((this.rows[used] = <u32>(t.vectors + <usize>id * D)));
-      unchecked((this.scales[used] = load<f32>(t.scales + (<usize>id << 2))));
-      used++;
+      const scale = load<f32>(t.scales + (<usize>id << 2));
+      let h = (<u32>id * 0x9e3779b1) >>> (32 - SLOT_BITS);
+      while (true) {
+        const at = slots + (<usize>h << 2);
+        const k = load<i32>(at);
+        if (k < 0) {
+          store<i32>(at, used);
+          unchecked((this.distinct[used] = id));
+          unchecked((this.rows[used] = <u32>(t.vectors + <usize>id * D)));
+          unchecked((this.scales[used] = scale));
+          used++;
+          break;
+        }
+        if (unchecked(this.distinct[k]) == id) {
+          unchecked((this.scales[k] += scale));
+          break;
+        }
+        h = (h + 1) & (SLOTS - 1);
+      }
     }
     const rows = this.rows.dataStart;
     const scales = this.scales.dataStart;

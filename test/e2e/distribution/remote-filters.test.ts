@@ -18,8 +18,19 @@ import { runScript, tempDir } from "./tools.ts";
 
 const filters = discoverTargets().filter((t) => !t.fixture);
 const BUNDLE = "ai-gateway";
+/** Modules that are another build of a filter: the filter they run, and what its configuration gains. */
+const VARIANTS: Record<string, { filter: string; extra: Record<string, unknown> }> = {
+  "semantic-router-embed": { filter: "semantic-router", extra: { classifier: "embeddings" } },
+};
 /** Each module's image with the filter (root_id) it runs: its own, or each of the bundle's. */
-const loads = filters.flatMap((t) => (t.name === BUNDLE ? BUNDLED_FILTERS : [t.name]).map((filter) => ({ target: t, filter })));
+const loads = filters.flatMap((t) =>
+  (t.name === BUNDLE ? BUNDLED_FILTERS : [VARIANTS[t.name]?.filter ?? t.name]).map((filter) => ({ target: t, filter, extra: VARIANTS[t.name]?.extra })),
+);
+
+function configFor(filter: string, extra?: Record<string, unknown>): string | undefined {
+  const config = chainPluginConfig(filter);
+  return config === undefined || extra === undefined ? config : JSON.stringify({ ...JSON.parse(config), ...extra });
+}
 let registry: Registry;
 let outDir: string;
 let packaged: Packaged[] = [];
@@ -39,9 +50,9 @@ afterAll(async () => {
 });
 
 describe("each filter loads from the registry in Envoy", () => {
-  for (const { target: f, filter } of loads) {
+  for (const { target: f, filter, extra } of loads) {
     const built = existsSync(join(f.outDir, `${f.name}.wasm`));
-    const config = chainPluginConfig(filter);
+    const config = configFor(filter, extra);
     const skip = !built ? `not built: build/${f.name}.wasm` : config === undefined ? "no configuration in envoy/recipes/chain.yaml" : undefined;
     const title = f.name === filter ? filter : `${filter} from the ${f.name} image`;
     it.skipIf(skip !== undefined)(`${title}${skip ? ` (skipped: ${skip})` : ""}`, async () => {

@@ -75,7 +75,7 @@ describe("semantic-router with an embedding service", () => {
       },
       host,
     );
-    const text = "give me a recipe for pancakes, my router keeps dropping the wifi connection";
+    const text = "give me a recipe for pancakes while my router keeps dropping the wifi";
     const local = await chat(routerVm({ threshold: 0.05, routes: [{ name: "support", examples: [EXAMPLE] }, { name: "cooking", examples: ["how long should I bake a chicken", "give me a recipe for pancakes"] }] }), text);
     expect(decisionState(local)).toContain("route=cooking outcome=semantic");
     const first = await chat(vm, text);

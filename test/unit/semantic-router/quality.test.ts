@@ -3,7 +3,9 @@
 // fails here. 5,500 requests per setting through the emulator.
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluate, exactPoint } from "./clinc.ts";
-import { buildRouter } from "./support.ts";
+import { build } from "../../../scripts/build.ts";
+import { ensureTable } from "../../../scripts/router/static/build-table.ts";
+import { buildRouter, EMBED_WASM } from "./support.ts";
 
 beforeAll(buildRouter, 120_000);
 
@@ -25,4 +27,15 @@ describe("semantic-router quality on CLINC150 (test split, 10 examples per inten
     expect(atDefault.oosToDefault).toBeGreaterThanOrEqual(0.65);
     expect(ev.vm.trapped).toBe(false);
   }, 120_000);
+
+  it("domains with static embeddings (semantic-router-embed.wasm, classifier: embeddings): picks better than the lexical model alone (87.3%)", async () => {
+    ensureTable();
+    await build({ only: "semantic-router-embed", quiet: true });
+    const ev = await evaluate("domains", "test", { classifier: "embeddings" }, null, EMBED_WASM);
+    expect((await exactPoint(ev, 0)).inScopeAccuracy).toBeGreaterThanOrEqual(0.885);
+    const atDefault = await exactPoint(ev, 0.145);
+    expect(atDefault.inScopeAccuracy).toBeGreaterThanOrEqual(0.79);
+    expect(atDefault.oosToDefault).toBeGreaterThanOrEqual(0.74);
+    expect(ev.vm.trapped).toBe(false);
+  }, 1_800_000);
 });

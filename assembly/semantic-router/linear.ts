@@ -11,6 +11,7 @@
 // dense, feature-major (feature f's weights for all routes side by side), so
 // scoring a request costs its known features times the number of routes.
 import { f32At, f64At, i32At, setF64 } from "./cells";
+import { EpochOrder } from "./epoch-order";
 
 const EPOCHS: i32 = 6;
 const RATE: f64 = 2.0;
@@ -33,20 +34,13 @@ export class LinearModel {
   train(ids: Array<Int32Array>, values: Array<Float64Array>, label: Int32Array): void {
     const n = ids.length;
     if (n == 0) return;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    let seed: u32 = 0x2545f491;
+    const visits = new EpochOrder(n);
+    const order = visits.order;
     const R = this.routes;
     const w = this.weights;
     const p = this.out;
     for (let epoch = 0; epoch < EPOCHS; epoch++) {
-      for (let i = n - 1; i > 0; i--) {
-        seed = seed * 1664525 + 1013904223;
-        const j = <i32>(seed % <u32>(i + 1));
-        const t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+      visits.shuffle();
       const rate = RATE / (1 + <f64>epoch);
       for (let i = 0; i < n; i++) {
         const e = order[i];

@@ -6,6 +6,7 @@
 // same examples give the same model). A request's embedding then yields the
 // regression's probability per route.
 import { StaticEmbedder } from "./embed";
+import { EpochOrder } from "../epoch-order";
 
 const EPOCHS: i32 = 10;
 const RATE: f32 = 2.0;
@@ -62,18 +63,11 @@ export class EmbeddingClassifier {
     const epochs = <i32>min(<i64>EPOCHS, MAX_WORK / max(1, <i64>n * <i64>R * <i64>D));
     if (epochs == 0) return;
     this.trained = true;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    let seed: u32 = 0x2545f491;
+    const visits = new EpochOrder(n);
+    const order = visits.order;
     const p = this.probability;
     for (let epoch = 0; epoch < epochs; epoch++) {
-      for (let i = n - 1; i > 0; i--) {
-        seed = seed * 1664525 + 1013904223;
-        const j = <i32>(seed % <u32>(i + 1));
-        const t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+      visits.shuffle();
       const rate = RATE / <f32>(epoch + 1);
       for (let i = 0; i < n; i++) {
         const e = order[i];

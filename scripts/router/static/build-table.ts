@@ -50,7 +50,8 @@ export function ensureTable(): string {
   if (existsSync(path)) return path;
   ensureInstalled();
   mkdirSync(join(TOOLS, "static"), { recursive: true });
-  const partial = `${path}.partial`;
+  // Written aside, then renamed: two test files distilling at once never read half a table.
+  const partial = `${path}.${process.pid}.partial`;
   execFileSync("python3", [join(ROOT, "scripts/router/static/distill.py"), "--out", partial, "--vectors", vectorsPath()], {
     cwd: ROOT,
     env: { ...process.env, PYTHONPATH: join(TOOLS, "lib") },

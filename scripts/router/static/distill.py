@@ -85,7 +85,7 @@ def main():
     else:
         vectors = token_vectors(m, size)
         if args.vectors:
-            partial = args.vectors + ".partial.npy"
+            partial = f"{args.vectors}.{os.getpid()}.partial.npy"  # two distillations at once each write their own
             np.save(partial, vectors)
             os.replace(partial, args.vectors)
     reduced = pca(vectors, args.dims) * sif_weights(size)[:, None]

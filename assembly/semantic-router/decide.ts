@@ -153,13 +153,14 @@ export function decideByEmbedding(cfg: RouterConfig, query: Float64Array, local:
 
 /**
  * `classifier: "embeddings"`: per route, the product of the two models'
- * probabilities (the embedding regression's, and the lexical one's when
- * there is one) picks the route. The score, the gate for out-of-scope
+ * probabilities (the embedding regression's, softened to its square root
+ * as the weaker model, and the lexical one's when there is one) picks the
+ * route. The score, the gate for out-of-scope
  * requests, is the lexical one (its best route's) times the square root of
  * the picked route's combined probability: a request the two models do not
- * agree on is less likely in scope. On CLINC150 that gated better than the
- * embedding's similarity to the routes, and better than the probability to
- * the power 0.25, 1 or 2 (README, "Static embeddings"). Every other route
+ * agree on is less likely in scope. On CLINC150 both square roots did
+ * better than other powers, and the gate better than the embedding's
+ * similarity to the routes (README, "Quality"). Every other route
  * gets that times its probability. Without a known token the lexical scores
  * stand.
  */
@@ -170,6 +171,7 @@ function combine(emb: EmbeddingClassifier, text: string, lexical: Float64Array, 
   let total: f64 = 0;
   let gate: f64 = 0;
   for (let r = 0; r < R; r++) {
+    p[r] = Math.sqrt(p[r]);
     if (lexicalProb !== null) p[r] *= lexicalProb[r];
     total += p[r];
     gate = max(gate, lexical[r]);

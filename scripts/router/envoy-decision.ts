@@ -16,6 +16,7 @@
 import { readFileSync } from "node:fs";
 import { build } from "../build.ts";
 import { ensureTable } from "./static/build-table.ts";
+import { PROMPT_2K } from "./prompt-2k.ts";
 import { wasmPath } from "../lib/paths.ts";
 import { Envoy } from "../../test/harness/envoy.ts";
 import { startLlmUpstream } from "../../test/upstreams/llm.ts";
@@ -32,17 +33,6 @@ function rssMiB(pid: number | undefined): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** A 2,048-byte prompt of varied English text (no repeats shorter than a paragraph). */
-function prompt2k(): string {
-  const text =
-    "Our team is planning a two week trip across Japan in the spring and we are trying to work out the budget. " +
-    "We would like to know whether a rail pass pays off if we travel from Tokyo to Kyoto, then Osaka, Hiroshima and back. " +
-    "Also, my credit card was declined twice at the airport last time, so I wonder if I should tell my bank before leaving " +
-    "and whether there are foreign transaction fees I can avoid. Could you suggest a few restaurants near Kyoto station " +
-    "that serve vegetarian food, and explain how tipping works there? Finally, what is the weather usually like in April, " +
-    "and do I need an adapter for my laptop charger? I also need to renew my passport, which expires in five months. ";
-  return text.repeat(Math.ceil(2048 / text.length)).slice(0, 2048);
-}
 
 const embed = Boolean(process.env.SR_EMBED);
 const module = embed ? "semantic-router-embed" : "semantic-router";
@@ -56,7 +46,7 @@ const envoy = await Envoy.start({
 });
 try {
   const rssBefore = rssMiB(envoy.pid);
-  const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content: prompt2k() }] });
+  const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content: PROMPT_2K }] });
   const loop = async (requests: number) => {
     for (let i = 0; i < requests; i++) {
       const res = await fetch(envoy.url("/v1/chat/completions"), { method: "POST", headers: { "content-type": "application/json" }, body });

@@ -13,7 +13,10 @@ const AT: usize = memory.data(TABLE_BYTES > 0 ? TABLE_BYTES : 16, 16);
 /** Where the build writes the table (it reads this export). */
 export const sr_static_table: usize = AT;
 
-const MAGIC: u32 = 0x31455253;
+const MAGIC: u32 = 0x32455253;
+/** A hash slot: u32 token id + 1 (0 empty), u8 UTF-8 length, the token's bytes when they fit (INLINE). */
+const SLOT_BYTES: usize = 16;
+const INLINE: i32 = 11;
 
 // @ts-ignore: decorator
 @inline
@@ -45,15 +48,18 @@ export class StaticTable {
     let h: u32 = 0x811c9dc5;
     if (continued) h = (((h ^ 0x23) * 0x01000193) ^ 0x23) * 0x01000193;
     for (let i = 0; i < len; i++) h = (h ^ <u32>load<u8>(at + i)) * 0x01000193;
-    const extra = continued ? 2 : 0;
+    const full = len + (continued ? 2 : 0);
     let slot = h & this.slotMask;
     while (true) {
-      const entry = load<u32>(this.slots + (<usize>slot << 2));
+      const e = this.slots + <usize>slot * SLOT_BYTES;
+      const entry = load<u32>(e);
       if (entry == 0) return -1;
-      const id = <i32>entry - 1;
-      const start = id == 0 ? 0 : load<u32>(this.tokenEnds + (<usize>(id - 1) << 2));
-      const end = load<u32>(this.tokenEnds + (<usize>id << 2));
-      if (<i32>(end - start) == len + extra && this.spells(this.tokenPool + start, at, len, continued)) return id;
+      if (<i32>load<u8>(e, 4) == full) {
+        const id = <i32>entry - 1;
+        // The token's bytes: in the slot when short, else in the pool.
+        const token = full <= INLINE ? e + 5 : this.tokenPool + (id == 0 ? 0 : load<u32>(this.tokenEnds + (<usize>(id - 1) << 2)));
+        if (this.spells(token, at, len, continued)) return id;
+      }
       slot = (slot + 1) & this.slotMask;
     }
   }

@@ -1,11 +1,13 @@
 # The static embedding file read by assembly/semantic-router/static/table.ts.
 # Little endian; a header of 32 u32 (byte offsets are from the file start,
 # every section 4-byte aligned):
-#   0 magic "SRE1"   1 vocabulary size V   2 dims D   3 longest token (code points, without "##")
+#   0 magic "SRE2"   1 vocabulary size V   2 dims D   3 longest token (code points, without "##")
 #   4 [UNK] id       5 scales: V f32       6 vectors: V x D i8
 #   7 token ends: V u32 (end of token i in the pool; token i starts where i-1 ends)
 #   8 token pool: UTF-8           9 hash slots S (power of two)
-#  10 hash table: S u32 (token id + 1, 0 empty; FNV-1a of the UTF-8, linear probing)
+#  10 hash table: S slots of 16 bytes (FNV-1a of the UTF-8, linear probing): u32 token
+#     id + 1 (0 empty), u8 the token's UTF-8 length, then the token itself when it
+#     fits in the 11 bytes left (most do: a lookup then reads one cache line)
 #  11 char map entries M   12 char map keys: M u32 code points, ascending
 #  13 char map values: M u32 (start << 8 | count) into the code point pool
 #  14 code point pool: u32    15 class ranges R
@@ -22,7 +24,9 @@
 import struct
 import numpy as np
 
-MAGIC = 0x31455253
+MAGIC = 0x32455253
+SLOT_BYTES = 16
+INLINE = SLOT_BYTES - 5
 HEADER_WORDS = 32
 WHITESPACE, PUNCTUATION, ISOLATED = 1, 2, 3
 
@@ -97,13 +101,16 @@ def write_table(tok, q: np.ndarray, scale: np.ndarray) -> bytes:
     slots = 1
     while slots < 2 * size:
         slots *= 2
-    table = np.zeros(slots, dtype="<u4")
+    table = bytearray(slots * SLOT_BYTES)
     for i, e in enumerate(encoded):
+        assert len(e) < 256
         at = fnv1a(e) & (slots - 1)
-        while table[at] != 0:
+        while struct.unpack_from("<I", table, at * SLOT_BYTES)[0] != 0:
             at = (at + 1) & (slots - 1)
-        table[at] = i + 1
-    h[9], h[10] = slots, w.section(table.tobytes())
+        struct.pack_into("<IB", table, at * SLOT_BYTES, i + 1, len(e))
+        if len(e) <= INLINE:
+            table[at * SLOT_BYTES + 5 : at * SLOT_BYTES + 5 + len(e)] = e
+    h[9], h[10] = slots, w.section(bytes(table))
     mapping, classes = char_tables(tok)
     keys = sorted(mapping)
     pool, values = [], []

@@ -20,7 +20,7 @@
 # BertPreTokenizer of the `tokenizers` package), one code point at a time,
 # so the filter follows that tokenizer's Unicode data exactly; the
 # segmentation and WordPiece are the filter's own code (tested against the
-# tokenizer on generated text: test/unit/semantic-router/tokenizer.test.ts).
+# tokenizer on generated text: test/unit/semantic-router/static-embed.test.ts).
 import struct
 import numpy as np
 

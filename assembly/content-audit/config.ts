@@ -113,7 +113,7 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
     if (regions !== null) {
       phoneRegions = 0;
       for (let i = 0; i < regions.length; i++) {
-        const k = phoneRegionIndex(regions[i].toUpperCase());
+        const k = phoneRegionIndex(regions[i]);
         if (k < 0) r.fail("phone_regions", "unknown region \"" + regions[i] + "\" (compiled in: " + phoneRegionCodes().join(", ") + ")");
         else phoneRegions |= (<u64>1) << <u64>k;
       }

@@ -105,8 +105,6 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
     if (moderation !== null) {
       const m = readModeration(moderation);
       c.moderation = m;
-      // A flagged completion gets the block reply, so none of the response may have left.
-      if (m.responses && !c.holdResponseHeaders) moderation.fail("scope", "moderating completions needs hold_response_headers: true");
     }
     const regions = r.has("phone_regions") ? r.stringArray("phone_regions") : null;
     let phoneRegions: u64 = <u64>-1;

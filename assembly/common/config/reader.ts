@@ -31,7 +31,6 @@ export function describeValue(v: JsonValue): string {
 // link the shortest-digits printer (about 3.5 KB) into every module for them.
 function numberText(x: f64): string {
   if (x == Math.floor(x) && Math.abs(x) < 9.2e18) return (<i64>x).toString();
-  if (!isFinite(x)) return x < 0 ? "-infinity" : "infinity";
   const scaled = <i64>Math.round(Math.abs(x) * 1e6);
   let frac = (scaled % 1000000).toString();
   while (frac.length < 6) frac = "0" + frac;
@@ -40,14 +39,20 @@ function numberText(x: f64): string {
   return (x < 0 ? "-" : "") + (scaled / 1000000).toString() + "." + frac.substring(0, end);
 }
 
-function rangeText(min: f64, max: f64, integer: bool): string {
-  const what = integer ? "an integer" : "a number";
-  const lo = numberText(min);
-  const hi = numberText(max);
-  if (min > -Infinity && max < Infinity) return what + " between " + lo + " and " + hi;
-  if (min > -Infinity) return what + " >= " + lo;
-  if (max < Infinity) return what + " <= " + hi;
-  return what;
+/** "between lo and hi", ">= lo", "<= hi" or "" (a bound that is absent is not written). */
+function boundsText(lo: string | null, hi: string | null): string {
+  if (lo !== null && hi !== null) return " between " + lo + " and " + hi;
+  if (lo !== null) return " >= " + lo;
+  if (hi !== null) return " <= " + hi;
+  return "";
+}
+
+function intRangeText(min: i64, max: i64): string {
+  return "an integer" + boundsText(min == i64.MIN_VALUE ? null : min.toString(), max == i64.MAX_VALUE ? null : max.toString());
+}
+
+function numberRangeText(min: f64, max: f64): string {
+  return "a number" + boundsText(min > -Infinity ? numberText(min) : null, max < Infinity ? numberText(max) : null);
 }
 
 /**
@@ -216,7 +221,7 @@ export class ConfigReader {
     this.lastOk = false;
     const v = this.member(key);
     // The i64 extremes are the "no bound" defaults.
-    const range = rangeText(min == i64.MIN_VALUE ? -Infinity : <f64>min, max == i64.MAX_VALUE ? Infinity : <f64>max, true);
+    const range = intRangeText(min, max);
     if (v === null) {
       this.missing(key, required);
       return 0;
@@ -262,7 +267,7 @@ export class ConfigReader {
     }
     const f = v.toF64();
     if (v.kind != JsonKind.Number || !isFinite(f) || f < min || f > max) {
-      this.wrongType(key, rangeText(min, max, false), v);
+      this.wrongType(key, numberRangeText(min, max), v);
       return 0;
     }
     this.lastOk = true;

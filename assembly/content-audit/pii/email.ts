@@ -1,14 +1,28 @@
 // Email addresses: a local part and a domain with a real TLD, checked label
-// by label (RFC 5321 lengths), not just "something@something".
+// by label (RFC 5321 lengths), not just "something@something". Internationalized
+// addresses (RFC 6531: müller@beispiel.de, иван@пример.рф, 用户@例子.中国) count:
+// letters of other scripts are letters, and a TLD is letters of one script or
+// an A-label (xn--p1ai).
 import { Span } from "../../common/text/regex";
 import { indexOfAscii, isAlnum, isAlpha, isDigit } from "./chars";
 
+/** A letter of a script other than Latin-ASCII (Latin-1 to Cyrillic, Hebrew to Thai, Vietnamese, kana, CJK, Hangul); no punctuation, spaces or symbols. */
+function isWideLetter(c: i32): bool {
+  if (c < 0xc0) return false;
+  if (c <= 0x52f) return c != 0xd7 && c != 0xf7;
+  return (c >= 0x5d0 && c <= 0xe7f) || (c >= 0x1e00 && c <= 0x1eff) || (c >= 0x3041 && c <= 0x30ff) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3);
+}
+
+function isLetterOrDigit(c: i32): bool {
+  return isAlnum(c) || isWideLetter(c);
+}
+
 function isLocalChar(c: i32): bool {
-  return isAlnum(c) || c == 0x2e || c == 0x5f || c == 0x25 || c == 0x2b || c == 0x2d;
+  return isLetterOrDigit(c) || c == 0x2e || c == 0x5f || c == 0x25 || c == 0x2b || c == 0x2d;
 }
 
 function isDomainChar(c: i32): bool {
-  return isAlnum(c) || c == 0x2e || c == 0x2d;
+  return isLetterOrDigit(c) || c == 0x2e || c == 0x2d;
 }
 
 export function findEmails(text: string, out: Array<Span>): void {
@@ -48,9 +62,13 @@ function validDomain(text: string, s: i32, e: i32): bool {
     if (text.charCodeAt(labelStart) == 0x2d || text.charCodeAt(k - 1) == 0x2d) return false;
     labels++;
     if (k == e) {
-      // The TLD: letters only, at least two.
+      // The TLD: letters only, at least two, or an A-label (xn--...).
       if (len < 2) return false;
-      for (let t = labelStart; t < k; t++) if (!isAlpha(text.charCodeAt(t))) return false;
+      const aLabel = len > 4 && (text.charCodeAt(labelStart) | 0x20) == 0x78 && (text.charCodeAt(labelStart + 1) | 0x20) == 0x6e && text.charCodeAt(labelStart + 2) == 0x2d;
+      for (let t = labelStart; t < k; t++) {
+        const c = text.charCodeAt(t);
+        if (!isAlpha(c) && !isWideLetter(c) && !(aLabel && (isDigit(c) || c == 0x2d))) return false;
+      }
     }
     labelStart = k + 1;
   }

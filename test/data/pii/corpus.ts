@@ -6,6 +6,7 @@
 // exports it (scripts/presidio-compare.py reads that).
 import { allFakers, type Faker } from "@faker-js/faker";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import validator from "validator";
 
 export type PiiType = "phone" | "credit_card" | "email" | "iban" | "ip_address";
 
@@ -51,6 +52,23 @@ const PHONE_SENTENCES: Record<string, string[]> = {
 
 const CARD_SENTENCES = ["Charge card {} please.", "my card is {}", "卡号 {} 谢谢", "Karte: {}", "номер карты {}"];
 const EMAIL_SENTENCES = ["write to {} please", "邮箱：{}", "E-Mail {} bitte", "email me: {}."];
+// Top-level domains in the locale's script (IANA's IDN ccTLDs), for internationalized addresses.
+const NATIVE_TLDS: Record<string, string> = { zh: "中国", ru: "рф", ko: "한국", th: "ไทย", ja: "jp", de: "de", fr: "fr", es: "es", pl: "pl", tr: "tr", sv: "se", vi: "vn" };
+
+/**
+ * An internationalized address (RFC 6531) from the locale's own names, e.g.
+ * jürgen.müller@münchen.de, иван@москва.рф, 张伟@北京.中国; null when
+ * validator.js (the oracle) does not call it an address.
+ */
+function nativeEmail(f: Faker, locale: string): string | null {
+  const tld = NATIVE_TLDS[lang(locale)];
+  if (!tld) return null;
+  const word = (s: string) => s.toLowerCase().replace(/[\s'’.-]+/g, "");
+  const local = f.datatype.boolean() ? word(f.person.firstName()) : `${word(f.person.firstName())}.${word(f.person.lastName())}`;
+  const email = `${local}@${word(f.location.city())}.${tld}`;
+  return validator.isEmail(email, { allow_utf8_local_part: true }) ? email : null;
+}
+
 const IBAN_SENTENCES = ["IBAN {} for the refund", "Überweisung an {} bitte", "compte {}"];
 const IP_SENTENCES = ["the server at {} is down", "ssh into {} now", "服务器地址 {}"];
 
@@ -103,6 +121,11 @@ export function generateCorpus(seed = 20261206, perLocale = 40): CorpusText[] {
         const p = place(f.helpers.arrayElement(templates), value());
         out.push({ locale, type, ...p, kind: type });
       }
+    }
+    for (let k = 0; k < 3; k++) {
+      const email = nativeEmail(f, locale);
+      if (email === null) continue;
+      out.push({ locale, type: "email", ...place(f.helpers.arrayElement(EMAIL_SENTENCES), email), kind: "internationalized email" });
     }
     // A card followed by its expiry or CVV: the card is found, the rest stays.
     const card = f.finance.creditCardNumber("visa").replace(/-/g, " ");

@@ -29,7 +29,7 @@ export class AhoCorasick {
   /** The terms add() received, until build() puts them in the tables. */
   private pending: Array<string> = new Array<string>();
   /** The root's transitions by code unit (0: stay at the root), so most steps skip the hash table. */
-  private rootNext: StaticArray<i32> = new StaticArray<i32>(0x10000);
+  private rootNext: StaticArray<i32> = new StaticArray<i32>(0);
   /**
    * The walk over ASCII text: one row of 128 entries for the root (row 0)
    * and for each of the shallowest states (where prose spends most steps:
@@ -51,6 +51,7 @@ export class AhoCorasick {
   private depthT: StaticArray<i32> = new StaticArray<i32>(1);
   private lengthT: StaticArray<i32> = new StaticArray<i32>(0);
   private maxTermLength: i32 = 0;
+  private built: bool = false;
   /** After findAll: openSuffix() of the same text, without a second pass. */
   endDepth: i32 = 0;
 
@@ -73,12 +74,15 @@ export class AhoCorasick {
 
   /**
    * Builds the trie, the failure links (shallow states first) and the walk
-   * rows. Every table is allocated once at its final size (the states are
-   * counted first), and the scratch is unmanaged memory freed at once: the
-   * build runs inside one configure callback, where no garbage is collected,
-   * so whatever it allocates stays in the VM's resident memory.
+   * rows; the first search does it when no one did before. Every table is
+   * allocated once at its final size (the states are counted first), and the
+   * scratch is unmanaged memory freed at once: the build runs inside one
+   * callback, where no garbage is collected, so whatever it allocates stays
+   * in the VM's resident memory.
    */
   build(): void {
+    if (this.built) return;
+    this.built = true;
     const terms = this.pending;
     const count = terms.length;
     const n = stateCount(terms);
@@ -96,6 +100,7 @@ export class AhoCorasick {
       unchecked((term[s] = -1));
       unchecked((dict[s] = -1));
     }
+    this.rootNext = new StaticArray<i32>(0x10000);
     this.termT = term;
     this.dictT = dict;
     this.failT = fail;
@@ -225,6 +230,7 @@ export class AhoCorasick {
    * (for terms added lower-cased).
    */
   findAll(text: string, out: Array<TermMatch>, foldAscii: bool = false): void {
+    if (!this.built) this.build();
     const base = changetype<usize>(text);
     const walk = changetype<usize>(this.walk);
     let at = 0; // a place, as in matchesAny
@@ -251,6 +257,7 @@ export class AhoCorasick {
    * second half starts at most maxTermLength - 1 units before it.
    */
   matchesAny(base: usize, n: i32, foldAscii: bool = false): bool {
+    if (!this.built) this.build();
     const overlap = this.maxTermLength - 1;
     const mid = n >> 1;
     if (mid <= overlap + INTERLEAVE_MIN) return this.walkFrom(base, 0, n, 0, foldAscii);
@@ -349,6 +356,7 @@ export class AhoCorasick {
    * declared free of a term that may still complete.
    */
   openSuffix(text: string, foldAscii: bool = false): i32 {
+    if (!this.built) this.build();
     let state = 0;
     const base = changetype<usize>(text);
     for (let i = 0; i < text.length; i++) {

@@ -26,6 +26,10 @@ import { f32At, f64At, i32At, setF64, setI32 } from "./cells";
 import { bf16At, FeatureIndex, PostingLists, Rec } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
 import { LinearModel } from "./linear";
+import { Logger } from "../common/log";
+import { nowNanos } from "../common/runtime/host";
+
+const log = new Logger("semantic-router");
 
 export enum Scoring {
   Mixed = 0,
@@ -103,7 +107,15 @@ export class Model {
   private knownAt: Int32Array = new Int32Array(256);
   private knownWeight: Float64Array = new Float64Array(256);
 
-  /** `examples[r]` are the utterances of route r (a route may have none). */
+  /** Examples not trained on yet; null once trained. */
+  private untrained: Array<Array<string>> | null = null;
+
+  /**
+   * `examples[r]` are the utterances of route r (a route may have none).
+   * Training waits for the first use: Envoy configures every plugin in each
+   * of its VMs (base, main thread, each worker) and only the workers' VMs
+   * see requests, so a VM that never routes never holds the model.
+   */
   constructor(examples: Array<Array<string>>, public scoring: Scoring, public neighbors: i32, public maxScanUnits: i32) {
     const routes = examples.length;
     this.routes = routes;
@@ -112,11 +124,24 @@ export class Model {
     this.top = new Float64Array(routes * neighbors);
     this.topSum = new Float64Array(routes);
     this.routeExamples = new Int32Array(routes);
-    this.train(examples);
+    for (let r = 0; r < routes; r++) this.examples += examples[r].length;
+    this.untrained = examples;
+  }
+
+  /** Trains the model now unless it was (the first analyze() does it otherwise); logs what it learned. */
+  train(): void {
+    const examples = this.untrained;
+    if (examples === null) return;
+    this.untrained = null;
+    const started = nowNanos();
+    this.learn(examples);
+    const micros = (nowNanos() - started) / 1000;
+    log.info("trained: " + this.examples.toString() + " examples, " + this.features.toString() + " features, " + this.postings.toString() + " postings" + (this.hasLinear ? ", linear model" : "") + " in " + micros.toString() + " us");
   }
 
   /** Extracts the features of `text` into the reused counter (for score() and the complexity cues). */
   analyze(text: string): TermCounter {
+    if (this.untrained !== null) this.train();
     const c = this.counter;
     c.reset();
     const units = normalize(text, this.maxScanUnits, this.units);
@@ -134,6 +159,7 @@ export class Model {
 
   /** Per-route scores of the text last analyze()d (the returned object is reused by the next call). */
   score(): RouteScores {
+    if (this.untrained !== null) this.train();
     const out = this.routeBuf;
     out.scores.fill(0);
     out.nearest.fill(-1);
@@ -268,7 +294,7 @@ export class Model {
     }
   }
 
-  private train(examples: Array<Array<string>>): void {
+  private learn(examples: Array<Array<string>>): void {
     // 1. Term counts per example, copied out of the shared counter, each
     // feature by its vocabulary index (in order of first occurrence).
     const vocab = new Vocabulary();

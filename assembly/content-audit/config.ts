@@ -177,16 +177,20 @@ function readRule(r: ConfigReader): AuditRule | null {
 /** Longest keyword or allow term: a stream holds back at most this much of a term that may still complete. */
 const MAX_TERM_LENGTH: i32 = 4096;
 
+/**
+ * The terms are checked here; the automata are built by their first search.
+ * Envoy configures every plugin in each of its VMs (base, main thread, each
+ * worker) and only the workers' VMs see requests: built at configure time,
+ * a large keyword list would take its memory in every VM.
+ */
 function readKeywords(r: ConfigReader): KeywordRule {
   const rule = new KeywordRule();
   const terms = r.stringArray("keywords", true, 1);
   for (let i = 0; i < terms.length; i++) rule.terms.add(termOf(r, "keywords", unchecked(terms[i])));
-  rule.terms.build();
   const allow = r.stringArray("allow");
   if (allow.length > 0) {
     const a = new AhoCorasick();
     for (let i = 0; i < allow.length; i++) a.add(termOf(r, "allow", unchecked(allow[i])));
-    a.build();
     rule.allow = a;
   }
   rule.wholeWords = r.optionalBool("whole_words", false);

@@ -26,6 +26,10 @@ import { f32At, f64At, i32At, setF64, setI32 } from "./cells";
 import { bf16At, FeatureIndex, PostingLists, Rec } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
 import { LinearModel } from "./linear";
+import { Logger } from "../common/log";
+import { nowNanos } from "../common/runtime/host";
+
+const log = new Logger("semantic-router");
 
 export enum Scoring {
   Mixed = 0,
@@ -104,7 +108,15 @@ export class Model {
   private knownWeight: Float64Array = new Float64Array(256);
   private linearScored: bool = false;
 
-  /** `examples[r]` are the utterances of route r (a route may have none). */
+  /** Examples not trained on yet; null once trained. */
+  private untrained: Array<Array<string>> | null = null;
+
+  /**
+   * `examples[r]` are the utterances of route r (a route may have none).
+   * Training waits for the first use: Envoy configures every plugin in each
+   * of its VMs (base, main thread, each worker) and only the workers' VMs
+   * see requests, so a VM that never routes never holds the model.
+   */
   constructor(examples: Array<Array<string>>, public scoring: Scoring, public neighbors: i32, public maxScanUnits: i32) {
     const routes = examples.length;
     this.routes = routes;
@@ -113,11 +125,24 @@ export class Model {
     this.top = new Float64Array(routes * neighbors);
     this.topSum = new Float64Array(routes);
     this.routeExamples = new Int32Array(routes);
-    this.train(examples);
+    for (let r = 0; r < routes; r++) this.examples += examples[r].length;
+    this.untrained = examples;
+  }
+
+  /** Trains the model now unless it was (the first analyze() does it otherwise); logs what it learned. */
+  train(): void {
+    const examples = this.untrained;
+    if (examples === null) return;
+    this.untrained = null;
+    const started = nowNanos();
+    this.learn(examples);
+    const micros = (nowNanos() - started) / 1000;
+    log.info("trained: " + this.examples.toString() + " examples, " + this.features.toString() + " features, " + this.postings.toString() + " postings" + (this.hasLinear ? ", linear model" : "") + " in " + micros.toString() + " us");
   }
 
   /** Extracts the features of `text` into the reused counter (for score() and the complexity cues). */
   analyze(text: string): TermCounter {
+    if (this.untrained !== null) this.train();
     const c = this.counter;
     c.reset();
     const units = normalize(text, this.maxScanUnits, this.units);
@@ -140,6 +165,7 @@ export class Model {
 
   /** Per-route scores of the text last analyze()d (the returned object is reused by the next call). */
   score(): RouteScores {
+    if (this.untrained !== null) this.train();
     const out = this.routeBuf;
     this.linearScored = false;
     out.scores.fill(0);
@@ -276,9 +302,11 @@ export class Model {
     }
   }
 
-  private train(examples: Array<Array<string>>): void {
-    // 1. Term counts per example, copied out of the shared counter.
-    const keysOf = new Array<Uint32Array>();
+  private learn(examples: Array<Array<string>>): void {
+    // 1. Term counts per example, copied out of the shared counter, each
+    // feature by its vocabulary index (in order of first occurrence).
+    const vocab = new Vocabulary();
+    const idsOf = new Array<Int32Array>();
     const countsOf = new Array<Int32Array>();
     const routeOf = new Array<i32>();
     let occurrences = 0;
@@ -286,19 +314,19 @@ export class Model {
       const list = examples[r];
       for (let i = 0; i < list.length; i++) {
         const c = this.analyze(list[i]);
-        const keys = new Uint32Array(c.size);
+        const ids = new Int32Array(c.size);
         const counts = new Int32Array(c.size);
         for (let k = 0; k < c.size; k++) {
-          keys[k] = c.keyAt(k);
+          ids[k] = vocab.intern(c.keyAt(k));
           counts[k] = c.countAt(k);
         }
-        keysOf.push(keys);
+        idsOf.push(ids);
         countsOf.push(counts);
         routeOf.push(r);
         occurrences += c.size;
       }
     }
-    const n = keysOf.length;
+    const n = idsOf.length;
     this.examples = n;
     this.exampleRoute = new Int32Array(n);
     this.exampleScore = new Float64Array(n);
@@ -306,32 +334,25 @@ export class Model {
       this.exampleRoute[e] = routeOf[e];
       this.routeExamples[routeOf[e]]++;
     }
-    if (n == 0) return;
-
-    // 2. Vocabulary and document frequencies.
-    const vocab = new Vocabulary(occurrences);
-    const df = new Int32Array(occurrences + 1);
-    const idsOf = new Array<Int32Array>(n);
-    for (let e = 0; e < n; e++) {
-      const keys = keysOf[e];
-      const ids = new Int32Array(keys.length);
-      for (let k = 0; k < keys.length; k++) {
-        const id = vocab.intern(keys[k]);
-        ids[k] = id;
-        df[id]++;
-      }
-      idsOf[e] = ids;
+    if (n == 0) {
+      vocab.dispose();
+      return;
     }
+
+    // 2. Document frequencies.
     const features = vocab.size;
+    const df = new Int32Array(features);
+    for (let e = 0; e < n; e++) {
+      const ids = idsOf[e];
+      for (let k = 0; k < ids.length; k++) df[ids[k]]++;
+    }
     this.features = features;
     this.idf = new Float32Array(features);
     for (let f = 0; f < features; f++) this.idf[f] = <f32>(Math.log(<f64>(n + 1) / <f64>(df[f] + 1)) + 1);
     this.unseenIdf = Math.log(<f64>(n + 1)) + 1;
 
-    // 3. Unit vectors per example, and centroids per route.
+    // 3. Unit vectors per example (the centroids are summed from them in step 5).
     const vectors = new Array<ExampleVector>(n);
-    const centroids = new Array<Map<i32, f64>>(this.routes);
-    for (let r = 0; r < this.routes; r++) centroids[r] = new Map<i32, f64>();
     for (let e = 0; e < n; e++) {
       const counts = countsOf[e];
       const ids = idsOf[e];
@@ -343,12 +364,7 @@ export class Model {
         norm2 += x * x;
       }
       const inv = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
-      const cen = centroids[routeOf[e]];
-      for (let k = 0; k < ids.length; k++) {
-        w[k] *= inv;
-        const id = ids[k];
-        cen.set(id, (cen.has(id) ? cen.get(id) : 0) + w[k]);
-      }
+      for (let k = 0; k < ids.length; k++) w[k] *= inv;
       vectors[e] = new ExampleVector(routeOf[e], ids, w);
     }
 
@@ -366,10 +382,11 @@ export class Model {
 
     // 5. Inverted lists.
     const byExample = invertExamples(vectors, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));
-    const byRoute = invertCentroids(centroids, features);
+    const byRoute = invertCentroids(vectors, this.routes, features);
     this.postings = byExample.target.length + byRoute.target.length;
     const lin = this.linear;
     this.index = new FeatureIndex(vocab.hashes(), this.idf, byExample, byRoute, lin.weights, lin.routes);
+    vocab.dispose();
     // The index holds its own copy, next to each feature's postings.
     lin.dropWeights();
     this.linearSums = new Float64Array(lin.routes);
@@ -408,36 +425,88 @@ function invertExamples(vectors: Array<ExampleVector>, features: i32, df: Int32A
   return p;
 }
 
-function invertCentroids(centroids: Array<Map<i32, f64>>, features: i32): PostingLists {
+/**
+ * Route postings: each route's centroid (the sum of its examples' unit
+ * vectors, normalized) by feature. One dense sum at a time, reused route
+ * after route, with the route's features in the order first met; two
+ * passes (count, then fill) recompute each sum rather than keep them all.
+ */
+function invertCentroids(vectors: Array<ExampleVector>, routes: i32, features: i32): PostingLists {
   const p = new PostingLists(new Int32Array(features + 1), new Int32Array(0), new Float32Array(0));
+  const sum = new CentroidSum(features);
+  const invNorm = new Float64Array(routes);
   let total = 0;
-  const keysOf = new Array<Array<i32>>(centroids.length);
-  const invNorm = new Float64Array(centroids.length);
-  for (let r = 0; r < centroids.length; r++) {
-    const keys = centroids[r].keys();
-    keysOf[r] = keys;
+  for (let r = 0; r < routes; r++) {
+    const k = sum.of(vectors, r);
     let norm2: f64 = 0;
-    for (let k = 0; k < keys.length; k++) {
-      const x = centroids[r].get(keys[k]);
+    for (let j = 0; j < k; j++) {
+      const f = sum.featureAt(j);
+      const x = sum.valueOf(f);
       norm2 += x * x;
-      p.start[keys[k] + 1]++;
+      p.start[f + 1]++;
     }
     invNorm[r] = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
-    total += keys.length;
+    total += k;
   }
   for (let f = 0; f < features; f++) p.start[f + 1] += p.start[f];
   p.target = new Int32Array(total);
   p.weight = new Float32Array(total);
   const fill = p.start.slice(0, features);
-  for (let r = 0; r < centroids.length; r++) {
-    const keys = keysOf[r];
-    for (let k = 0; k < keys.length; k++) {
-      const at = fill[keys[k]]++;
+  for (let r = 0; r < routes; r++) {
+    const k = sum.of(vectors, r);
+    for (let j = 0; j < k; j++) {
+      const f = sum.featureAt(j);
+      const at = fill[f]++;
       p.target[at] = r;
-      p.weight[at] = <f32>(centroids[r].get(keys[k]) * invNorm[r]);
+      p.weight[at] = <f32>(sum.valueOf(f) * invNorm[r]);
     }
   }
   return p;
+}
+
+/** The unnormalized centroid of one route, summed over its examples in example order. */
+class CentroidSum {
+  private value: Float64Array;
+  private met: Uint8Array;
+  private order: Int32Array;
+  private count: i32 = 0;
+
+  constructor(features: i32) {
+    this.value = new Float64Array(features);
+    this.met = new Uint8Array(features);
+    this.order = new Int32Array(features);
+  }
+
+  /** Sums route r's examples; returns how many features it has. */
+  of(vectors: Array<ExampleVector>, r: i32): i32 {
+    for (let j = 0; j < this.count; j++) {
+      const f = this.order[j];
+      this.value[f] = 0;
+      this.met[f] = 0;
+    }
+    this.count = 0;
+    for (let e = 0; e < vectors.length; e++) {
+      const v = vectors[e];
+      if (v.route != r) continue;
+      for (let k = 0; k < v.ids.length; k++) {
+        const f = v.ids[k];
+        if (this.met[f] == 0) {
+          this.met[f] = 1;
+          this.order[this.count++] = f;
+        }
+        this.value[f] += v.weights[k];
+      }
+    }
+    return this.count;
+  }
+
+  featureAt(j: i32): i32 {
+    return this.order[j];
+  }
+
+  valueOf(f: i32): f64 {
+    return this.value[f];
+  }
 }
 
 function emptyPostings(): PostingLists {

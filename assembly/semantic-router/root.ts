@@ -1,5 +1,6 @@
-// Root context: loads the configuration (training the classifier) once per
-// VM and holds the metrics every stream reports into.
+// Root context: loads the configuration once per VM (the classifier trains
+// on its first request: model.ts) and holds the metrics every stream reports
+// into.
 import { loadPluginConfig, RuleSet } from "../common/config";
 import { Logger } from "../common/log";
 import { RootContext, StreamContext } from "../common/runtime/context";
@@ -34,7 +35,7 @@ export class RouterRoot extends RootContext {
     let summary = rules.rules.length.toString() + " rules";
     if (g !== null) {
       const m = g.model;
-      summary = g.routes.length.toString() + " routes, " + (m === null ? "0" : m.examples.toString() + " examples, " + m.features.toString() + " features, " + m.postings.toString() + " postings" + (m.hasLinear ? ", linear model" : "")) + ", " + summary;
+      summary = g.routes.length.toString() + " routes, " + (m === null ? "0" : m.examples.toString()) + " examples, " + summary;
     }
     log.info("configured: " + summary + " in " + micros.toString() + " us");
     return true;

@@ -199,12 +199,13 @@ function chainScenario(name: string, wasmForm: WasmForm): Scenario {
       ", each with its own scenario's configuration",
     config: "envoy/bench-chain.yaml",
     get vars() {
+      const c = chainBenchConfigs();
       return {
         WASM_DIR: BUILD,
-        MCP_AUTH_CONFIG: mcpAuthBenchConfig(),
-        CONTENT_AUDIT_CONFIG: auditBenchConfig(),
-        SEMANTIC_ROUTER_CONFIG: routerBenchConfig(),
-        TOKEN_RATELIMIT_CONFIG: tokenLimitBenchConfig(),
+        MCP_AUTH_CONFIG: c["mcp-auth"],
+        CONTENT_AUDIT_CONFIG: c["content-audit"],
+        SEMANTIC_ROUTER_CONFIG: c["semantic-router"],
+        TOKEN_RATELIMIT_CONFIG: c["token-ratelimit"],
       };
     },
     build: wasmForm === "bundle" ? ["ai-gateway"] : ["mcp-auth", "content-audit", "semantic-router", "token-ratelimit"],
@@ -212,6 +213,16 @@ function chainScenario(name: string, wasmForm: WasmForm): Scenario {
     requestHeaders: benchAuthorization,
     // token-ratelimit, last in the chain, answers with its limit.
     check: { requestHeaders: {}, header: "x-ratelimit-limit-tokens", value: "1000000000000000" },
+  };
+}
+
+/** The chain's plugin configurations (JSON text) by root_id, in gateway order. */
+export function chainBenchConfigs(): Record<"mcp-auth" | "content-audit" | "semantic-router" | "token-ratelimit", string> {
+  return {
+    "mcp-auth": mcpAuthBenchConfig(),
+    "content-audit": auditBenchConfig(),
+    "semantic-router": routerBenchConfig(),
+    "token-ratelimit": tokenLimitBenchConfig(),
   };
 }
 

@@ -326,9 +326,9 @@ export class ConfigReader {
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       const s = item.text();
-      const at = base + "[" + i.toString() + "]";
-      if (s === null) this.errors.add(at, "must be a string (got " + describeValue(item) + ")");
-      else if (s.length == 0) this.errors.add(at, "must not be empty");
+      // The item's path only on error: a list of 10k keywords would make 40k strings of garbage.
+      if (s === null) this.errors.add(base + "[" + i.toString() + "]", "must be a string (got " + describeValue(item) + ")");
+      else if (s.length == 0) this.errors.add(base + "[" + i.toString() + "]", "must not be empty");
       else out.push(s);
     }
     if (items.length < minItems) this.fail(key, "must have at least " + minItems.toString() + (minItems == 1 ? " item" : " items"));

@@ -24,17 +24,12 @@ export class TermMatch {
 }
 
 export class AhoCorasick {
-  private keys: StaticArray<u64> = new StaticArray<u64>(16);
-  private targets: StaticArray<i32> = new StaticArray<i32>(16);
-  private used: i32 = 0;
-  /** Per state: the term ending here (-1 none), failure link, next state with a term on the failure chain, depth. */
-  private term: Array<i32> = [-1];
-  private fail: Array<i32> = [0];
-  private dict: Array<i32> = [-1];
-  private depth: Array<i32> = [0];
-  private termLengths: Array<i32> = new Array<i32>();
+  private keys: StaticArray<u64> = new StaticArray<u64>(0);
+  private targets: StaticArray<i32> = new StaticArray<i32>(0);
+  /** The terms add() received, until build() puts them in the tables. */
+  private pending: Array<string> = new Array<string>();
   /** The root's transitions by code unit (0: stay at the root), so most steps skip the hash table. */
-  private rootNext: StaticArray<i32> = new StaticArray<i32>(0x10000);
+  private rootNext: StaticArray<i32> = new StaticArray<i32>(0);
   /**
    * The walk over ASCII text: one row of 128 entries for the root (row 0)
    * and for each of the shallowest states (where prose spends most steps:
@@ -48,13 +43,15 @@ export class AhoCorasick {
   private rowState: StaticArray<i32> = new StaticArray<i32>(1);
   /** Per state: its walk row's byte offset, or -2 for none; bit 0: output, as in the walk. */
   private stateInfo: StaticArray<i32> = new StaticArray<i32>(1);
-  // Per-state tables frozen by build(), read with plain loads on the matching path.
-  private termT: StaticArray<i32> = new StaticArray<i32>(0);
-  private dictT: StaticArray<i32> = new StaticArray<i32>(0);
-  private failT: StaticArray<i32> = new StaticArray<i32>(0);
-  private depthT: StaticArray<i32> = new StaticArray<i32>(0);
+  // Per state: the term ending here (-1 none), the next state with a term on
+  // the failure chain (-1 none), the failure link, the depth. Per term: its length.
+  private termT: StaticArray<i32> = new StaticArray<i32>(1);
+  private dictT: StaticArray<i32> = new StaticArray<i32>(1);
+  private failT: StaticArray<i32> = new StaticArray<i32>(1);
+  private depthT: StaticArray<i32> = new StaticArray<i32>(1);
   private lengthT: StaticArray<i32> = new StaticArray<i32>(0);
   private maxTermLength: i32 = 0;
+  private built: bool = false;
   /** After findAll: openSuffix() of the same text, without a second pass. */
   endDepth: i32 = 0;
 
@@ -64,112 +61,162 @@ export class AhoCorasick {
   }
 
   get terms(): i32 {
-    return this.termLengths.length;
+    return this.pending.length + this.lengthT.length;
   }
 
   /** Adds a term; returns its index. Empty terms are recorded but never match. Call before build(). */
   add(s: string): i32 {
-    const index = this.termLengths.length;
-    this.termLengths.push(s.length);
+    const index = this.pending.length;
+    this.pending.push(s);
     if (s.length > this.maxTermLength) this.maxTermLength = s.length;
-    if (s.length == 0) return index;
-    let state = 0;
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      let next = this.lookup(state, c);
-      if (next < 0) {
-        next = this.term.length;
-        this.term.push(-1);
-        this.fail.push(0);
-        this.dict.push(-1);
-        this.depth.push(i + 1);
-        this.insert(state, c, next);
-      }
-      state = next;
-    }
-    // A repeated term keeps its first index.
-    if (unchecked(this.term[state]) < 0) unchecked((this.term[state] = index));
     return index;
   }
 
-  /** Computes failure links (breadth first) and freezes the tables for matching. */
+  /**
+   * Builds the trie, the failure links (shallow states first) and the walk
+   * rows; the first search does it when no one did before. Every table is
+   * allocated once at its final size (the states are counted first), and the
+   * scratch is unmanaged memory freed at once: the build runs inside one
+   * callback, where no garbage is collected, so whatever it allocates stays
+   * in the VM's resident memory.
+   */
   build(): void {
-    const n = this.term.length;
-    const edges = new Children(this.keys, this.targets, n);
-    const queue = new Int32Array(n);
-    let head = 0;
-    let tail = 0;
-    for (let e = edges.first(0); e < edges.first(1); e++) {
-      const t = edges.target(e);
-      unchecked((this.rootNext[edges.code(e)] = t));
-      queue[tail++] = t;
+    if (this.built) return;
+    this.built = true;
+    const terms = this.pending;
+    const count = terms.length;
+    const n = stateCount(terms);
+    const lengths = new StaticArray<i32>(count);
+    let cap = 16;
+    while ((n - 1) * 2 > cap) cap <<= 1;
+    this.keys = new StaticArray<u64>(cap);
+    this.targets = new StaticArray<i32>(cap);
+    for (let i = 0; i < cap; i++) unchecked((this.keys[i] = EMPTY));
+    const term = new StaticArray<i32>(n);
+    const dict = new StaticArray<i32>(n);
+    const fail = new StaticArray<i32>(n);
+    const depth = new StaticArray<i32>(n);
+    for (let s = 0; s < n; s++) {
+      unchecked((term[s] = -1));
+      unchecked((dict[s] = -1));
     }
-    while (head < tail) {
-      const s = queue[head++];
-      for (let e = edges.first(s); e < edges.first(s + 1); e++) {
-        const c = edges.code(e);
-        const t = edges.target(e);
-        let f = unchecked(this.fail[s]);
-        let g = this.lookup(f, c);
-        while (g < 0 && f != 0) {
-          f = unchecked(this.fail[f]);
-          g = this.lookup(f, c);
+    this.rootNext = new StaticArray<i32>(0x10000);
+    this.termT = term;
+    this.dictT = dict;
+    this.failT = fail;
+    this.depthT = depth;
+    // Scratch: each state's parent and the code unit that leads to it.
+    const parent = heap.alloc(<usize>n << 2);
+    const code = heap.alloc(<usize>n << 1);
+    let states = 1;
+    for (let t = 0; t < count; t++) {
+      const s = unchecked(terms[t]);
+      unchecked((lengths[t] = s.length));
+      let state = 0;
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        let next = this.lookup(state, c);
+        if (next < 0) {
+          next = states++;
+          unchecked((depth[next] = i + 1));
+          store<i32>(parent + (<usize>next << 2), state);
+          store<u16>(code + (<usize>next << 1), <u16>c);
+          this.insert(state, c, next);
         }
-        const ft = g >= 0 && g != t ? g : 0;
-        unchecked((this.fail[t] = ft));
-        unchecked((this.dict[t] = unchecked(this.term[ft]) >= 0 ? ft : unchecked(this.dict[ft])));
-        queue[tail++] = t;
+        state = next;
       }
+      // A repeated term keeps its first index.
+      if (s.length > 0 && unchecked(term[state]) < 0) unchecked((term[state] = t));
     }
-    this.buildWalk(queue, tail);
-    this.termT = StaticArray.fromArray<i32>(this.term);
-    this.dictT = StaticArray.fromArray<i32>(this.dict);
-    this.failT = StaticArray.fromArray<i32>(this.fail);
-    this.depthT = StaticArray.fromArray<i32>(this.depth);
-    this.lengthT = StaticArray.fromArray<i32>(this.termLengths);
-    // The growable copies are only needed while adding terms.
-    this.term = [];
-    this.dict = [];
-    this.fail = [];
-    this.depth = [];
+    assert(states == n);
+    this.lengthT = lengths;
+    this.pending = new Array<string>();
+    // States by depth (counting sort, by id within a depth): a failure link is shallower.
+    const order = heap.alloc(<usize>n << 2);
+    const starts = heap.alloc(<usize>(this.maxTermLength + 2) << 2);
+    memory.fill(starts, 0, <usize>(this.maxTermLength + 2) << 2);
+    for (let s = 1; s < n; s++) {
+      const at = starts + (<usize>unchecked(depth[s]) << 2);
+      store<i32>(at, load<i32>(at) + 1);
+    }
+    let sum = 0;
+    for (let d = 0; d <= this.maxTermLength + 1; d++) {
+      const at = starts + (<usize>d << 2);
+      const k = load<i32>(at);
+      store<i32>(at, sum);
+      sum += k;
+    }
+    for (let s = 1; s < n; s++) {
+      const at = starts + (<usize>unchecked(depth[s]) << 2);
+      const k = load<i32>(at);
+      store<i32>(at, k + 1);
+      store<i32>(order + (<usize>k << 2), s);
+    }
+    heap.free(starts);
+    for (let k = 0; k < n - 1; k++) {
+      const t = load<i32>(order + (<usize>k << 2));
+      const c = <i32>load<u16>(code + (<usize>t << 1));
+      const s = load<i32>(parent + (<usize>t << 2));
+      if (s == 0) {
+        unchecked((this.rootNext[c] = t));
+        continue;
+      }
+      let f = unchecked(fail[s]);
+      let g = this.lookup(f, c);
+      while (g < 0 && f != 0) {
+        f = unchecked(fail[f]);
+        g = this.lookup(f, c);
+      }
+      const ft = g >= 0 && g != t ? g : 0;
+      unchecked((fail[t] = ft));
+      unchecked((dict[t] = unchecked(term[ft]) >= 0 ? ft : unchecked(dict[ft])));
+    }
+    heap.free(code);
+    // The parent table is done with: it becomes the row of each state.
+    this.buildWalk(order, n - 1, parent);
+    heap.free(parent);
+    heap.free(order);
   }
 
   /**
-   * Walk rows for the root and the first states in breadth-first order. A
-   * state's failure link is shallower, so it comes earlier in that order
-   * and has its row (or is the root) by the time the state's row is filled.
+   * Walk rows for the root and the first states in `order` (shallowest
+   * first). A state's failure link is shallower, so it comes earlier in that
+   * order and has its row (or is the root) by the time the state's row is
+   * filled. `rowOf` is scratch for n states.
    */
-  private buildWalk(order: Int32Array, count: i32): void {
+  private buildWalk(order: usize, count: i32, rowOf: usize): void {
+    const term = this.termT;
+    const dict = this.dictT;
     let rows = 0;
-    while (rows < count && rows < MAX_ASCII_ROWS && unchecked(this.depth[unchecked(order[rows])]) <= MAX_ROW_DEPTH) rows++;
-    const states = this.term.length;
-    const rowOf = new StaticArray<i32>(states);
-    for (let s = 1; s < states; s++) unchecked((rowOf[s] = -1));
+    while (rows < count && rows < MAX_ASCII_ROWS && unchecked(this.depthT[load<i32>(order + (<usize>rows << 2))]) <= MAX_ROW_DEPTH) rows++;
+    const states = term.length;
+    store<i32>(rowOf, 0);
+    for (let s = 1; s < states; s++) store<i32>(rowOf + (<usize>s << 2), -1);
     const rowState = new StaticArray<i32>(rows + 1);
     for (let r = 0; r < rows; r++) {
-      unchecked((rowOf[unchecked(order[r])] = r + 1));
-      unchecked((rowState[r + 1] = unchecked(order[r])));
+      const s = load<i32>(order + (<usize>r << 2));
+      store<i32>(rowOf + (<usize>s << 2), r + 1);
+      unchecked((rowState[r + 1] = s));
     }
     const info = new StaticArray<i32>(states);
     for (let s = 0; s < states; s++) {
-      const output = unchecked(this.term[s]) >= 0 || unchecked(this.dict[s]) > 0 ? 1 : 0;
-      const row = unchecked(rowOf[s]);
+      const output = unchecked(term[s]) >= 0 || unchecked(dict[s]) > 0 ? 1 : 0;
+      const row = load<i32>(rowOf + (<usize>s << 2));
       unchecked((info[s] = (row >= 0 ? row << 9 : -2) | output));
     }
     // Next states first, then entries: a row's misses copy its failure link's row.
-    const next = new StaticArray<i32>((rows + 1) << 7);
-    for (let c = 0; c < 128; c++) unchecked((next[c] = unchecked(this.rootNext[c])));
+    const walk = new StaticArray<i32>((rows + 1) << 7);
+    for (let c = 0; c < 128; c++) unchecked((walk[c] = unchecked(this.rootNext[c])));
     for (let r = 1; r <= rows; r++) {
       const s = unchecked(rowState[r]);
-      const fr = unchecked(rowOf[unchecked(this.fail[s])]);
+      const fr = load<i32>(rowOf + (<usize>unchecked(this.failT[s]) << 2));
       for (let c = 0; c < 128; c++) {
         const t = this.lookup(s, c);
-        unchecked((next[(r << 7) | c] = t >= 0 ? t : unchecked(next[(fr << 7) | c])));
+        unchecked((walk[(r << 7) | c] = t >= 0 ? t : unchecked(walk[(fr << 7) | c])));
       }
     }
-    const walk = new StaticArray<i32>(next.length);
-    for (let e = 0; e < next.length; e++) {
-      const ti = unchecked(info[unchecked(next[e])]);
+    for (let e = 0; e < walk.length; e++) {
+      const ti = unchecked(info[unchecked(walk[e])]);
       unchecked((walk[e] = ti >= 0 ? ti : -1));
     }
     this.walk = walk;
@@ -183,6 +230,7 @@ export class AhoCorasick {
    * (for terms added lower-cased).
    */
   findAll(text: string, out: Array<TermMatch>, foldAscii: bool = false): void {
+    if (!this.built) this.build();
     const base = changetype<usize>(text);
     const walk = changetype<usize>(this.walk);
     let at = 0; // a place, as in matchesAny
@@ -209,6 +257,7 @@ export class AhoCorasick {
    * second half starts at most maxTermLength - 1 units before it.
    */
   matchesAny(base: usize, n: i32, foldAscii: bool = false): bool {
+    if (!this.built) this.build();
     const overlap = this.maxTermLength - 1;
     const mid = n >> 1;
     if (mid <= overlap + INTERLEAVE_MIN) return this.walkFrom(base, 0, n, 0, foldAscii);
@@ -307,6 +356,7 @@ export class AhoCorasick {
    * declared free of a term that may still complete.
    */
   openSuffix(text: string, foldAscii: bool = false): i32 {
+    if (!this.built) this.build();
     let state = 0;
     const base = changetype<usize>(text);
     for (let i = 0; i < text.length; i++) {
@@ -345,36 +395,12 @@ export class AhoCorasick {
   }
 
   private insert(state: i32, c: i32, target: i32): void {
-    if ((this.used + 1) * 2 > this.keys.length) this.grow();
     const key = (<u64>state << 16) | <u64>(c & 0xffff);
     const mask = this.keys.length - 1;
     let h = hash(key) & mask;
     while (unchecked(this.keys[h]) != EMPTY) h = (h + 1) & mask;
     unchecked((this.keys[h] = key));
     unchecked((this.targets[h] = target));
-    this.used++;
-  }
-
-  private grow(): void {
-    const oldKeys = this.keys;
-    const oldTargets = this.targets;
-    const size = oldKeys.length * 2;
-    this.keys = new StaticArray<u64>(size);
-    this.targets = new StaticArray<i32>(size);
-    for (let i = 0; i < size; i++) unchecked((this.keys[i] = EMPTY));
-    const mask = size - 1;
-    for (let i = 0; i < oldKeys.length; i++) {
-      const k = unchecked(oldKeys[i]);
-      if (k == EMPTY) continue;
-      let h = hash(k) & mask;
-      while (unchecked(this.keys[h]) != EMPTY) h = (h + 1) & mask;
-      unchecked((this.keys[h] = k));
-      unchecked((this.targets[h] = unchecked(oldTargets[i])));
-    }
-  }
-
-  constructor() {
-    for (let i = 0; i < this.keys.length; i++) unchecked((this.keys[i] = EMPTY));
   }
 }
 
@@ -391,47 +417,24 @@ function hash(key: u64): i32 {
   return <i32>(h & 0x7fffffff);
 }
 
-/** The transitions grouped by source state (counting sort of the hash table's keys). */
-class Children {
-  private offsets: Int32Array;
-  private codes: Int32Array;
-  private targets: Int32Array;
-
-  constructor(keys: StaticArray<u64>, targets: StaticArray<i32>, states: i32) {
-    const offsets = new Int32Array(states + 1);
-    let count = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const k = unchecked(keys[i]);
-      if (k == EMPTY) continue;
-      unchecked((offsets[<i32>(k >> 16) + 1] += 1));
-      count++;
-    }
-    for (let s = 0; s < states; s++) unchecked((offsets[s + 1] += offsets[s]));
-    this.offsets = offsets;
-    const cursor = offsets.slice(0, states);
-    this.codes = new Int32Array(count);
-    this.targets = new Int32Array(count);
-    for (let i = 0; i < keys.length; i++) {
-      const k = unchecked(keys[i]);
-      if (k == EMPTY) continue;
-      const from = <i32>(k >> 16);
-      const at = unchecked(cursor[from]);
-      unchecked((cursor[from] = at + 1));
-      unchecked((this.codes[at] = <i32>(k & 0xffff)));
-      unchecked((this.targets[at] = unchecked(targets[i])));
-    }
+/** 1 + the distinct non-empty prefixes of `terms`: the trie's states, counted on a sorted copy. */
+function stateCount(terms: Array<string>): i32 {
+  const sorted = terms.slice(0);
+  sorted.sort(compareUnits);
+  let n = 1;
+  let prev = "";
+  for (let i = 0; i < sorted.length; i++) {
+    const s = unchecked(sorted[i]);
+    const m = min(s.length, prev.length);
+    let common = 0;
+    while (common < m && s.charCodeAt(common) == prev.charCodeAt(common)) common++;
+    n += s.length - common;
+    prev = s;
   }
+  return n;
+}
 
-  /** Index of state s's first edge; first(s + 1) ends them. */
-  first(s: i32): i32 {
-    return unchecked(this.offsets[s]);
-  }
-
-  code(e: i32): i32 {
-    return unchecked(this.codes[e]);
-  }
-
-  target(e: i32): i32 {
-    return unchecked(this.targets[e]);
-  }
+/** Code-unit order: a term sorts right after the terms sharing its longest prefix. */
+function compareUnits(a: string, b: string): i32 {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

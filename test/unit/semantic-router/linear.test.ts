@@ -6,8 +6,11 @@ import { buildRouter, chat, routerVm } from "./support.ts";
 
 beforeAll(buildRouter, 120_000);
 
-function configuredLine(config: unknown): string {
-  return routerVm(config).logs.map((l) => l.message).find((m) => m.includes("configured:")) ?? "";
+/** The line the model logs when it trains (on the first request a VM routes). */
+async function trainedLine(config: unknown): Promise<string> {
+  const vm = routerVm(config);
+  await chat(vm, "hello");
+  return vm.logs.map((l) => l.message).find((m) => m.includes("trained:")) ?? "";
 }
 
 async function decisions(config: unknown, texts: string[]): Promise<string[]> {
@@ -25,7 +28,7 @@ describe("semantic-router: linear model", () => {
   it("gives the same routes and scores in every VM (deterministic training)", async () => {
     const data = loadClinc();
     const config = clincConfig(data, "domains");
-    expect(configuredLine(config)).toContain(", linear model");
+    expect(await trainedLine(config)).toContain(", linear model");
     const texts = data.val.slice(0, 150).map(([text]) => text);
     const first = await decisions(config, texts);
     expect(new Set(first.map((d) => d.split(" ")[0])).size).toBeGreaterThan(5);
@@ -39,8 +42,9 @@ describe("semantic-router: linear model", () => {
       examples: [`zq${i}x widget${i}y gadget${i}w sprocket${i}v`, `gizmo${i}u thing${i}t`],
     }));
     const config = { threshold: 0.1, routes };
-    expect(configuredLine(config)).toMatch(/ postings, /);
-    expect(configuredLine(config)).not.toContain("linear model");
+    const trained = await trainedLine(config);
+    expect(trained).toMatch(/ postings in /);
+    expect(trained).not.toContain("linear model");
     const [far, near] = await decisions(config, ["zq123x widget123y gadget123w", "thing699t gizmo699u please"]);
     expect(far).toMatch(/^r123 /);
     expect(near).toMatch(/^r699 /);

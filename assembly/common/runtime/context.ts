@@ -2,6 +2,7 @@
 // through. Unknown context ids are ignored rather than trapping: the host may
 // call proxy_on_done/proxy_on_delete for contexts this module never saw.
 import { BufferType, getBuffer, HeaderPair, httpCall, setEffectiveContext } from "./host";
+import { releaseShared } from "../json/shared-parse";
 
 export enum HeadersAction {
   Continue = 0,
@@ -117,6 +118,7 @@ export function deleteContext(id: u32): void {
     streams.get(id).onDelete();
     streams.delete(id);
     dropCallsOf(id);
+    releaseShared(id);
   } else if (roots.has(id)) {
     roots.delete(id);
     const last = lastRoot;

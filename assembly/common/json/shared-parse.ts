@@ -17,12 +17,12 @@
 // releases a context's entries when the host deletes it (every stream ends
 // with proxy_on_delete, reset or local reply alike), and an entry goes when
 // its last context does. Failed parses are not kept (each filter words its
-// own error), and nor is anything past MAX_ENTRIES or MAX_BYTES: that body
-// is parsed by each filter, as without sharing.
+// own error), and nor is anything past MAX_ENTRIES or MAX_BYTES (bodies and
+// their tapes): that body is parsed by each filter, as without sharing.
 import { JsonDocument } from "./value";
 import { MAX_DEPTH_LIMIT, ParseOptions, ParseResult, parseJson } from "./parser";
 
-/** Parses kept at once, and the bytes of their bodies. */
+/** Parses kept at once, and the bytes of their bodies and tapes. */
 export const MAX_ENTRIES: i32 = 64;
 export const MAX_BYTES: i32 = 8 << 20;
 
@@ -55,11 +55,11 @@ export function parseShared(holder: u32, bytes: ArrayBuffer, options: ParseOptio
   }
   const parsed = parseJson(bytes, options);
   const doc = parsed.doc;
-  if (doc !== null && entries.length < MAX_ENTRIES && n <= MAX_BYTES - entryBytes) {
+  if (doc !== null && entries.length < MAX_ENTRIES && keptSize(doc) <= MAX_BYTES - entryBytes) {
     const e = new Entry(doc);
     e.holders.push(holder);
     entries.push(e);
-    entryBytes += n;
+    entryBytes += keptSize(doc);
   }
   return parsed;
 }
@@ -74,11 +74,15 @@ export function releaseShared(holder: u32): void {
     if (at != last) unchecked((e.holders[at] = e.holders[last]));
     e.holders.pop();
     if (e.holders.length > 0) continue;
-    entryBytes -= e.doc.src.byteLength;
+    entryBytes -= keptSize(e.doc);
     const end = entries.length - 1;
     if (i != end) unchecked((entries[i] = entries[end]));
     entries.pop();
   }
+}
+
+function keptSize(doc: JsonDocument): i32 {
+  return doc.src.byteLength + doc.tape.buf.byteLength;
 }
 
 /** Parses kept now (for tests: back to 0 once every stream that parsed has been deleted). */
@@ -86,7 +90,7 @@ export function sharedEntryCount(): i32 {
   return entries.length;
 }
 
-/** Bytes of the bodies kept now. */
+/** Bytes of the bodies and tapes kept now. */
 export function sharedEntryBytes(): i32 {
   return entryBytes;
 }

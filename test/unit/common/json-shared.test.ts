@@ -118,7 +118,10 @@ describe("shared parse", () => {
 
   it("ignores a release of a stream that parsed nothing, or a second release", () => {
     parseShared(7, '{"a":[1,2]}', 64, 1 << 20);
-    expect(release(8)).toEqual({ entries: 1, bytes: 11 });
+    const kept = release(8);
+    expect(kept.entries).toBe(1);
+    // The body and its tape.
+    expect(kept.bytes).toBeGreaterThan(11);
     expect(release(7)).toEqual({ entries: 0, bytes: 0 });
     expect(release(7)).toEqual({ entries: 0, bytes: 0 });
   });

@@ -6,7 +6,7 @@
 // bounds, and none is left once every stream has been released.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Kit } from "../../host/kit.ts";
-import { loadJsonKit, parseWith, type Parsed } from "./corpus/json-kit.ts";
+import { decodeParsed, loadJsonKit, parseWith, type Parsed } from "./corpus/json-kit.ts";
 import { Prng } from "./corpus/prng.ts";
 
 const MAX_ENTRIES = 64;
@@ -18,19 +18,12 @@ beforeAll(async () => {
   kit = await loadJsonKit();
 }, 120_000);
 
-function decode(out: string): Parsed {
-  if (out.startsWith("OK ")) return { ok: true, json: out.slice(3) };
-  const m = /^ERR (\S+) (\d+) (.*)$/s.exec(out);
-  if (!m) throw new Error(`unexpected kit output: ${out.slice(0, 200)}`);
-  return { ok: false, code: m[1], offset: Number(m[2]), message: m[3] };
-}
-
 function parseShared(holder: number, body: string, maxDepth: number, maxBytes: number): Parsed {
   const head = Buffer.alloc(12);
   head.writeUInt32LE(holder, 0);
   head.writeUInt32LE(maxDepth, 4);
   head.writeUInt32LE(maxBytes, 8);
-  return decode(kit.callText("json_parse_shared", Buffer.concat([head, Buffer.from(body)])));
+  return decodeParsed(kit.callText("json_parse_shared", Buffer.concat([head, Buffer.from(body)])));
 }
 
 /** Releases a stream's parses; returns what is still kept. */

@@ -105,15 +105,13 @@ export class AuditConfigParser extends ConfigParser<AuditConfig> {
     if (moderation !== null) {
       const m = readModeration(moderation);
       c.moderation = m;
-      // A flagged completion gets the block reply, so none of the response may have left.
-      if (m.responses && !c.holdResponseHeaders) moderation.fail("scope", "moderating completions needs hold_response_headers: true");
     }
     const regions = r.has("phone_regions") ? r.stringArray("phone_regions") : null;
     let phoneRegions: u64 = <u64>-1;
     if (regions !== null) {
       phoneRegions = 0;
       for (let i = 0; i < regions.length; i++) {
-        const k = phoneRegionIndex(regions[i].toUpperCase());
+        const k = phoneRegionIndex(regions[i]);
         if (k < 0) r.fail("phone_regions", "unknown region \"" + regions[i] + "\" (compiled in: " + phoneRegionCodes().join(", ") + ")");
         else phoneRegions |= (<u64>1) << <u64>k;
       }

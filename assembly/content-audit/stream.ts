@@ -53,6 +53,8 @@ export class AuditStream extends StreamContext {
   private api: LlmApi = LlmApi.Unknown;
   private requestBody: BodyBuffer | null = null;
   private responseBody: BodyBuffer | null = null;
+  /** A JSON completion waiting for its moderation verdict (buffered by Envoy). */
+  private moderatedBody: BodyBuffer | null = null;
   private sse: SseAudit | null = null;
   /** Windows of a streamed completion sent to external moderation. */
   private streamModeration: StreamModeration | null = null;
@@ -231,6 +233,12 @@ export class AuditStream extends StreamContext {
     else this.record.moderation = verdict;
     if (pass) return true;
     if (response) this.record.block("moderation", true);
+    const body = this.moderatedBody;
+    if (response && body !== null && !body.headersHeld) {
+      // The headers went on already: the buffered body becomes the error.
+      body.replace(this.blockBody());
+      return true;
+    }
     this.sendBlock("moderation");
     return false;
   }
@@ -311,7 +319,7 @@ export class AuditStream extends StreamContext {
     if (doc === null) return DataAction.Continue;
     const cfg = this.cfg!;
     const inspector = jsonInspector(cfg.scanner, this.record, true);
-    const moderation = cfg.moderation !== null && cfg.moderation!.responses && cfg.holdResponseHeaders ? cfg.moderation : null;
+    const moderation = cfg.moderation !== null && cfg.moderation!.responses ? cfg.moderation : null;
     if (moderation !== null) inspector.texts = new Array<string>();
     const r = inspector.inspectDocument(doc);
     const blockedBy = r.blockedBy;
@@ -328,6 +336,7 @@ export class AuditStream extends StreamContext {
     if (masked !== null) body.replace(masked);
     const texts = inspector.texts;
     if (moderation === null || texts === null || texts.length == 0) return DataAction.Continue;
+    this.moderatedBody = body;
     return this.moderate(moderation, texts.join("\n"), true);
   }
 

@@ -27,9 +27,17 @@ export function describeValue(v: JsonValue): string {
   }
 }
 
+// Bounds in messages are written with at most 6 decimals; f64.toString would
+// link the shortest-digits printer (about 3.5 KB) into every module for them.
 function numberText(x: f64): string {
-  if (x == Math.floor(x) && Math.abs(x) < SAFE_INTEGER) return (<i64>x).toString();
-  return x.toString();
+  if (x == Math.floor(x) && Math.abs(x) < 9.2e18) return (<i64>x).toString();
+  if (!isFinite(x)) return x < 0 ? "-infinity" : "infinity";
+  const scaled = <i64>Math.round(Math.abs(x) * 1e6);
+  let frac = (scaled % 1000000).toString();
+  while (frac.length < 6) frac = "0" + frac;
+  let end = frac.length;
+  while (end > 1 && frac.charCodeAt(end - 1) == 48) end--;
+  return (x < 0 ? "-" : "") + (scaled / 1000000).toString() + "." + frac.substring(0, end);
 }
 
 function rangeText(min: f64, max: f64, integer: bool): string {
@@ -40,6 +48,52 @@ function rangeText(min: f64, max: f64, integer: bool): string {
   if (min > -Infinity) return what + " >= " + lo;
   if (max < Infinity) return what + " <= " + hi;
   return what;
+}
+
+/**
+ * The value of a JSON number literal with a fraction or exponent that is a
+ * whole number below 2^53 (`1e3`, `10.0`, `2.5e1`), computed from its digits
+ * (no float parser linked in for it); i64.MIN_VALUE when it is not one.
+ */
+function integralValue(raw: string): i64 {
+  let i = 0;
+  const negative = raw.charCodeAt(0) == 0x2d;
+  if (negative) i++;
+  let digits = "";
+  let scale: i32 = 0; // power of ten to apply to `digits`
+  let inFraction = false;
+  for (; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c == 0x2e) inFraction = true;
+    else if (c >= 0x30 && c <= 0x39) {
+      if (digits.length > 0 || c != 0x30) digits += String.fromCharCode(c);
+      if (inFraction) scale--;
+    } else break;
+  }
+  if (i < raw.length) {
+    // e or E, an optional sign, digits (the JSON grammar the parser checked)
+    const minus = raw.charCodeAt(i + 1) == 0x2d;
+    let e: i32 = 0;
+    for (let j = i + 1; j < raw.length; j++) {
+      const c = raw.charCodeAt(j);
+      if (c < 0x30 || c > 0x39) continue;
+      if (e > 10000) return i64.MIN_VALUE;
+      e = e * 10 + (c - 0x30);
+    }
+    scale += minus ? -e : e;
+  }
+  if (digits.length == 0) return 0;
+  let end = digits.length;
+  while (scale < 0 && digits.charCodeAt(end - 1) == 0x30) {
+    end--;
+    scale++;
+  }
+  if (scale < 0 || end + scale > 16) return i64.MIN_VALUE;
+  let n: i64 = 0;
+  for (let k = 0; k < end; k++) n = n * 10 + <i64>(digits.charCodeAt(k) - 0x30);
+  for (let k = 0; k < scale; k++) n *= 10;
+  if (n >= <i64>SAFE_INTEGER) return i64.MIN_VALUE;
+  return negative ? -n : n;
 }
 
 export class ConfigReader {
@@ -174,11 +228,8 @@ export class ConfigReader {
     let n = v.toI64(i64.MIN_VALUE);
     let exact = n != i64.MIN_VALUE || v.raw() == "-9223372036854775808";
     if (!exact) {
-      const f = v.toF64();
-      if (f == Math.floor(f) && Math.abs(f) < SAFE_INTEGER) {
-        n = <i64>f;
-        exact = true;
-      }
+      n = integralValue(v.raw());
+      exact = n != i64.MIN_VALUE;
     }
     if (!exact || n < min || n > max) {
       this.wrongType(key, range, v);

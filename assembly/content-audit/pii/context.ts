@@ -35,7 +35,10 @@ const NOT_PHONE_LABELS = (
   "confirmation|ticket*|booking|serial|sku|isbn|iban|po|customer|receipt|parcel|shipment|awb|" +
   "pedido|factura|commande|facture|bestell*|rechnung*|auftrag*|kundennummer|sendungsnummer|ordine|" +
   "fattura|заказ*|накладн*|счет|счёт|sipariş*|fatura|kargo|zamówieni*|faktur*|订单|单号|编号|运单|訂單|單號|" +
-  "編號|注文|伝票|주문|송장|快递单|"
+  "編號|注文|伝票|주문|송장|快递单|" +
+  // identity numbers: a number named as one is not a phone number
+  "ssn|ssn#|social security*|passport*|national id|tax id|tin|itin|nif|nie|dni|cpf|curp|pesel|bsn|aadhaar|" +
+  "身份证*|身份證*|身分證*|护照|護照|マイナンバー|주민등록*|паспорт*|"
 );
 const VERSION_LABELS = (
   "v|ver|ver.|version*|firmware|release|build|section*|sec.|§|chapter|clause|article|art.|paragraph*|para.|" +

@@ -24,8 +24,19 @@ export function setPhoneRegions(mask: u64): void {
 
 /** Index of a compiled-in region by its code ("DE"), or -1. */
 export function phoneRegionIndex(code: string): i32 {
-  for (let k = 0; k < PHONE_REGIONS.length; k++) if (unchecked(PHONE_REGIONS[k])[0] == code) return k;
+  for (let k = 0; k < PHONE_REGIONS.length; k++) if (sameRegion(unchecked(PHONE_REGIONS[k])[0], code)) return k;
   return -1;
+}
+
+/** `code` names region `known` (upper case), ASCII case ignored. */
+function sameRegion(known: string, code: string): bool {
+  if (code.length != known.length) return false;
+  for (let i = 0; i < code.length; i++) {
+    let c = code.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) c -= 32;
+    if (c != known.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 export function phoneRegionCodes(): Array<string> {

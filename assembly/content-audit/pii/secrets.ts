@@ -6,21 +6,21 @@ import { Span } from "../../common/text/regex";
 import { at, indexOfAscii, isAlnum, isDigit, isAlpha, isHex } from "./chars";
 
 /** Token alphabets. */
-const ALNUM: i32 = 0;
-const ALNUM_DASH: i32 = 1; // [A-Za-z0-9_-]
-const UPPER_DIGIT: i32 = 2;
-const ALNUM_UNDERSCORE: i32 = 3;
-const HEX: i32 = 4; // [0-9a-fA-F]
-const HEX_LOWER: i32 = 5;
-const ALPHA: i32 = 6;
-const SENDGRID: i32 = 7; // [A-Za-z0-9_.=-]
-const BASE64: i32 = 8; // [A-Za-z0-9+/]
-const ATLASSIAN: i32 = 9; // [A-Za-z0-9_=-]
+const ALNUM: u8 = 0;
+const ALNUM_DASH: u8 = 1; // [A-Za-z0-9_-]
+const UPPER_DIGIT: u8 = 2;
+const ALNUM_UNDERSCORE: u8 = 3;
+const HEX: u8 = 4; // [0-9a-fA-F]
+const HEX_LOWER: u8 = 5;
+const ALPHA: u8 = 6;
+const SENDGRID: u8 = 7; // [A-Za-z0-9_.=-]
+const BASE64: u8 = 8; // [A-Za-z0-9+/]
+const ATLASSIAN: u8 = 9; // [A-Za-z0-9_=-]
 
 /** What a token must hold besides its alphabet (real keys are random; words are not). */
-const MIX_DIGITS: i32 = 0; // letters and digits
-const MIX_CASE: i32 = 1; // upper and lower case letters
-const ANY: i32 = 2;
+const MIX_DIGITS: u8 = 0; // letters and digits
+const MIX_CASE: u8 = 1; // upper and lower case letters
+const ANY: u8 = 2;
 
 class KeyFormat {
   first: i32;
@@ -39,58 +39,121 @@ class KeyFormat {
 }
 
 // Formats as the providers publish them (prefix, alphabet, length); longer
-// prefixes before their own prefixes ("sk-ant-" before "sk-").
-const FORMATS: Array<KeyFormat> = [
-  new KeyFormat("sk-ant-", ALNUM_DASH, 32, 200), // Anthropic (sk-ant-api03-, sk-ant-admin01-)
-  new KeyFormat("sk-", ALNUM_DASH, 20, 200), // OpenAI (sk-..., sk-proj-..., sk-svcacct-..., sk-admin-...)
-  new KeyFormat("AKIA", UPPER_DIGIT, 16, 16), // AWS access key id
-  new KeyFormat("ASIA", UPPER_DIGIT, 16, 16), // AWS temporary key id
-  new KeyFormat("ABIA", UPPER_DIGIT, 16, 16), // AWS STS service bearer token
-  new KeyFormat("ACCA", UPPER_DIGIT, 16, 16), // AWS context-specific credential
-  new KeyFormat("aws_secret_access_key", BASE64, 40, 40, MIX_DIGITS, true), // AWS secret access key, named
-  new KeyFormat("AWS_SECRET_ACCESS_KEY", BASE64, 40, 40, MIX_DIGITS, true),
-  new KeyFormat("aws_secret_key", BASE64, 40, 40, MIX_DIGITS, true),
-  new KeyFormat("AWS_SECRET_KEY", BASE64, 40, 40, MIX_DIGITS, true),
-  new KeyFormat("ghp_", ALNUM, 36, 36), // GitHub tokens
-  new KeyFormat("gho_", ALNUM, 36, 36),
-  new KeyFormat("ghu_", ALNUM, 36, 36),
-  new KeyFormat("ghs_", ALNUM, 36, 36),
-  new KeyFormat("ghr_", ALNUM, 36, 36),
-  new KeyFormat("github_pat_", ALNUM_UNDERSCORE, 22, 255),
-  new KeyFormat("glpat-", ALNUM_DASH, 20, 20), // GitLab
-  new KeyFormat("xoxb-", ALNUM_DASH, 10, 255), // Slack bot, user, app, refresh, config tokens
-  new KeyFormat("xoxp-", ALNUM_DASH, 10, 255),
-  new KeyFormat("xoxa-", ALNUM_DASH, 10, 255),
-  new KeyFormat("xoxr-", ALNUM_DASH, 10, 255),
-  new KeyFormat("xoxs-", ALNUM_DASH, 10, 255),
-  new KeyFormat("xoxe-", ALNUM_DASH, 10, 255),
-  new KeyFormat("xoxe.xoxp-", ALNUM_DASH, 10, 255),
-  new KeyFormat("xapp-", ALNUM_DASH, 10, 255),
-  new KeyFormat("hooks.slack.com/services/", BASE64, 43, 56, ANY), // Slack webhooks
-  new KeyFormat("hooks.slack.com/workflows/", BASE64, 43, 56, ANY),
-  new KeyFormat("hooks.slack.com/triggers/", BASE64, 43, 56, ANY),
-  new KeyFormat("AIza", ALNUM_DASH, 35, 35), // Google API key
-  new KeyFormat("sk_live_", ALNUM, 10, 255), // Stripe
-  new KeyFormat("rk_live_", ALNUM, 10, 255),
-  new KeyFormat("sk_test_", ALNUM, 10, 255),
-  new KeyFormat("rk_test_", ALNUM, 10, 255),
-  new KeyFormat("sk_prod_", ALNUM, 10, 255),
-  new KeyFormat("rk_prod_", ALNUM, 10, 255),
-  new KeyFormat("hf_", ALPHA, 34, 34, MIX_CASE), // Hugging Face
-  new KeyFormat("npm_", ALNUM, 36, 36), // npm
-  new KeyFormat("SG.", SENDGRID, 66, 66), // SendGrid
-  new KeyFormat("SK", HEX, 32, 32), // Twilio API key
-  new KeyFormat("key-", HEX_LOWER, 32, 32), // Mailgun private API key
-  new KeyFormat("shpat_", HEX, 32, 32), // Shopify
-  new KeyFormat("shpca_", HEX, 32, 32),
-  new KeyFormat("shppa_", HEX, 32, 32),
-  new KeyFormat("shpss_", HEX, 32, 32),
-  new KeyFormat("doo_v1_", HEX_LOWER, 64, 64), // DigitalOcean
-  new KeyFormat("dop_v1_", HEX_LOWER, 64, 64),
-  new KeyFormat("dor_v1_", HEX_LOWER, 64, 64),
-  new KeyFormat("dapi", HEX_LOWER, 32, 32), // Databricks
-  new KeyFormat("ATATT3", ATLASSIAN, 186, 186), // Atlassian API token
+// prefixes before their own prefixes ("sk-ant-" before "sk-"). Kept as two
+// static tables rather than constructor calls: the table is data, not code.
+const PREFIXES: StaticArray<string> = [
+  "sk-ant-", // Anthropic (sk-ant-api03-, sk-ant-admin01-)
+  "sk-", // OpenAI (sk-..., sk-proj-..., sk-svcacct-..., sk-admin-...)
+  "AKIA", // AWS access key id
+  "ASIA", // AWS temporary key id
+  "ABIA", // AWS STS service bearer token
+  "ACCA", // AWS context-specific credential
+  "aws_secret_access_key", // AWS secret access key, named
+  "AWS_SECRET_ACCESS_KEY",
+  "aws_secret_key",
+  "AWS_SECRET_KEY",
+  "ghp_", // GitHub tokens
+  "gho_",
+  "ghu_",
+  "ghs_",
+  "ghr_",
+  "github_pat_",
+  "glpat-", // GitLab
+  "xoxb-", // Slack bot, user, app, refresh, config tokens
+  "xoxp-",
+  "xoxa-",
+  "xoxr-",
+  "xoxs-",
+  "xoxe-",
+  "xoxe.xoxp-",
+  "xapp-",
+  "hooks.slack.com/services/", // Slack webhooks
+  "hooks.slack.com/workflows/",
+  "hooks.slack.com/triggers/",
+  "AIza", // Google API key
+  "sk_live_", // Stripe
+  "rk_live_",
+  "sk_test_",
+  "rk_test_",
+  "sk_prod_",
+  "rk_prod_",
+  "hf_", // Hugging Face
+  "npm_", // npm
+  "SG.", // SendGrid
+  "SK", // Twilio API key
+  "key-", // Mailgun private API key
+  "shpat_", // Shopify
+  "shpca_",
+  "shppa_",
+  "shpss_",
+  "doo_v1_", // DigitalOcean
+  "dop_v1_",
+  "dor_v1_",
+  "dapi", // Databricks
+  "ATATT3", // Atlassian API token
 ];
+/** Per prefix: alphabet, min length, max length, mix, assigned (1 when the prefix names the key, see KeyFormat). */
+const SHAPES: StaticArray<u8> = [
+  ALNUM_DASH, 32, 200, MIX_DIGITS, 0, // sk-ant-
+  ALNUM_DASH, 20, 200, MIX_DIGITS, 0, // sk-
+  UPPER_DIGIT, 16, 16, MIX_DIGITS, 0, // AKIA
+  UPPER_DIGIT, 16, 16, MIX_DIGITS, 0, // ASIA
+  UPPER_DIGIT, 16, 16, MIX_DIGITS, 0, // ABIA
+  UPPER_DIGIT, 16, 16, MIX_DIGITS, 0, // ACCA
+  BASE64, 40, 40, MIX_DIGITS, 1, // aws_secret_access_key
+  BASE64, 40, 40, MIX_DIGITS, 1, // AWS_SECRET_ACCESS_KEY
+  BASE64, 40, 40, MIX_DIGITS, 1, // aws_secret_key
+  BASE64, 40, 40, MIX_DIGITS, 1, // AWS_SECRET_KEY
+  ALNUM, 36, 36, MIX_DIGITS, 0, // ghp_
+  ALNUM, 36, 36, MIX_DIGITS, 0, // gho_
+  ALNUM, 36, 36, MIX_DIGITS, 0, // ghu_
+  ALNUM, 36, 36, MIX_DIGITS, 0, // ghs_
+  ALNUM, 36, 36, MIX_DIGITS, 0, // ghr_
+  ALNUM_UNDERSCORE, 22, 255, MIX_DIGITS, 0, // github_pat_
+  ALNUM_DASH, 20, 20, MIX_DIGITS, 0, // glpat-
+  ALNUM_DASH, 10, 255, MIX_DIGITS, 0, // xoxb-
+  ALNUM_DASH, 10, 255, MIX_DIGITS, 0, // xoxp-
+  ALNUM_DASH, 10, 255, MIX_DIGITS, 0, // xoxa-
+  ALNUM_DASH, 10, 255, MIX_DIGITS, 0, // xoxr-
+  ALNUM_DASH, 10, 255, MIX_DIGITS, 0, // xoxs-
+  ALNUM_DASH, 10, 255, MIX_DIGITS, 0, // xoxe-
+  ALNUM_DASH, 10, 255, MIX_DIGITS, 0, // xoxe.xoxp-
+  ALNUM_DASH, 10, 255, MIX_DIGITS, 0, // xapp-
+  BASE64, 43, 56, ANY, 0, // hooks.slack.com/services/
+  BASE64, 43, 56, ANY, 0, // hooks.slack.com/workflows/
+  BASE64, 43, 56, ANY, 0, // hooks.slack.com/triggers/
+  ALNUM_DASH, 35, 35, MIX_DIGITS, 0, // AIza
+  ALNUM, 10, 255, MIX_DIGITS, 0, // sk_live_
+  ALNUM, 10, 255, MIX_DIGITS, 0, // rk_live_
+  ALNUM, 10, 255, MIX_DIGITS, 0, // sk_test_
+  ALNUM, 10, 255, MIX_DIGITS, 0, // rk_test_
+  ALNUM, 10, 255, MIX_DIGITS, 0, // sk_prod_
+  ALNUM, 10, 255, MIX_DIGITS, 0, // rk_prod_
+  ALPHA, 34, 34, MIX_CASE, 0, // hf_
+  ALNUM, 36, 36, MIX_DIGITS, 0, // npm_
+  SENDGRID, 66, 66, MIX_DIGITS, 0, // SG.
+  HEX, 32, 32, MIX_DIGITS, 0, // SK
+  HEX_LOWER, 32, 32, MIX_DIGITS, 0, // key-
+  HEX, 32, 32, MIX_DIGITS, 0, // shpat_
+  HEX, 32, 32, MIX_DIGITS, 0, // shpca_
+  HEX, 32, 32, MIX_DIGITS, 0, // shppa_
+  HEX, 32, 32, MIX_DIGITS, 0, // shpss_
+  HEX_LOWER, 64, 64, MIX_DIGITS, 0, // doo_v1_
+  HEX_LOWER, 64, 64, MIX_DIGITS, 0, // dop_v1_
+  HEX_LOWER, 64, 64, MIX_DIGITS, 0, // dor_v1_
+  HEX_LOWER, 32, 32, MIX_DIGITS, 0, // dapi
+  ATLASSIAN, 186, 186, MIX_DIGITS, 0, // ATATT3
+];
+const FORMATS: Array<KeyFormat> = formats();
+
+function formats(): Array<KeyFormat> {
+  const out = new Array<KeyFormat>(PREFIXES.length);
+  for (let f = 0; f < PREFIXES.length; f++) {
+    const at = f * 5;
+    out[f] = new KeyFormat(PREFIXES[f], SHAPES[at], SHAPES[at + 1], SHAPES[at + 2], SHAPES[at + 3], SHAPES[at + 4] != 0);
+  }
+  return out;
+}
 
 function inAlphabet(c: i32, alphabet: i32): bool {
   switch (alphabet) {

@@ -32,6 +32,9 @@ export function validSsn(d: string): bool {
   const serial = d.substring(5);
   if (area == 0 || area == 666 || area >= 900) return false;
   if (group == 0 || serial == "0000") return false;
-  if (d == "078051120" || d == "219099999" || d == "123456789") return false;
+  // Published: the Woolworth wallet card, an SSA pamphlet, a public challenge,
+  // the common placeholder, and the range the SSA reserved for advertising.
+  if (d == "078051120" || d == "219099999" || d == "457555462" || d == "123456789") return false;
+  if (d.startsWith("98765432")) return false;
   return true;
 }

@@ -45,7 +45,8 @@ beforeAll(async () => {
     { MODERATION_PORT: port },
   );
   const completionsDown = await startStack(
-    { rules, hold_response_headers: true, moderation: { cluster: "moderation", timeout_ms: 1000, scope: "response", on_failure: "block" } },
+    // Without hold_response_headers: the status leaves before the verdict.
+    { rules, moderation: { cluster: "moderation", timeout_ms: 1000, scope: "response", on_failure: "block" } },
     "content-audit-moderation-both-down",
   );
   stacks = [withModeration, outage, completions, completionsDown];
@@ -114,12 +115,33 @@ describe("external moderation", () => {
     expect(JSON.stringify(data.error)).not.toContain("attack");
   });
 
-  it("scope response, endpoint down, on_failure block: the completion is replaced by the block reply", async () => {
-    const err = await bothClosed.chat.completions.create({ model: "m", messages: [{ role: "user", content: "hello" }] }).catch((e) => e);
-    expect(err).toBeInstanceOf(APIError);
-    expect(err.status).toBe(400);
+  it("scope response, endpoint down, on_failure block, headers not held: the upstream's status went out, the body becomes the error", async () => {
+    const res = await fetch(stacks[3].envoy.url("/v1/chat/completions"), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-mock-reply": "the secret plan" },
+      body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "hello" }] }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text).error.code).toBe("content_blocked");
+    expect(text).not.toContain("secret plan");
     // The prompt itself was not sent to moderation (scope response): it reached the upstream.
     expect(stacks[3].llm.requests()).toHaveLength(1);
+  });
+
+  it("scope response, endpoint down, headers not held: a streamed completion ends with the error event", async () => {
+    const stream = await bothClosed.chat.completions.create(
+      { model: "m", stream: true, messages: [{ role: "user", content: "hello" }] },
+      { headers: { "x-mock-reply": encodeURIComponent("the secret plan") } },
+    );
+    let text = "";
+    const error = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    })().catch((e) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).code).toBe("content_blocked");
+    // Windows are moderated as the text streams: what went before the verdict arrived; the end did not.
+    expect(text).toBe("the secret plan");
   });
 
   describe("streamed completions (scope both, windows of 100 characters)", () => {

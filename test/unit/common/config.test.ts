@@ -89,6 +89,24 @@ describe("typed reads", () => {
     expect(check('{"name":"n","ratio":1e999}').errors).toEqual(["field `ratio`: must be a number between 0 and 1 (got 1e999)"]);
   });
 
+  it("reads integers written with a fraction or exponent as JavaScript's Number does (2,000 random literals)", () => {
+    // Literals of at most 15 significant digits, where Number() is exact enough to be the oracle.
+    let seed = 20261206;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const digits = (n: number) => Array.from({ length: n }, () => String(rand(10))).join("");
+    for (let k = 0; k < 2000; k++) {
+      const whole = rand(4) === 0 ? "0" : String(1 + rand(9)) + digits(rand(6));
+      const fraction = rand(2) ? "." + digits(1 + rand(15 - whole.length)) : "";
+      const exponent = rand(2) ? ["e", "E"][rand(2)] + ["", "+", "-"][rand(3)] + String(rand(14)) : "";
+      const literal = (rand(5) === 0 ? "-" : "") + whole + fraction + exponent;
+      const n = Number(literal);
+      const ok = Number.isInteger(n) && n >= 1 && n <= 1e12;
+      const r = check(`{"name":"n","limits":[{"window":"minute","tokens":${literal}}]}`);
+      expect({ literal, ok: r.ok }).toEqual({ literal, ok });
+      if (ok) expect((r.global!.limits as { tokens: number }[])[0].tokens).toBe(n);
+    }
+  });
+
   it("refuses what is not a JSON object, and says why", () => {
     expect(check("[1]").errors).toEqual(["configuration: must be a JSON object (got an array)"]);
     expect(check('"x"').errors).toEqual(['configuration: must be a JSON object (got "x")']);

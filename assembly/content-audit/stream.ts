@@ -3,8 +3,7 @@
 // the audit event at access-log time.
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonKind, JsonValue, JsonWriter, LlmApi, llmApiName, llmApiOfPath, ParseOptions } from "../common/json";
-import { parseShared } from "../common/json/shared-parse";
+import { JsonKind, JsonValue, JsonWriter, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions } from "../common/json";
 import { isEventStream, isJsonMediaType } from "../common/text/media-type";
 import { clusterName, routeName } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
@@ -151,7 +150,7 @@ export class AuditStream extends StreamContext {
     const cfg = this.cfg!;
     const bytes = body.read();
     if (bytes === null) return DataAction.Continue;
-    const parsed = parseShared(this.id, bytes, this.parseOptions());
+    const parsed = parseJson(bytes, this.parseOptions());
     const doc = parsed.doc;
     if (doc === null) {
       // Content that cannot be inspected must not slip through as malformed or deeply nested JSON.
@@ -315,7 +314,7 @@ export class AuditStream extends StreamContext {
     if (next != INSPECT) return <DataAction>next;
     const bytes = body.read();
     if (bytes === null) return DataAction.Continue;
-    const doc = parseShared(this.id, bytes, this.parseOptions()).doc;
+    const doc = parseJson(bytes, this.parseOptions()).doc;
     if (doc === null) return DataAction.Continue;
     const cfg = this.cfg!;
     const inspector = jsonInspector(cfg.scanner, this.record, true);

@@ -285,7 +285,7 @@ export class TokenLimitStream extends StreamContext {
     const type = getHeaderBytes(MapType.ResponseHeaders, CONTENT_TYPE);
     const streaming = type !== null && isEventStream(type);
     const cfg = this.cfg!;
-    this.meter = new UsageMeter(this.id, streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming, this.tokenizer);
+    this.meter = new UsageMeter(streaming, <i32>cfg.maxResponseBytes, this.injectedUsage && streaming, this.tokenizer);
     if (cfg.responseHeaders) {
       const q = this.quota;
       addQuotaHeaders(q.limit, q.remaining, q.resetMs);

@@ -16,8 +16,7 @@
 //   JSON over maxJsonBytes, or a stream event over the parser's limit: not
 //                           read, estimated from its size (bytes / 4)
 import { bytesEqualAscii } from "../common/bytes";
-import { ByteBuf, JsonKind, parseJson, ParseOptions, readUsage, Usage } from "../common/json";
-import { parseShared } from "../common/json/shared-parse";
+import { ByteBuf, JsonKind, parseJson, readUsage, Usage } from "../common/json";
 import { addSaturating } from "../common/saturating";
 import { isDone, SseEvent, SseParser, SseStatus } from "../common/sse";
 import { estimateTokensUtf8, Tokenizer } from "../common/token-estimate";
@@ -27,7 +26,6 @@ import { bodyTextTokens, eventTextTokens, scanTextTokens } from "./completion-te
 const MAX_EVENT_BYTES: i32 = 1 << 20;
 
 const USAGE_KEY = "\"usage\"";
-const DEFAULT_PARSE = new ParseOptions();
 
 /** True when the bytes contain `"usage"` (a cheap test before parsing an event). */
 function mentionsUsage(data: ArrayBuffer): bool {
@@ -58,8 +56,7 @@ export class UsageMeter {
   private held: ByteBuf = new ByteBuf(0);
   private finished: bool = false;
 
-  /** @param holder the stream context: the response parse is shared with the other filters of the VM (common/json/shared-parse). */
-  constructor(private holder: u32, streaming: bool, public maxJsonBytes: i32, public stripUsageChunk: bool, public tokenizer: Tokenizer) {
+  constructor(streaming: bool, public maxJsonBytes: i32, public stripUsageChunk: bool, public tokenizer: Tokenizer) {
     if (streaming) this.sse = new SseParser(MAX_EVENT_BYTES);
     else this.json = new ByteBuf(1024);
   }
@@ -109,7 +106,7 @@ export class UsageMeter {
     const json = this.json;
     if (json === null || this.unreadable) return;
     const body = json.toArrayBuffer();
-    const root = parseShared(this.holder, body, DEFAULT_PARSE).root;
+    const root = parseJson(body).root;
     if (root === null || root.kind != JsonKind.Object) {
       this.textEstimate = looksLikeJson(body) ? scanTextTokens(body, this.tokenizer) : estimateTokensUtf8(body, this.tokenizer);
       return;

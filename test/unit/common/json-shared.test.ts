@@ -109,6 +109,15 @@ describe("shared parse", () => {
     expect(kept).toEqual({ entries: 0, bytes: 0 });
   });
 
+  it("lets more streams than it has holds for use a kept parse, and still frees it with the last holder", () => {
+    const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "the same prompt" }] });
+    for (let holder = 1; holder <= 300; holder++) expect(parseShared(holder, body, 64, 1 << 20)).toEqual(parseWith(kit, body, 64, 1 << 20));
+    let kept = release(300);
+    expect(kept.entries).toBe(1);
+    for (let holder = 1; holder < 300; holder++) kept = release(holder);
+    expect(kept).toEqual({ entries: 0, bytes: 0 });
+  });
+
   it("ignores a release of a stream that parsed nothing, or a second release", () => {
     parseShared(7, '{"a":[1,2]}', 64, 1 << 20);
     const kept = release(8);

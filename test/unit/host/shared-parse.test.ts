@@ -1,8 +1,8 @@
 // The parses a bundle filter keeps for a stream (assembly/common/json/shared-parse.ts)
 // go when the host deletes the stream's context, however the stream ends:
-// answered, masked, blocked by a local reply, too large, malformed, or reset
-// by the upstream. Each filter that parses runs from the bundle (the
-// gateway-shared fixture: ai-gateway.wasm plus a count of kept parses).
+// answered, too large, malformed (a local reply), or reset by the upstream.
+// Each filter that shares its parse runs from the bundle (the gateway-shared
+// fixture: ai-gateway.wasm plus a count of kept parses).
 import { beforeAll, describe, expect, it } from "vitest";
 import { builtFixture } from "../../host/fixtures.ts";
 import { Host } from "../../host/index.ts";
@@ -16,19 +16,13 @@ beforeAll(async () => {
 }, 300_000);
 
 const PLUGINS: Record<string, unknown> = {
-  "content-audit": {
-    rules: [
-      { id: "pii", type: "pii", detectors: ["email"], action: "mask" },
-      { id: "keys", type: "keywords", keywords: ["BEGIN RSA PRIVATE KEY"], action: "block" },
-    ],
-    max_body_bytes: 4096,
-  },
   "semantic-router": {
     routes: [{ name: "code", model: "code-model", examples: ["write a python function that sorts a list"] }],
     default: { name: "general", model: "base-model" },
     on_invalid: "reject",
+    max_body_bytes: 4096,
   },
-  "token-ratelimit": { limits: [{ name: "all", by: "all", windows: { minute: 1_000_000 } }] },
+  "token-ratelimit": { limits: [{ name: "all", by: "all", windows: { minute: 1_000_000 } }], max_request_bytes: 4096 },
 };
 
 function start(rootId: string): ProxyVm {
@@ -53,10 +47,8 @@ describe.each(Object.keys(PLUGINS))("%s in the bundle", (rootId) => {
   // [how the stream ends, request body, upstream options, whether the upstream must see a kept parse]
   const cases: [string, string, ExchangeOptions, boolean][] = [
     ["answered", chat("write a python function that sorts a list"), {}, true],
-    ["masked", chat("mail owner@example.com the list"), {}, true],
-    ["blocked by a local reply", chat("-----BEGIN RSA PRIVATE KEY----- abc"), {}, false],
     ["too large", chat("x".repeat(8192)), {}, false],
-    ["malformed", '{"model": "m", "messages": [', {}, false],
+    ["malformed (semantic-router answers it locally)", '{"model": "m", "messages": [', {}, false],
     ["reset by the upstream", chat("tell me a joke"), { upstream: (req) => ({ ...answer(req), resetAfterBody: true }) }, true],
   ];
 

@@ -63,14 +63,14 @@ export interface EntryTiming {
 }
 
 /** Sums the module's log lines ("callback-timing streams=N i=ns/calls ...") into per-request figures. */
-export function readTimingLines(lines: string[]): { streams: number; entries: EntryTiming[] } {
+export function readTimingLines(lines: string[], contextsPerRequest = 1): { streams: number; entries: EntryTiming[] } {
   const nanos = new Array<number>(ENTRY_POINTS.length).fill(0);
   const calls = new Array<number>(ENTRY_POINTS.length).fill(0);
   let streams = 0;
   for (const line of lines) {
     const m = /callback-timing streams=(\d+)((?: \d+=\d+\/\d+)+)/.exec(line);
     if (!m) continue;
-    streams += Number(m[1]);
+    streams += Number(m[1]) / contextsPerRequest;
     for (const pair of m[2].trim().split(" ")) {
       const [i, rest] = pair.split("=");
       const [ns, n] = rest.split("/");
@@ -115,7 +115,9 @@ async function main(): Promise<void> {
   writeFileSync(exportsPath, instrumentExports(readFileSync(exportsPath, "utf8")));
   const target = scenario.build[0];
   const entry = moduleEntry(work, target);
-  const wasm = join(work, `${target}.timed.wasm`);
+  // A bundle scenario loads build/ai-gateway.wasm from WASM_DIR: the timed copy takes its place.
+  const bundle = scenario.wasmForm === "bundle";
+  const wasm = bundle ? join(work, `${target}.wasm`) : join(work, `${target}.timed.wasm`);
   const asc = spawnSync(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), entry, "--config", "asconfig.json", "--target", "release", "--outFile", wasm], { cwd: work, encoding: "utf8" });
   if (asc.status !== 0) throw new Error(`asc failed:\n${asc.stdout}${asc.stderr}`);
 
@@ -126,7 +128,8 @@ async function main(): Promise<void> {
   const upstream = await startUpstreamProcess();
   const envoy = await startEnvoy({
     config: scenario.config,
-    vars: { ...scenario.vars, ...pluginConfig(), WASM_FILE: wasm, UPSTREAM_PORT: upstream.port },
+    vars: { ...scenario.vars, ...pluginConfig(), ...(bundle ? { WASM_DIR: work } : { WASM_FILE: wasm }), UPSTREAM_PORT: upstream.port },
+    wasmForm: scenario.wasmForm,
     concurrency: 1,
     runtime: "native",
     name: `callback-timing-${name}`,
@@ -140,7 +143,9 @@ async function main(): Promise<void> {
     const skip = logLines(join(envoy.dir, "envoy.log")).length;
     const out = await runWrk(wrk, { url, bodyFile, connections, durationS: 120, maxRequests: requests, headers });
     await new Promise((r) => setTimeout(r, 500));
-    const { streams, entries } = readTimingLines(logLines(join(envoy.dir, "envoy.log")).slice(skip));
+    // Every plugin of the module's VM has its own stream context per request.
+    const plugins = bundle ? (readFileSync(join(ROOT, scenario.config), "utf8").match(/^\s*root_id:/gm) ?? []).length : 1;
+    const { streams, entries } = readTimingLines(logLines(join(envoy.dir, "envoy.log")).slice(skip), plugins);
     if (!streams) throw new Error("the module logged no timing: too few requests (it logs every 2,048 streams)?");
     console.log(`${name}: ${body.label} ${mode}, ${connections} connection(s), ${streams} streams timed of ${out.requests} requests, ${(out.requests / (out.durationUs / 1e6)).toFixed(0)} rps`);
     console.log("entry point                   calls/request   µs/request");

@@ -4,7 +4,8 @@
 // the response.
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, parseJson, ParseResult, ParseOptions, quoteJson, readLlmRequest, setTopLevelFieldText } from "../common/json";
+import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, ParseOptions, quoteJson, readLlmRequest, setTopLevelFieldText } from "../common/json";
+import { parseShared } from "../common/json/shared-parse";
 import { INVALID_REQUEST, sendError } from "../common/reply";
 import { setFilterState, clusterName, requestAuthority, requestPath, routeName } from "../common/properties";
 import { clearRouteCache } from "../common/route";
@@ -96,7 +97,7 @@ export class RouterStream extends StreamContext {
     let doc: JsonDocument | null = null;
     let req: LlmRequest | null = null;
     if (bytes !== null) {
-      parsed = parseJson(bytes, new ParseOptions(64, <i32>cfg.maxBodyBytes));
+      parsed = parseShared(this.id, bytes, new ParseOptions(64, <i32>cfg.maxBodyBytes));
       doc = parsed.doc;
       if (doc !== null) req = readLlmRequest(doc, this.api);
     }

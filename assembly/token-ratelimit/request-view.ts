@@ -8,7 +8,8 @@
 // in a message counts (content, text parts, tool-call arguments, tool
 // results) except roles, types, ids and binary payloads (images, audio,
 // files), which a text estimate cannot price.
-import { JsonDocument, JsonKind, JsonValue, LlmApi, parseJson, setField, setTopLevelField } from "../common/json";
+import { JsonDocument, JsonKind, JsonValue, LlmApi, ParseOptions, setField, setTopLevelField } from "../common/json";
+import { parseShared } from "../common/json/shared-parse";
 import { estimateJsonString, estimateTokensUtf8, Tokenizer, tokenizerForModel } from "../common/token-estimate";
 
 /** Tokens chat APIs add per message (role and separators) and to prime the reply. */
@@ -16,6 +17,7 @@ const PER_MESSAGE: i64 = 3;
 const REPLY_PRIMING: i64 = 3;
 /** Each text of the prompt adds one for its edges: its first word has no space before it, merges across its ends differ. */
 const PER_TEXT: i64 = 1;
+const DEFAULT_PARSE = new ParseOptions();
 const SKIPPED_MEMBERS = ["role", "type", "id", "tool_call_id", "call_id", "tool_use_id", "image_url", "image", "source", "file", "input_audio", "data", "cache_control"];
 
 export class RequestView {
@@ -33,10 +35,11 @@ export class RequestView {
   rewritten: ArrayBuffer | null = null;
 }
 
-export function readRequest(body: ArrayBuffer, pathApi: LlmApi, addIncludeUsage: bool): RequestView {
+/** `holder`: the stream context, whose parse is shared with the other filters of the VM (common/json/shared-parse). */
+export function readRequest(holder: u32, body: ArrayBuffer, pathApi: LlmApi, addIncludeUsage: bool): RequestView {
   const view = new RequestView();
   view.api = pathApi;
-  const doc = parseJson(body).doc;
+  const doc = parseShared(holder, body, DEFAULT_PARSE).doc;
   if (doc === null || doc.root.kind != JsonKind.Object) {
     view.notJson = true;
     view.promptEstimate = estimateTokensUtf8(body, Tokenizer.Either) + PER_TEXT;

@@ -153,7 +153,7 @@ export class TokenLimitStream extends StreamContext {
   private admit(body: BodyBuffer): DataAction {
     const cfg = this.cfg!;
     const bytes = body.read();
-    const view = readRequest(bytes === null ? new ArrayBuffer(0) : bytes, this.pathApi, cfg.includeUsage);
+    const view = readRequest(this.id, bytes === null ? new ArrayBuffer(0) : bytes, this.pathApi, cfg.includeUsage);
     const metrics = this.owner.metrics!;
     if (view.notJson) metrics.unreadableRequests.inc();
     const rewritten = view.rewritten;

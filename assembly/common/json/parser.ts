@@ -89,6 +89,7 @@ function run(tape: Tape, base: usize, n: i32, maxDepth: i32, stack: usize): bool
   let cap = tape.capacity;
   let count = 0;
   let depth = 0;
+  let deepest = 0;
   let p = s.skipWs(base, 0, n);
   if (p >= n) return s.failAt(s.R_EMPTY, p) == 0;
   while (true) {
@@ -104,6 +105,7 @@ function run(tape: Tape, base: usize, n: i32, maxDepth: i32, stack: usize): bool
     const start = p;
     if (b == 0x7b || b == 0x5b) {
       if (depth >= maxDepth) return s.failAt(s.R_DEPTH, p) == 0;
+      if (depth >= deepest) deepest = depth + 1;
       const isObject = b == 0x7b;
       const at = count++;
       record(tp, at, isObject ? JsonKind.Object : JsonKind.Array, p, p);
@@ -183,6 +185,7 @@ function run(tape: Tape, base: usize, n: i32, maxDepth: i32, stack: usize): bool
     p = s.skipWs(base, p, n);
     if (p < n) return s.failAt(s.R_TRAILING, p) == 0;
     tape.count = count;
+    tape.depth = deepest;
     return true;
   }
   return false;

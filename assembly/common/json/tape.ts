@@ -14,6 +14,8 @@ export const FLAG: i32 = 8;
 export class Tape {
   buf: ArrayBuffer;
   count: i32 = 0;
+  /** The deepest nesting of containers (0 for a scalar): a parse with maxDepth below it fails. */
+  depth: i32 = 0;
 
   constructor(capacity: i32) {
     this.buf = new ArrayBuffer(max(capacity, 8) << 4);

@@ -77,6 +77,12 @@ const roots = new Map<u32, RootContext>();
 let lastRoot: RootContext | null = null;
 const streams = new Map<u32, StreamContext>();
 const calls = new Map<u32, HttpCallHandler>();
+/** Told of every stream context the host deletes, after its onDelete (common/json/shared-parse sets it in the modules that use it). */
+let streamDeleted: ((id: u32) => void) | null = null;
+
+export function onStreamDeleted(hook: (id: u32) => void): void {
+  streamDeleted = hook;
+}
 
 /** Each filter module calls this once at top level with its root context factory. */
 export function registerFilter(factory: (id: u32) => RootContext): void {
@@ -117,6 +123,8 @@ export function deleteContext(id: u32): void {
     streams.get(id).onDelete();
     streams.delete(id);
     dropCallsOf(id);
+    const hook = streamDeleted;
+    if (hook !== null) hook(id);
   } else if (roots.has(id)) {
     roots.delete(id);
     const last = lastRoot;

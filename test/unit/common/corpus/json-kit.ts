@@ -8,7 +8,7 @@ export async function loadJsonKit(): Promise<Kit> {
   return loadKit(await builtFixture("kit-json"));
 }
 
-function decodeParsed(out: string): Parsed {
+export function decodeParsed(out: string): Parsed {
   if (out.startsWith("OK ")) return { ok: true, json: out.slice(3) };
   const m = /^ERR (\S+) (\d+) (.*)$/s.exec(out);
   if (!m) throw new Error(`unexpected kit output: ${out.slice(0, 200)}`);

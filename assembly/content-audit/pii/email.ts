@@ -13,6 +13,18 @@ function isWideLetter(c: i32): bool {
   return (c >= 0x5d0 && c <= 0xe7f) || (c >= 0x1e00 && c <= 0x1eff) || (c >= 0x3041 && c <= 0x30ff) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3);
 }
 
+/**
+ * Letters of scripts written without spaces between words (Thai, kana, CJK,
+ * Hangul's attached particles) are class 2, other letters 1, digits and
+ * punctuation 0. An address part holds letters of one class: in
+ * "请发邮件到zhang@example.com谢谢" the address is zhang@example.com, the
+ * words around it are not.
+ */
+function letterClass(c: i32): i32 {
+  if (!isAlpha(c) && !isWideLetter(c)) return 0;
+  return c >= 0xe00 && (c <= 0xe7f || c >= 0x3041) ? 2 : 1;
+}
+
 function isLetterOrDigit(c: i32): bool {
   return isAlnum(c) || isWideLetter(c);
 }
@@ -31,10 +43,25 @@ export function findEmails(text: string, out: Array<Span>): void {
   let i = indexOfAscii(text, "@");
   while (i >= 0) {
     let l = i;
-    while (l > from && isLocalChar(text.charCodeAt(l - 1))) l--;
+    let run = 0; // the letter class of the part so far
+    while (l > from) {
+      const c = text.charCodeAt(l - 1);
+      const k = letterClass(c);
+      if (!isLocalChar(c) || (k != 0 && run != 0 && k != run)) break;
+      if (k != 0) run = k;
+      l--;
+    }
     while (l < i && text.charCodeAt(l) == 0x2e) l++;
     let r = i + 1;
-    while (r < n && isDomainChar(text.charCodeAt(r))) r++;
+    run = 0;
+    while (r < n) {
+      const c = text.charCodeAt(r);
+      const k = letterClass(c);
+      if (!isDomainChar(c) || (k != 0 && run != 0 && k != run)) break;
+      // Each label is a run of its own (例子.com).
+      run = c == 0x2e ? 0 : k != 0 ? k : run;
+      r++;
+    }
     while (r > i + 1 && (text.charCodeAt(r - 1) == 0x2e || text.charCodeAt(r - 1) == 0x2d)) r--;
     if (validLocal(text, l, i) && validDomain(text, i + 1, r)) {
       out.push(new Span(l, r));

@@ -24,6 +24,25 @@ function linearMemoryBytes(vm: ProxyVm): number {
   return lo;
 }
 
+describe("addresses written against words of scripts without spaces", () => {
+  it("masks the address only, not the words it touches; internationalized addresses stay whole", async () => {
+    const vm = auditVm({ rules: [PII] });
+    const cases: [string, string][] = [
+      ["请发邮件到zhang@example.com谢谢", "请发邮件到[EMAIL]谢谢"],
+      ["메일은kim@example.com입니다", "메일은[EMAIL]입니다"],
+      ["連絡はtaro.yamada@example.co.jpまで", "連絡は[EMAIL]まで"],
+      ["ส่งไปที่somchai@example.comครับ", "ส่งไปที่[EMAIL]ครับ"],
+      ["邮箱:张伟@北京.中国。", "邮箱:[EMAIL]。"],
+      ["用户@例子.com 收", "[EMAIL] 收"],
+      ["écrire à jürgen.müller@münchen.de merci", "écrire à [EMAIL] merci"],
+    ];
+    for (const [text, want] of cases) {
+      const res = await post(vm, chatBody(text));
+      expect(JSON.parse(upstreamBody(res)).messages[0].content, text).toBe(want);
+    }
+  });
+});
+
 describe("unicode tricks", () => {
   it("masks full-width digits, invisible separators and bidi overrides", async () => {
     const vm = auditVm({ rules: [PII, { id: "kw", type: "keywords", keywords: ["秘密项目"], action: "block" }] });

@@ -24,6 +24,8 @@ const ANY: u8 = 2;
 
 class KeyFormat {
   first: i32;
+  /** The prefix's first two UTF-16 units as one little-endian u32 (every prefix has two or more). */
+  head: u32;
 
   constructor(
     public prefix: string,
@@ -35,6 +37,7 @@ class KeyFormat {
     public assigned: bool = false,
   ) {
     this.first = prefix.charCodeAt(0);
+    this.head = load<u32>(changetype<usize>(prefix));
   }
 }
 
@@ -144,13 +147,33 @@ const SHAPES: StaticArray<u8> = [
   HEX_LOWER, 32, 32, MIX_DIGITS, 0, // dapi
   ATLASSIAN, 186, 186, MIX_DIGITS, 0, // ATATT3
 ];
+/**
+ * The formats sharing their first two units, as chains in table order:
+ * FIRST_FORMAT[pairBucket(c0, c1)] is 1 + the first format whose prefix
+ * starts with units c0 c1 (0: none), NEXT_FORMAT[f] is 1 + the next format
+ * after f in the same bucket. Prose is full of word starts that begin some
+ * prefix ("sa", "ha", "ge"); a pair no prefix starts with costs one load.
+ */
+@inline
+function pairBucket(c0: u32, c1: u32): i32 {
+  // No two different prefix heads share a bucket (a clash would only cost time).
+  return <i32>((c0 * 5 + c1) & 255);
+}
+
+const FIRST_FORMAT = new StaticArray<u8>(256);
+const NEXT_FORMAT = new StaticArray<u8>(PREFIXES.length);
 const FORMATS: Array<KeyFormat> = formats();
 
+/** The formats, chained by bucket (see FIRST_FORMAT) in table order. */
 function formats(): Array<KeyFormat> {
   const out = new Array<KeyFormat>(PREFIXES.length);
-  for (let f = 0; f < PREFIXES.length; f++) {
+  for (let f = PREFIXES.length - 1; f >= 0; f--) {
     const at = f * 5;
-    out[f] = new KeyFormat(PREFIXES[f], SHAPES[at], SHAPES[at + 1], SHAPES[at + 2], SHAPES[at + 3], SHAPES[at + 4] != 0);
+    const fmt = new KeyFormat(PREFIXES[f], SHAPES[at], SHAPES[at + 1], SHAPES[at + 2], SHAPES[at + 3], SHAPES[at + 4] != 0);
+    out[f] = fmt;
+    const b = pairBucket(fmt.head & 0xffff, fmt.head >>> 16);
+    NEXT_FORMAT[f] = FIRST_FORMAT[b];
+    FIRST_FORMAT[b] = <u8>(f + 1);
   }
   return out;
 }
@@ -181,32 +204,31 @@ function isTokenChar(c: i32): bool {
   return isAlnum(c) || c == 0x2d || c == 0x5f;
 }
 
-/** FIRST_UNITS[c] = 1 when some format's prefix starts with ASCII unit c. */
-const FIRST_UNITS = firstUnits();
-
-function firstUnits(): StaticArray<u8> {
-  const t = new StaticArray<u8>(128);
-  for (let f = 0; f < FORMATS.length; f++) t[FORMATS[f].first] = 1;
-  return t;
-}
-
 /**
  * The format whose prefix is at unit `i` of the `n` units at `base`, not
  * inside a longer token, or null. (Shape note: every prefix's first two
  * units are flagged in text-shape.ts's SHAPE_CLASS, the first as a key
  * start, the second as a key unit; a new prefix must be added there too.)
  */
-function formatAt(base: usize, n: i32, i: i32, from: i32): KeyFormat | null {
-  const c = <i32>load<u16>(base + (<usize>i << 1));
-  if (c >= 128 || unchecked(FIRST_UNITS[c]) == 0) return null;
+function formatAt(base: usize, n: i32, i: i32): KeyFormat | null {
+  if (i + 1 >= n) return null;
+  const head = load<u32>(base + (<usize>i << 1));
+  if ((head & 0xff80ff80) != 0) return null;
+  const f = <i32>unchecked(FIRST_FORMAT[pairBucket(head & 0xffff, head >>> 16)]) - 1;
+  if (f < 0) return null;
   if (i > 0 && isTokenChar(<i32>load<u16>(base + (<usize>(i - 1) << 1)))) return null;
-  for (let f = from; f < FORMATS.length; f++) {
+  return formatFrom(base, n, i, f);
+}
+
+/** The first format of the chain from format `f` (-1: none) whose prefix is whole at unit `i`. */
+function formatFrom(base: usize, n: i32, i: i32, f: i32): KeyFormat | null {
+  while (f >= 0) {
     const fmt = unchecked(FORMATS[f]);
-    if (fmt.first != c || i + fmt.prefix.length > n) continue;
-    if (memory.compare(base + (<usize>i << 1), changetype<usize>(fmt.prefix), <usize>fmt.prefix.length << 1) == 0) {
+    if (i + fmt.prefix.length <= n && load<u32>(base + (<usize>i << 1)) == fmt.head && memory.compare(base + (<usize>i << 1), changetype<usize>(fmt.prefix), <usize>fmt.prefix.length << 1) == 0) {
       formatIndex = f;
       return fmt;
     }
+    f = <i32>unchecked(NEXT_FORMAT[f]) - 1;
   }
   return null;
 }
@@ -219,7 +241,7 @@ let formatIndex: i32 = 0;
  * unit `i`, not inside a longer token: where findKeys() would look further.
  */
 export function keyPrefixAt(base: usize, n: i32, i: i32): bool {
-  return formatAt(base, n, i, 0) !== null;
+  return formatAt(base, n, i) !== null;
 }
 
 export function findSecrets(text: string, out: Array<Span>): void {
@@ -232,7 +254,7 @@ function findKeys(text: string, out: Array<Span>): void {
   const n = text.length;
   const base = changetype<usize>(text);
   for (let i = 0; i < n; i++) {
-    let fmt = formatAt(base, n, i, 0);
+    let fmt = formatAt(base, n, i);
     while (fmt !== null) {
       const e = keyAt(text, i, fmt);
       if (e > 0) {
@@ -241,7 +263,7 @@ function findKeys(text: string, out: Array<Span>): void {
         break;
       }
       // Another format with the same start ("sk-" after "sk-ant-")?
-      fmt = formatAt(base, n, i, formatIndex + 1);
+      fmt = formatFrom(base, n, i, <i32>unchecked(NEXT_FORMAT[formatIndex]) - 1);
     }
   }
 }

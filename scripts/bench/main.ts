@@ -12,6 +12,7 @@ import { buildCells, runOrder } from "./cells.ts";
 import { payload, type Payload } from "./payloads.ts";
 import { checkChain, checkCompletion } from "./preflight.ts";
 import { writeResults } from "./report/write.ts";
+import { floorPairs } from "./floor-pairs.ts";
 import { cellResult, pickRounds, type BenchResults, type CellResult, type RunResult } from "./results.ts";
 import { readBuckets, timingBetween } from "./filter-histogram.ts";
 import { CHAT_PATH, measureRun } from "./runner.ts";
@@ -206,7 +207,7 @@ async function main(): Promise<void> {
         }
       }
       const { runs, bareFor } = pickRounds(rounds);
-      results.push(cellResult(cell, runs, chainsToRun.map((s) => s.name), bareFor));
+      results.push({ ...cellResult(cell, runs, chainsToRun.map((s) => s.name), bareFor), floorPairs: floorPairs(rounds) });
     }
 
     const cpu = cpus();

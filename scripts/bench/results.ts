@@ -2,6 +2,7 @@
 // and the comparison of each run with bare Envoy on the same cell.
 import type { Cell } from "./cells.ts";
 import type { FilterTiming } from "./filter-histogram.ts";
+import type { FloorPair } from "./floor-pairs.ts";
 import { ratio, type Summary } from "./stats.ts";
 
 export interface WrkErrors {
@@ -53,6 +54,8 @@ export interface CellResult {
   cell: Cell;
   /** Bare first, then the scenarios in registry order (not the order they ran). */
   runs: Array<RunResult & { vsBare: Ratios | null }>;
+  /** Chains whose floor ran too, compared round by round (see floor-pairs.ts). */
+  floorPairs?: FloorPair[];
 }
 
 export interface BenchMeta {

@@ -1,7 +1,7 @@
 // Markdown rendering of bench results: one row per chain per cell; every
 // chain other than bare shows its ratio to bare next to each value.
 import type { BenchResults, CellResult } from "../results.ts";
-import { DASH, cellLabel, fmtInt, fmtMs, fmtOne, withRatio } from "./format.ts";
+import { DASH, cellLabel, fmtInt, fmtMs, fmtOne, fmtRatio, withRatio } from "./format.ts";
 
 const HEADER = [
   "cell", "chain", "RPS", "p50 ms", "p99 ms", "TTFB p50 ms", "CPU % of core", "CPU µs/req", "filter p50 µs", "RSS MB", "peak RSS MB", "host busy %", "errors",
@@ -41,6 +41,36 @@ export function renderTable(cells: readonly CellResult[]): string {
   return lines.join("\n");
 }
 
+/** The chains against their floors, round by round (empty when no floor ran beside its chain). */
+export function renderFloorPairs(cells: readonly CellResult[]): string[] {
+  const lines: string[] = [];
+  for (const cell of cells) {
+    for (const p of cell.floorPairs ?? []) {
+      lines.push(row([
+        cellLabel(cell.cell),
+        `${p.chain} ÷ ${p.floor}`,
+        fmtRatio(p.rpsRatio),
+        p.rpsRatios.map((r) => r.toFixed(2)).join(" "),
+        signed(p.cpuAddedMedian),
+        p.cpuAdded.map(signed).join(" "),
+      ]));
+    }
+  }
+  if (!lines.length) return [];
+  return [
+    "Against the floor: each round's RPS ratio and added Envoy CPU µs per request, chain to its floor in the same round; the median over rounds.",
+    "",
+    row(["cell", "chain ÷ floor", "RPS ratio (median)", "per round", "CPU µs/req added (median)", "per round"]),
+    row([":--", ":--", "--:", "--:", "--:", "--:"]),
+    ...lines,
+    "",
+  ];
+}
+
+function signed(v: number): string {
+  return Number.isFinite(v) ? `${v >= 0 ? "+" : ""}${Math.round(v)}` : DASH;
+}
+
 export function renderMarkdown(results: BenchResults): string {
   const m = results.meta;
   const o = results.options;
@@ -63,6 +93,7 @@ export function renderMarkdown(results: BenchResults): string {
     "",
     renderTable(results.cells),
     "",
+    ...renderFloorPairs(results.cells),
   ];
   return lines.join("\n");
 }

@@ -164,6 +164,7 @@ function weight(tokenizer: Tokenizer, column: i32): i32 {
 // of a C_SPACE, IS_VOWEL for an ASCII letter, IS_KEY_PUNCT for + / _ -.
 const CLASS_BITS = 4;
 const CLASS_MASK = 15;
+const LONE_SPACE = C_SPACE | (WS_SPACE << CLASS_BITS);
 const IS_VOWEL = 1;
 const IS_KEY_PUNCT = 1;
 
@@ -408,9 +409,9 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
         }
       }
     }
-    const cls = info & CLASS_MASK;
-    const detail = info >> CLASS_BITS;
-    const isLetter = cls == C_LOWER || cls == C_UPPER || cls == C_LETTER;
+    let cls = info & CLASS_MASK;
+    let detail = info >> CLASS_BITS;
+    let isLetter = cls == C_LOWER || cls == C_UPPER || cls == C_LETTER;
 
     // 1. Close what this character ends, so a key-like run's cost includes all of it.
     if (inWord && !isLetter) {
@@ -434,7 +435,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
       }
       spaceRun = 0;
     }
-    const keyChar = cls != C_END && isKeyChar(info);
+    let keyChar = cls != C_END && isKeyChar(info);
     if (keyLength > 0 && !keyChar) {
       if (keyLength >= RANDOM_MIN_LENGTH && keyEvents * RANDOM_EVENT_EVERY >= keyLength) {
         const floor = <i64>keyLength * RANDOM_CHAR;
@@ -443,6 +444,22 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
       keyLength = 0;
     }
     if (cls == C_END) break;
+    if (info == LONE_SPACE && spaceRun == 0 && i < len) {
+      // A single space before an ASCII letter joins the word and costs nothing
+      // (see 1.): go on with the letter, whose closing step has nothing left to close.
+      const next = <i32>load<u8>(ptr + <usize>i);
+      if (next < 0x80) {
+        const nextInfo = <i32>load<u8>(ASCII_CLASSES + <usize>next);
+        if ((nextInfo & CLASS_MASK) <= C_UPPER) {
+          i++;
+          info = nextInfo;
+          cls = nextInfo & CLASS_MASK;
+          detail = nextInfo >> CLASS_BITS;
+          isLetter = true;
+          keyChar = true;
+        }
+      }
+    }
 
     // 2. Follow the key-like run.
     if (keyChar) {

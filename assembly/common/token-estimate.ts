@@ -94,14 +94,14 @@ const RANDOM_MIN_LENGTH = 12;
 const RANDOM_EVENT_EVERY = 4;
 
 // Classes of a code point.
-const C_LOWER: u8 = 1;
-const C_UPPER: u8 = 2;
-const C_DIGIT: u8 = 3;
-const C_SPACE: u8 = 4;
-const C_PUNCT: u8 = 5; // ASCII punctuation and controls
-const C_LETTER: u8 = 6; // other letters: weight column in `weightColumn`
-const C_SYMBOL: u8 = 7; // other characters: weight column in `weightColumn`
-const C_END: u8 = 8;
+const C_LOWER = 1;
+const C_UPPER = 2;
+const C_DIGIT = 3;
+const C_SPACE = 4;
+const C_PUNCT = 5; // ASCII punctuation and controls
+const C_LETTER = 6; // other letters: weight column in the detail
+const C_SYMBOL = 7; // other characters: weight column in the detail
+const C_END = 8;
 
 // White-space units, for "same as the one before".
 const WS_SPACE = 1;
@@ -159,46 +159,55 @@ function weight(tokenizer: Tokenizer, column: i32): i32 {
   return load<i32>(WEIGHTS + (<usize>(<i32>tokenizer * COLUMNS + column) << 2));
 }
 
-// The column of the last C_LETTER / C_SYMBOL classified (set by classify).
-let weightColumn: i32 = 0;
-// The white-space unit of the last C_SPACE classified.
-let spaceUnit: i32 = 0;
+// A code point's class and its detail, in one i32: class in the low 4 bits;
+// above them the weight column of a C_LETTER / C_SYMBOL, the white-space unit
+// of a C_SPACE, IS_VOWEL for an ASCII letter, IS_KEY_PUNCT for + / _ -.
+const CLASS_BITS = 4;
+const CLASS_MASK = 15;
+const LONE_SPACE = C_SPACE | (WS_SPACE << CLASS_BITS);
+const IS_VOWEL = 1;
+const IS_KEY_PUNCT = 1;
 
-/** Class of code point `cp` (sets weightColumn for letters and symbols, spaceUnit for white space). */
-function classify(cp: i32): u8 {
-  if (cp < 0x80) {
-    if (cp >= 0x61 && cp <= 0x7a) return C_LOWER;
-    if (cp >= 0x41 && cp <= 0x5a) return C_UPPER;
-    if (cp >= 0x30 && cp <= 0x39) return C_DIGIT;
-    if (cp == 0x20) { spaceUnit = WS_SPACE; return C_SPACE; }
-    if (cp == 0x0a) { spaceUnit = WS_LF; return C_SPACE; }
-    if (cp == 0x09) { spaceUnit = WS_TAB; return C_SPACE; }
-    if (cp == 0x0d) { spaceUnit = WS_CR; return C_SPACE; }
-    if (cp == 0x0b || cp == 0x0c) { spaceUnit = WS_OTHER; return C_SPACE; }
-    return C_PUNCT;
-  }
+// The classes of ASCII, looked up instead of computed (the text of most prompts is mostly ASCII).
+const ASCII_CLASSES: usize = memory.data(128);
+for (let c = 0; c < 128; c++) store<u8>(ASCII_CLASSES + <usize>c, <u8>classifyAscii(c));
+
+/** Class of code point `cp` with its detail (see CLASS_BITS). */
+@inline
+function classify(cp: i32): i32 {
+  if (cp < 0x80) return <i32>load<u8>(ASCII_CLASSES + <usize>cp);
   if (cp < 0x800) return classify2(cp);
   if (cp < 0x10000) return classify3(cp);
   return classify4(cp);
 }
 
-function letter(column: i32): u8 {
-  weightColumn = column;
-  return C_LETTER;
+function classifyAscii(cp: i32): i32 {
+  if (cp >= 0x61 && cp <= 0x7a) return C_LOWER | (isVowel(cp) ? IS_VOWEL << CLASS_BITS : 0);
+  if (cp >= 0x41 && cp <= 0x5a) return C_UPPER | (isVowel(cp) ? IS_VOWEL << CLASS_BITS : 0);
+  if (cp >= 0x30 && cp <= 0x39) return C_DIGIT;
+  if (cp == 0x20) return space(WS_SPACE);
+  if (cp == 0x0a) return space(WS_LF);
+  if (cp == 0x09) return space(WS_TAB);
+  if (cp == 0x0d) return space(WS_CR);
+  if (cp == 0x0b || cp == 0x0c) return space(WS_OTHER);
+  if (cp == 0x2b || cp == 0x2f || cp == 0x5f || cp == 0x2d) return C_PUNCT | (IS_KEY_PUNCT << CLASS_BITS);
+  return C_PUNCT;
 }
 
-function symbol(column: i32): u8 {
-  weightColumn = column;
-  return C_SYMBOL;
+function letter(column: i32): i32 {
+  return C_LETTER | (column << CLASS_BITS);
 }
 
-function space(unit: i32): u8 {
-  spaceUnit = unit;
-  return C_SPACE;
+function symbol(column: i32): i32 {
+  return C_SYMBOL | (column << CLASS_BITS);
+}
+
+function space(unit: i32): i32 {
+  return C_SPACE | (unit << CLASS_BITS);
 }
 
 /** U+0080-07FF (two UTF-8 bytes). */
-function classify2(cp: i32): u8 {
+function classify2(cp: i32): i32 {
   if (cp == 0xa0) return space(WS_NBSP);
   if (cp == 0x85) return space(WS_OTHER);
   if (cp < 0xc0 || cp == 0xd7 || cp == 0xf7) return symbol(W_SYMBOL2);
@@ -216,7 +225,7 @@ function classify2(cp: i32): u8 {
 }
 
 /** U+0800-FFFF (three UTF-8 bytes). */
-function classify3(cp: i32): u8 {
+function classify3(cp: i32): i32 {
   if (cp < 0x900) return letter(W_ARABIC); // Samaritan, Arabic extended
   if (cp < 0xe00) {
     const low = cp & 0x7f;
@@ -265,7 +274,7 @@ function classify3(cp: i32): u8 {
 }
 
 /** U+10000 and above (four UTF-8 bytes). */
-function classify4(cp: i32): u8 {
+function classify4(cp: i32): i32 {
   if (cp >= 0x1f1e6 && cp <= 0x1f1ff) return symbol(W_FLAG);
   if (cp >= 0x1f3fb && cp <= 0x1f3ff) return symbol(W_SKIN);
   if (cp >= 0x20000 && cp < 0x40000) return letter(W_HAN_EXT);
@@ -282,8 +291,9 @@ function isVowel(c: i32): bool {
 
 /** True for the characters a key or base64 string is made of: [A-Za-z0-9+/_-]. */
 @inline
-function isKeyChar(cls: u8, cp: i32): bool {
-  return cls == C_LOWER || cls == C_UPPER || cls == C_DIGIT || cp == 0x2b || cp == 0x2f || cp == 0x5f || cp == 0x2d;
+function isKeyChar(info: i32): bool {
+  const cls = info & CLASS_MASK;
+  return cls <= C_DIGIT || info == (C_PUNCT | (IS_KEY_PUNCT << CLASS_BITS));
 }
 
 @inline
@@ -331,7 +341,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
   let caseRun = 0;
   let caseUpper = false;
   let keyConsonants = 0;
-  let prevKeyClass: u8 = 0;
+  let prevKeyClass = 0;
   const resumeBase = weight(tokenizer, W_RESUME);
   const foreignWord = weight(tokenizer, W_FOREIGN_WORD);
 
@@ -339,7 +349,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
   while (true) {
     // Decode the next code point (or the end).
     let cp = -1;
-    let cls = C_END;
+    let info = C_END;
     if (i < len) {
       const b = <i32>load<u8>(ptr + <usize>i);
       if (b < 0x80) {
@@ -381,25 +391,27 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
           i++;
         }
       }
-      cls = classify(cp);
+      info = classify(cp);
       if (cp == 0x0d && i < len) {
         // CR LF is one unit of white space.
         if (load<u8>(ptr + <usize>i) == 0x0a) {
           i++;
-          spaceUnit = WS_CRLF;
+          info = space(WS_CRLF);
         } else if (json && i + 1 < len && load<u8>(ptr + <usize>i) == 0x5c) {
           const e = load<u8>(ptr + <usize>i + 1);
           if (e == 0x6e) {
             i += 2;
-            spaceUnit = WS_CRLF;
+            info = space(WS_CRLF);
           } else if (e == 0x75 && i + 6 <= len && hex4(ptr + <usize>i + 2) == 0x0a) {
             i += 6;
-            spaceUnit = WS_CRLF;
+            info = space(WS_CRLF);
           }
         }
       }
     }
-    const isLetter = cls == C_LOWER || cls == C_UPPER || cls == C_LETTER;
+    let cls = info & CLASS_MASK;
+    let detail = info >> CLASS_BITS;
+    let isLetter = cls == C_LOWER || cls == C_UPPER || cls == C_LETTER;
 
     // 1. Close what this character ends, so a key-like run's cost includes all of it.
     if (inWord && !isLetter) {
@@ -423,7 +435,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
       }
       spaceRun = 0;
     }
-    const keyChar = cls != C_END && isKeyChar(cls, cp);
+    let keyChar = cls != C_END && isKeyChar(info);
     if (keyLength > 0 && !keyChar) {
       if (keyLength >= RANDOM_MIN_LENGTH && keyEvents * RANDOM_EVENT_EVERY >= keyLength) {
         const floor = <i64>keyLength * RANDOM_CHAR;
@@ -432,6 +444,22 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
       keyLength = 0;
     }
     if (cls == C_END) break;
+    if (info == LONE_SPACE && spaceRun == 0 && i < len) {
+      // A single space before an ASCII letter joins the word and costs nothing
+      // (see 1.): go on with the letter, whose closing step has nothing left to close.
+      const next = <i32>load<u8>(ptr + <usize>i);
+      if (next < 0x80) {
+        const nextInfo = <i32>load<u8>(ASCII_CLASSES + <usize>next);
+        if ((nextInfo & CLASS_MASK) <= C_UPPER) {
+          i++;
+          info = nextInfo;
+          cls = nextInfo & CLASS_MASK;
+          detail = nextInfo >> CLASS_BITS;
+          isLetter = true;
+          keyChar = true;
+        }
+      }
+    }
 
     // 2. Follow the key-like run.
     if (keyChar) {
@@ -452,7 +480,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
         }
         caseUpper = upper;
         caseRun++;
-        if (isVowel(cp)) keyConsonants = 0;
+        if (detail == IS_VOWEL) keyConsonants = 0;
         else if (++keyConsonants >= 4) keyEvents++;
         if (prevKeyClass == C_DIGIT) keyEvents++;
       } else {
@@ -482,15 +510,15 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
           pieceOther = 0;
         }
         resumed = true;
-        pieceOther += weight(tokenizer, weightColumn);
-        if (weightColumn <= W_LATIN_ADD) accented = true;
+        pieceOther += weight(tokenizer, detail);
+        if (detail <= W_LATIN_ADD) accented = true;
         prevLower = false;
         consonants = 0;
         vowels = 0;
       } else {
         // This ASCII letter and the ones after it, in one tight loop.
-        let c = cp;
         let k = cls;
+        let vowel = detail == IS_VOWEL;
         while (true) {
           if (k == C_UPPER && prevLower) {
             // camelCase: o200k starts a new piece here.
@@ -501,7 +529,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
           }
           prevLower = k == C_LOWER;
           pieceAscii++;
-          if (isVowel(c)) {
+          if (vowel) {
             consonants = 0;
             if (++vowels >= 3) total += VOWEL_CLUSTER;
           } else {
@@ -510,11 +538,12 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
           }
           if (i >= len) break;
           const next = <i32>load<u8>(ptr + <usize>i);
-          const folded = next | 0x20;
-          if (folded < 0x61 || folded > 0x7a) break;
+          if (next >= 0x80) break;
+          const nextInfo = <i32>load<u8>(ASCII_CLASSES + <usize>next);
+          if ((nextInfo & CLASS_MASK) > C_UPPER) break;
           i++;
-          c = next;
-          k = next < 0x61 ? C_UPPER : C_LOWER;
+          k = nextInfo & CLASS_MASK;
+          vowel = nextInfo >> CLASS_BITS == IS_VOWEL;
           // The key-like run goes on (as in 2. for a letter after a letter).
           keyLength++;
           const upper = k == C_UPPER;
@@ -525,7 +554,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
           }
           caseUpper = upper;
           caseRun++;
-          if (isVowel(c)) keyConsonants = 0;
+          if (vowel) keyConsonants = 0;
           else if (++keyConsonants >= 4) keyEvents++;
         }
         prevKeyClass = k;
@@ -541,7 +570,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
         keyLength++;
       }
     } else if (cls == C_SPACE) {
-      const unit = spaceUnit;
+      const unit = detail;
       spaceCost = spaceRun == 0 ? TOKEN : spaceCost + (unit == lastUnit ? spaceRepeat(unit) : SPACE_CHANGE);
       spaceRun++;
       lastUnit = unit;
@@ -549,7 +578,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
       punctPending = true;
       punctFollowsPunct = prevPunct;
     } else {
-      total += weight(tokenizer, weightColumn); // C_SYMBOL
+      total += weight(tokenizer, detail); // C_SYMBOL
     }
     prevPunct = cls == C_PUNCT;
   }

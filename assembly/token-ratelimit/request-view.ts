@@ -53,9 +53,7 @@ export function readRequest(holder: u32, body: ArrayBuffer, pathApi: LlmApi, add
   view.tokenizer = tokenizer;
   const stream = root.get("stream");
   view.stream = stream !== null && stream.isTrue;
-  let estimate = REPLY_PRIMING;
-  const messages = JsonValue.items(root.get("messages"));
-  for (let i = 0; i < messages.length; i++) estimate += textTokens(doc, messages[i], tokenizer) + PER_MESSAGE;
+  let estimate = REPLY_PRIMING + itemTokens(doc, root.get("messages"), tokenizer);
   estimate += promptPart(doc, root.get("system"), tokenizer) + promptPart(doc, root.get("instructions"), tokenizer) + promptPart(doc, root.get("input"), tokenizer);
   const tools = root.get("tools");
   if (tools !== null) estimate += estimateJsonString(doc.src, tools.start, tools.end, tokenizer) + PER_TEXT;
@@ -75,9 +73,18 @@ function detectApi(root: JsonValue): LlmApi {
 function promptPart(doc: JsonDocument, v: JsonValue | null, tokenizer: Tokenizer): i64 {
   if (v === null || v.kind == JsonKind.Null) return 0;
   if (v.kind != JsonKind.Array) return textTokens(doc, v, tokenizer) + PER_MESSAGE;
-  const items = JsonValue.items(v);
+  return itemTokens(doc, v, tokenizer);
+}
+
+/** The items of an array counted like messages; 0 when `v` is not an array. */
+function itemTokens(doc: JsonDocument, v: JsonValue | null, tokenizer: Tokenizer): i64 {
+  if (v === null || v.kind != JsonKind.Array) return 0;
+  // One cursor walks the items (no handle per item).
+  const item = v.clone();
+  if (!item.moveToFirst()) return 0;
   let n: i64 = 0;
-  for (let i = 0; i < items.length; i++) n += textTokens(doc, items[i], tokenizer) + PER_MESSAGE;
+  do n += textTokens(doc, item, tokenizer) + PER_MESSAGE;
+  while (item.moveToNext());
   return n;
 }
 
@@ -85,12 +92,13 @@ function promptPart(doc: JsonDocument, v: JsonValue | null, tokenizer: Tokenizer
 function textTokens(doc: JsonDocument, v: JsonValue, tokenizer: Tokenizer): i64 {
   if (v.kind == JsonKind.String) return v.end - v.start > 2 ? estimateJsonString(doc.src, v.start + 1, v.end - 1, tokenizer) + PER_TEXT : 0;
   if (v.kind != JsonKind.Object && v.kind != JsonKind.Array) return 0;
+  // One cursor per level walks the children (no handle per child).
+  const child = v.clone();
+  if (!child.moveToFirst()) return 0;
   let n: i64 = 0;
-  let child = v.first();
-  while (child !== null) {
+  do {
     if (v.kind == JsonKind.Array || !isSkipped(child)) n += textTokens(doc, child, tokenizer);
-    child = child.next();
-  }
+  } while (child.moveToNext());
   return n;
 }
 

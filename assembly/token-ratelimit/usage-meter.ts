@@ -51,14 +51,15 @@ export class UsageMeter {
   rejectedUsage: bool = false;
 
   private sse: SseParser | null = null;
-  private json: ByteBuf | null = null;
+  /** JSON body so far: the one chunk it came in (most replies), or `parts` once a second one came. */
+  private whole: ArrayBuffer | null = null;
+  private parts: ByteBuf | null = null;
   /** Stripping: bytes of the unfinished event, held back until it is complete. */
   private held: ByteBuf = new ByteBuf(0);
   private finished: bool = false;
 
   constructor(streaming: bool, public maxJsonBytes: i32, public stripUsageChunk: bool, public tokenizer: Tokenizer) {
     if (streaming) this.sse = new SseParser(MAX_EVENT_BYTES);
-    else this.json = new ByteBuf(1024);
   }
 
   get hasUsage(): bool {
@@ -81,15 +82,25 @@ export class UsageMeter {
       }
       return this.feedStripping(sse, chunk, endOfStream);
     }
-    const json = this.json;
-    if (json !== null && !this.unreadable) {
-      if (json.length + chunk.byteLength > this.maxJsonBytes) {
-        this.unreadable = true;
-        json.clear();
-      } else {
-        json.pushBuffer(chunk);
-      }
+    if (this.unreadable || chunk.byteLength == 0) return null;
+    if (this.bytes > <i64>this.maxJsonBytes) {
+      this.unreadable = true;
+      this.whole = null;
+      this.parts = null;
+      return null;
     }
+    const whole = this.whole;
+    if (whole === null) {
+      this.whole = chunk;
+      return null;
+    }
+    let parts = this.parts;
+    if (parts === null) {
+      parts = new ByteBuf(<i32>this.bytes);
+      parts.pushBuffer(whole);
+      this.parts = parts;
+    }
+    parts.pushBuffer(chunk);
     return null;
   }
 
@@ -103,9 +114,10 @@ export class UsageMeter {
       for (let i = 0; i < sse.events.length; i++) this.onEvent(sse.events[i]);
       return;
     }
-    const json = this.json;
-    if (json === null || this.unreadable) return;
-    const body = json.toArrayBuffer();
+    if (this.unreadable) return;
+    const parts = this.parts;
+    const whole = this.whole;
+    const body = parts !== null ? parts.toArrayBuffer() : whole !== null ? whole : new ArrayBuffer(0);
     const root = parseJson(body).root;
     if (root === null || root.kind != JsonKind.Object) {
       this.textEstimate = looksLikeJson(body) ? scanTextTokens(body, this.tokenizer) : estimateTokensUtf8(body, this.tokenizer);

@@ -172,3 +172,35 @@ describe("a JSON response cut by an upstream reset", () => {
     expect(s.completion).toBe(whole.completion);
   });
 });
+
+describe("a JSON reply that arrives in chunks", () => {
+  const usage = '"usage":{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18}';
+  const reply = `{"object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(TEXT.repeat(30))}}}],${usage}}`;
+  const inChunks = (size: number) => {
+    const b = Buffer.from(reply);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < b.length; i += size) chunks.push(b.subarray(i, i + size));
+    return () => ({ status: 200, headers: [["content-type", "application/json"]] as [string, string][], body: chunks });
+  };
+
+  it("counts the usage it reports, whatever the chunks cut (names, figures)", async () => {
+    const vm = startFilter(new Host(), config);
+    for (const size of [reply.length, 1000, 97, 7, 1]) {
+      const res = await vm.exchange(requestOf("chat", false), { upstream: inChunks(size) });
+      expect(Buffer.from(res.bodyBytes).toString()).toBe(reply);
+      expect(stateOf(res)).toMatchObject({ source: "usage", prompt: 11, completion: 7 });
+    }
+    expect(vm.trapped).toBe(false);
+  });
+
+  it("past max_response_bytes, one chunk or several, is estimated from its size", async () => {
+    expect(reply.length).toBeGreaterThan(1024);
+    const vm = startFilter(new Host(), { ...config, max_response_bytes: 1024 });
+    for (const size of [reply.length, 1000, 600, 1]) {
+      const s = stateOf(await vm.exchange(requestOf("chat", false), { upstream: inChunks(size) })) as State;
+      expect(s.source).toBe("estimate");
+      expect(s.completion).toBe(Math.ceil(reply.length / 4));
+    }
+    expect(vm.trapped).toBe(false);
+  });
+});

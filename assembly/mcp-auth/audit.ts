@@ -3,7 +3,7 @@
 // decision counters on /stats.
 import { JsonWriter } from "../common/json";
 import { Counter } from "../common/metrics";
-import { setFilterState } from "../common/properties";
+import { setFilterStateBytes } from "../common/properties";
 
 export const FILTER_STATE = "mcp_auth";
 
@@ -12,6 +12,8 @@ export class AuditMetrics {
   denied: Counter = new Counter("mcp_auth_denied");
   unauthenticated: Counter = new Counter("mcp_auth_unauthenticated");
   rateLimited: Counter = new Counter("mcp_auth_rate_limited");
+  /** Bearer tokens whose signature was checked: the ones the verified-token cache could not answer. */
+  signatureChecks: Counter = new Counter("mcp_auth_jwt_signature_checks");
 }
 
 export class AuditCall {
@@ -27,8 +29,8 @@ export class AuditRecord {
   reason: string = "";
   calls: Array<AuditCall> = new Array<AuditCall>();
 
-  toJson(): string {
-    const w = new JsonWriter();
+  toJsonBytes(): ArrayBuffer {
+    const w = new JsonWriter(128);
     w.beginObject();
     w.key("decision").string(this.decision);
     if (this.subject.length > 0) w.key("subject").string(this.subject);
@@ -51,10 +53,10 @@ export class AuditRecord {
       w.endArray();
     }
     w.endObject();
-    return w.toString();
+    return w.toBytes();
   }
 
   write(): void {
-    if (this.decision.length > 0) setFilterState(FILTER_STATE, this.toJson());
+    if (this.decision.length > 0) setFilterStateBytes(FILTER_STATE, this.toJsonBytes());
   }
 }

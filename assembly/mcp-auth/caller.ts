@@ -11,6 +11,14 @@ export class Caller {
   via: string = "";
   scopes: Array<string> = new Array<string>();
   token: Token | null = null;
+  private encodedSubject: ArrayBuffer | null = null;
+
+  /** The subject as UTF-8 (for the forwarded header), encoded once per caller. */
+  get subjectBytes(): ArrayBuffer {
+    let b = this.encodedSubject;
+    if (b === null) this.encodedSubject = b = String.UTF8.encode(this.subject);
+    return b;
+  }
 
   hasScope(s: string): bool {
     return this.scopes.includes(s);

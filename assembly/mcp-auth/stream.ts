@@ -237,11 +237,13 @@ export class McpAuthStream extends StreamContext {
     this.caller = caller;
     this.audit.subject = caller.subject;
     this.audit.via = caller.via;
-    const missing = missingScopes(cfg.requiredScopes, caller);
-    if (missing.length > 0) {
-      this.refuse("insufficient scope");
-      sendInsufficientScope(this.metadataUrl(), missing.join(" "), "the token lacks a required scope");
-      return false;
+    if (cfg.requiredScopes.length > 0) {
+      const missing = missingScopes(cfg.requiredScopes, caller);
+      if (missing.length > 0) {
+        this.refuse("insufficient scope");
+        sendInsufficientScope(this.metadataUrl(), missing.join(" "), "the token lacks a required scope");
+        return false;
+      }
     }
     if (cfg.bindSessions) {
       const session = this.sessionId;

@@ -53,8 +53,8 @@ export class McpAuthStream extends StreamContext {
   private phase: Phase = Phase.Passing;
   private caller: Caller | null = null;
   private audit: AuditRecord = new AuditRecord();
-  /** The request headers, read once: the challenge URL is built from them only when a challenge is sent. */
-  private headers: HeaderBlock | null = null;
+  /** The request's scheme and authority: the challenge URL is built from them only when a challenge is sent. */
+  private scheme: string = "http";
   private authority: string = "";
   private token: string | null = null;
   /** The request path without the API key query parameter, when the key came that way. */
@@ -82,8 +82,7 @@ export class McpAuthStream extends StreamContext {
     const cfg = this.config;
     const base = cfg.publicBaseUrl;
     if (base !== null) return metadataUrl(cfg, base);
-    const scheme = this.headers!.get("x-forwarded-proto");
-    return metadataUrl(cfg, publicBase(cfg, scheme === null ? "http" : scheme, this.authority));
+    return metadataUrl(cfg, publicBase(cfg, this.scheme, this.authority));
   }
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
@@ -99,8 +98,12 @@ export class McpAuthStream extends StreamContext {
     const fullPath = path === null ? "/" : path;
     const q = fullPath.indexOf("?");
     const bare = q < 0 ? fullPath : fullPath.substring(0, q);
-    this.headers = headers;
     if (authority !== null) this.authority = authority;
+    if (cfg.publicBaseUrl === null) {
+      // Headers are readable only now: keep what a challenge's URL needs.
+      const scheme = headers.get("x-forwarded-proto");
+      if (scheme !== null) this.scheme = scheme;
+    }
 
     if (isMetadataPath(bare) && (method == "GET" || method == "HEAD")) {
       this.phase = Phase.Replied;

@@ -3,15 +3,22 @@
 // decision counters on /stats.
 import { JsonWriter } from "../common/json";
 import { Counter } from "../common/metrics";
-import { setFilterState } from "../common/properties";
+import { setPropertyFrom } from "../common/runtime/host";
 
 export const FILTER_STATE = "mcp_auth";
+const FILTER_STATE_NAME = String.UTF8.encode(FILTER_STATE);
+/** One writer for every record (records are written one at a time, at log time). */
+let writer = new JsonWriter(256);
+/** A record larger than this (a long batch) does not keep its buffer for the next ones. */
+const KEPT_WRITER_BYTES = 16 << 10;
 
 export class AuditMetrics {
   allowed: Counter = new Counter("mcp_auth_allowed");
   denied: Counter = new Counter("mcp_auth_denied");
   unauthenticated: Counter = new Counter("mcp_auth_unauthenticated");
   rateLimited: Counter = new Counter("mcp_auth_rate_limited");
+  /** Bearer tokens whose signature was checked: the ones the verified-token cache could not answer. */
+  signatureChecks: Counter = new Counter("mcp_auth_jwt_signature_checks");
 }
 
 export class AuditCall {
@@ -27,8 +34,9 @@ export class AuditRecord {
   reason: string = "";
   calls: Array<AuditCall> = new Array<AuditCall>();
 
-  toJson(): string {
-    const w = new JsonWriter();
+  /** Writes the record into `w` (reset first). */
+  writeTo(w: JsonWriter): void {
+    w.reset();
     w.beginObject();
     w.key("decision").string(this.decision);
     if (this.subject.length > 0) w.key("subject").string(this.subject);
@@ -51,10 +59,13 @@ export class AuditRecord {
       w.endArray();
     }
     w.endObject();
-    return w.toString();
   }
 
   write(): void {
-    if (this.decision.length > 0) setFilterState(FILTER_STATE, this.toJson());
+    if (this.decision.length == 0) return;
+    const w = writer;
+    this.writeTo(w);
+    setPropertyFrom(FILTER_STATE_NAME, w.sink.dataStart, w.sink.length);
+    if (w.sink.length > KEPT_WRITER_BYTES) writer = new JsonWriter(256);
   }
 }

@@ -1,43 +1,32 @@
 // Authentication of a request: a Bearer JWT, or an API key in a header or
 // the query string. Pure: the stream supplies the credentials and the clock.
+import { isSpace } from "~lib/util/string";
 import { constantTimeEqual } from "../common/crypto";
+import { Counter } from "../common/metrics";
+import { AuthResult, AuthStatus, authenticated, authFailure as fail } from "./auth-result";
 import { McpAuthConfig } from "./config";
 import { Caller } from "./caller";
-import { claimsProblem, JwtFailure, tokenScopes, verifyToken } from "./jwt";
+import { JwtFailure, verifyToken } from "./jwt";
 import { KeySet } from "./jwks";
-
-export enum AuthStatus {
-  Ok = 0,
-  /** No credentials at all: 401 with a bare challenge. */
-  Missing = 1,
-  /** Credentials present but not valid: 401 error="invalid_token" (or invalid_request). */
-  Invalid = 2,
-  /** The token names a key we do not have: refresh the JWKS, then try again. */
-  UnknownKey = 3,
-}
-
-export class AuthResult {
-  status: AuthStatus = AuthStatus.Ok;
-  /** RFC 6750 error code for the challenge ("invalid_token", "invalid_request"). */
-  error: string = "";
-  reason: string = "";
-  caller: Caller | null = null;
-}
-
-function fail(status: AuthStatus, error: string, reason: string): AuthResult {
-  const r = new AuthResult();
-  r.status = status;
-  r.error = error;
-  r.reason = reason;
-  return r;
-}
+import { VerifiedToken } from "./verified-token";
 
 /** The token of an `Authorization: Bearer <token>` header; "" for other schemes, null when absent. */
 export function bearerToken(authorization: string | null): string | null {
   if (authorization === null) return null;
-  const a = authorization.trim();
-  if (a.length < 7 || a.substring(0, 7).toLowerCase() != "bearer ") return "";
-  return a.substring(7).trim();
+  let start = 0, end = authorization.length;
+  while (start < end && isSpace(authorization.charCodeAt(start))) start++;
+  while (end > start && isSpace(authorization.charCodeAt(end - 1))) end--;
+  if (end - start < 7 || !isBearerScheme(authorization, start)) return "";
+  start += 7;
+  while (start < end && isSpace(authorization.charCodeAt(start))) start++;
+  return authorization.substring(start, end);
+}
+
+/** "Bearer " at `at`, the scheme in any case. */
+function isBearerScheme(s: string, at: i32): bool {
+  const scheme = "bearer";
+  for (let i = 0; i < 6; i++) if ((s.charCodeAt(at + i) | 0x20) != scheme.charCodeAt(i)) return false;
+  return s.charCodeAt(at + 6) == 0x20;
 }
 
 /** Value of query parameter `name` in `path` (no percent-decoding: keys are plain tokens). */
@@ -69,43 +58,39 @@ export function authenticateApiKey(cfg: McpAuthConfig, key: string): AuthResult 
   const given = Uint8Array.wrap(String.UTF8.encode(key));
   for (let i = 0; i < cfg.consumers.length; i++) {
     const c = cfg.consumers[i];
-    if (constantTimeEqual(given, Uint8Array.wrap(String.UTF8.encode(c.key)))) {
-      const r = new AuthResult();
-      const caller = new Caller();
-      caller.subject = c.name;
-      caller.via = "api_key";
-      caller.scopes = c.scopes;
-      r.caller = caller;
+    if (constantTimeEqual(given, c.keyBytes)) {
+      let r = c.result;
+      if (r === null) {
+        const caller = new Caller();
+        caller.subject = c.name;
+        caller.via = "api_key";
+        caller.scopes = c.scopes;
+        c.result = r = authenticated(caller);
+      }
       return r;
     }
   }
   return fail(AuthStatus.Invalid, "invalid_token", "unknown API key");
 }
 
-export function authenticateJwt(cfg: McpAuthConfig, raw: string, keys: KeySet | null, nowSeconds: i64): AuthResult {
+/** `signatureChecks` counts the tokens the cache could not answer. */
+export function authenticateJwt(cfg: McpAuthConfig, raw: string, keys: KeySet | null, nowSeconds: i64, signatureChecks: Counter): AuthResult {
   const jwt = cfg.jwt;
   if (jwt === null) return fail(AuthStatus.Invalid, "invalid_token", "bearer tokens are not accepted here");
   if (keys === null) return fail(AuthStatus.UnknownKey, "invalid_token", "no signing keys known yet");
-  let t = jwt.cache.get(raw, keys);
-  if (t === null) {
-    t = verifyToken(raw, keys, jwt.checks);
+  const cache = jwt.cache;
+  let v = cache.get(raw, keys);
+  if (v === null) {
+    signatureChecks.inc();
+    const t = verifyToken(raw, keys, jwt.checks);
     if (t.failure == JwtFailure.UnknownKey) return fail(AuthStatus.UnknownKey, "invalid_token", t.reason);
     if (!t.ok) return fail(AuthStatus.Invalid, "invalid_token", t.reason);
-    jwt.cache.put(raw, keys, t);
+    v = new VerifiedToken(t, jwt.checks);
+    if (!v.window.expired(jwt.checks, nowSeconds)) cache.put(raw, keys, v);
+  } else if (v.window.expired(jwt.checks, nowSeconds)) {
+    cache.remove(raw);
   }
-  const problem = claimsProblem(t, jwt.checks, nowSeconds);
-  if (problem.length > 0) return fail(AuthStatus.Invalid, "invalid_token", problem);
-  const caller = new Caller();
-  let sub = t.claimText("sub");
-  if (sub === null || sub.length == 0) sub = t.claimText("client_id");
-  if (sub === null || sub.length == 0) return fail(AuthStatus.Invalid, "invalid_token", "token has no sub or client_id");
-  caller.subject = sub;
-  caller.via = "jwt";
-  caller.scopes = tokenScopes(t);
-  caller.token = t;
-  const r = new AuthResult();
-  r.caller = caller;
-  return r;
+  return v.decide(jwt.checks, nowSeconds);
 }
 
 /** Required scopes the caller lacks. */

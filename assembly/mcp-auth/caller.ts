@@ -4,6 +4,9 @@ import { CallerMatch } from "./config";
 import { anyGlob } from "./glob";
 import { Token } from "./jwt";
 
+/** Policy matches a caller remembers (a configuration rarely has more policies). */
+const MAX_MATCHES_KEPT = 64;
+
 export class Caller {
   /** The token's `sub` (or client_id), or the API-key consumer's name. */
   subject: string = "";
@@ -11,6 +14,16 @@ export class Caller {
   via: string = "";
   scopes: Array<string> = new Array<string>();
   token: Token | null = null;
+  private encodedSubject: ArrayBuffer | null = null;
+  private matchedFor: Array<CallerMatch> = new Array<CallerMatch>();
+  private matchedAs: Array<bool> = new Array<bool>();
+
+  /** The subject as UTF-8 (for the forwarded header), encoded once per caller. */
+  get subjectBytes(): ArrayBuffer {
+    let b = this.encodedSubject;
+    if (b === null) this.encodedSubject = b = String.UTF8.encode(this.subject);
+    return b;
+  }
 
   hasScope(s: string): bool {
     return this.scopes.includes(s);
@@ -41,7 +54,23 @@ export class Caller {
     return s !== null && s == want;
   }
 
+  /**
+   * Whether this caller is one `m` names. The caller never changes, and a
+   * cached one meets the same policies on every request (and a listing asks
+   * for each item), so each answer is worked out once.
+   */
   matches(m: CallerMatch): bool {
+    const known = this.matchedFor;
+    for (let i = 0, n = known.length; i < n; i++) if (unchecked(known[i]) === m) return unchecked(this.matchedAs[i]);
+    const r = this.computeMatch(m);
+    if (known.length < MAX_MATCHES_KEPT) {
+      known.push(m);
+      this.matchedAs.push(r);
+    }
+    return r;
+  }
+
+  private computeMatch(m: CallerMatch): bool {
     if (m.subjects.length > 0 && !anyGlob(m.subjects, this.subject)) return false;
     if (m.scopes.length > 0) {
       let any = false;

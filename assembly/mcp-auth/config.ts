@@ -2,6 +2,7 @@
 // its field (see README.md for the reference and config.schema.json).
 import { ConfigParser, ConfigReader } from "../common/config";
 import { JsonKind } from "../common/json";
+import { AuthResult } from "./auth-result";
 import { JwtChecks } from "./jwt";
 import { KeySet, readJwks } from "./jwks";
 import { RemoteKeys } from "./remote-keys";
@@ -10,7 +11,14 @@ import { TokenCache } from "./token-cache";
 export const ALGORITHMS: Array<string> = ["RS256", "ES256", "HS256"];
 
 export class Consumer {
-  constructor(public name: string, public key: string, public scopes: Array<string>) {}
+  /** The key as UTF-8, for the constant-time comparison. */
+  keyBytes: Uint8Array;
+  /** What authenticating as this consumer yields, made on first use (read-only, shared by its requests). */
+  result: AuthResult | null = null;
+
+  constructor(public name: string, public key: string, public scopes: Array<string>) {
+    this.keyBytes = Uint8Array.wrap(String.UTF8.encode(key));
+  }
 }
 
 export class JwtConfig {
@@ -70,6 +78,7 @@ export class McpAuthConfig {
   apiKeyQuery: string | null = null;
   consumers: Array<Consumer> = new Array<Consumer>();
   subjectHeader: string = "x-mcp-subject";
+  private encodedSubjectHeader: ArrayBuffer | null = null;
   claimNames: Array<string> = new Array<string>();
   claimHeaders: Array<string> = new Array<string>();
   forwardToken: bool = false;
@@ -85,6 +94,13 @@ export class McpAuthConfig {
   bindSessions: bool = true;
   maxBodyBytes: u32 = 1 << 20;
   maxResponseBytes: u32 = 4 << 20;
+
+  /** subjectHeader as UTF-8, encoded once. */
+  get subjectHeaderBytes(): ArrayBuffer {
+    let b = this.encodedSubjectHeader;
+    if (b === null) this.encodedSubjectHeader = b = String.UTF8.encode(this.subjectHeader);
+    return b;
+  }
 
   /** The path part of `resource` ("/mcp" for https://h/mcp; "" for https://h). */
   resourcePath(): string {

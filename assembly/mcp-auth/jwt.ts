@@ -105,16 +105,55 @@ function verifyWith(key: Jwk, input: Uint8Array, sig: Uint8Array): bool {
   return ec !== null && ec.verifySha256(hash, sig);
 }
 
-/** exp, nbf, iss and aud; `nowSeconds` is the host clock. Returns why they fail, or "". */
-export function claimsProblem(t: Token, checks: JwtChecks, nowSeconds: i64): string {
-  const exp = t.claim("exp");
-  if (exp === null) {
-    if (checks.requireExp) return "exp missing";
-  } else if (exp.kind != JsonKind.Number || exp.toF64() + <f64>checks.skewSeconds <= <f64>nowSeconds) {
-    return "token expired";
+/**
+ * A token's exp and nbf, read once: they are the only claims whose verdict
+ * changes with the clock, so a cached token checks just these per request.
+ */
+export class ValidityWindow {
+  hasExp: bool = false;
+  /** exp is present but not a number: the token counts as expired. */
+  badExp: bool = false;
+  exp: f64 = 0;
+  hasNbf: bool = false;
+  badNbf: bool = false;
+  nbf: f64 = 0;
+
+  static of(t: Token): ValidityWindow {
+    const w = new ValidityWindow();
+    const exp = t.claim("exp");
+    if (exp !== null) {
+      w.hasExp = true;
+      if (exp.kind == JsonKind.Number) w.exp = exp.toF64();
+      else w.badExp = true;
+    }
+    const nbf = t.claim("nbf");
+    if (nbf !== null) {
+      w.hasNbf = true;
+      if (nbf.kind == JsonKind.Number) w.nbf = nbf.toF64();
+      else w.badNbf = true;
+    }
+    return w;
   }
-  const nbf = t.claim("nbf");
-  if (nbf !== null && (nbf.kind != JsonKind.Number || nbf.toF64() - <f64>checks.skewSeconds > <f64>nowSeconds)) return "token not yet valid";
+
+  /** Past exp (with the skew): the token will never be valid again. */
+  expired(checks: JwtChecks, nowSeconds: i64): bool {
+    return this.hasExp && (this.badExp || this.exp + <f64>checks.skewSeconds <= <f64>nowSeconds);
+  }
+
+  /** Why the token is not valid at `nowSeconds`, or "". */
+  problem(checks: JwtChecks, nowSeconds: i64): string {
+    if (!this.hasExp) {
+      if (checks.requireExp) return "exp missing";
+    } else if (this.expired(checks, nowSeconds)) {
+      return "token expired";
+    }
+    if (this.hasNbf && (this.badNbf || this.nbf - <f64>checks.skewSeconds > <f64>nowSeconds)) return "token not yet valid";
+    return "";
+  }
+}
+
+/** iss and aud: the claim checks that do not depend on the clock. Returns why they fail, or "". */
+export function identityProblem(t: Token, checks: JwtChecks): string {
   const issuer = checks.issuer;
   if (issuer !== null) {
     const iss = t.claimText("iss");

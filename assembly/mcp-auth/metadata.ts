@@ -7,7 +7,7 @@ export const WELL_KNOWN = "/.well-known/oauth-protected-resource";
 
 /** True for the metadata path, bare or suffixed with a resource path (RFC 9728 3.1). */
 export function isMetadataPath(path: string): bool {
-  return path == WELL_KNOWN || path.startsWith(WELL_KNOWN + "/");
+  return path.startsWith(WELL_KNOWN) && (path.length == WELL_KNOWN.length || path.charCodeAt(WELL_KNOWN.length) == 0x2f);
 }
 
 /** Base URL the client sees: publicBaseUrl, else the request's scheme and authority. */

@@ -33,8 +33,14 @@ function listMatches(a: Access, t: Target, value: string): bool {
 }
 
 export class Decision {
-  constructor(public allowed: bool, public reason: string) {}
+  constructor(public readonly allowed: bool, public readonly reason: string) {}
 }
+
+/** The decisions that name no policy, made once (a listing asks for two per item). */
+const ALLOWED: StaticArray<Decision> = [new Decision(true, "method allowed"), new Decision(true, "tool allowed"), new Decision(true, "resource allowed"), new Decision(true, "prompt allowed")];
+const NOT_ALLOWED: StaticArray<Decision> = [new Decision(false, "method not allowed"), new Decision(false, "tool not allowed"), new Decision(false, "resource not allowed"), new Decision(false, "prompt not allowed")];
+const DEFAULT_ALLOW = new Decision(true, "default allow");
+const PROTOCOL_METHOD = new Decision(true, "protocol method");
 
 export function decide(cfg: McpAuthConfig, caller: Caller, t: Target, value: string): Decision {
   let allowed = false;
@@ -44,9 +50,9 @@ export function decide(cfg: McpAuthConfig, caller: Caller, t: Target, value: str
     if (listMatches(p.deny, t, value)) return new Decision(false, targetName(t) + " denied by policy " + i.toString());
     if (listMatches(p.allow, t, value)) allowed = true;
   }
-  if (allowed) return new Decision(true, targetName(t) + " allowed");
-  if (cfg.defaultAllow) return new Decision(true, "default allow");
-  return new Decision(false, targetName(t) + " not allowed");
+  if (allowed) return ALLOWED[t];
+  if (cfg.defaultAllow) return DEFAULT_ALLOW;
+  return NOT_ALLOWED[t];
 }
 
 /** What the message asks for: method, and the tool/resource/prompt it names. */
@@ -83,7 +89,7 @@ export function targetOf(m: RpcMessage): MessageTarget {
 
 /** The method first, then the tool/resource/prompt it names. */
 export function authorize(cfg: McpAuthConfig, caller: Caller, t: MessageTarget): Decision {
-  if (isProtocolMethod(t.method)) return new Decision(true, "protocol method");
+  if (isProtocolMethod(t.method)) return PROTOCOL_METHOD;
   const m = decide(cfg, caller, Target.Method, t.method);
   if (!m.allowed) return m;
   if (t.kind == Target.Method) return m;

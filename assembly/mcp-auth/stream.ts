@@ -3,11 +3,12 @@
 // JSON-RPC body, and filter listings on the way back (responses.ts).
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { HeaderBlock } from "../common/runtime/header-block";
-import { BufferType, continueStream, getHeader, MapType, nowMillis, removeHeader, replaceHeader, Status, StreamType } from "../common/runtime/host";
+import { BufferType, continueStream, getHeader, MapType, nowMillis, removeHeader, removeHeaderBytes, replaceHeader, replaceHeaderBytes, Status, StreamType } from "../common/runtime/host";
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { Logger } from "../common/log";
 import { AuditRecord } from "./audit";
-import { AuthResult, AuthStatus, authenticateApiKey, authenticateJwt, bearerToken, missingScopes, queryParam, withoutQueryParam } from "./authn";
+import { AuthResult, AuthStatus } from "./auth-result";
+import { authenticateApiKey, authenticateJwt, bearerToken, missingScopes, queryParam, withoutQueryParam } from "./authn";
 import { Caller } from "./caller";
 import { McpAuthConfig } from "./config";
 import { judgeBody, VerdictKind } from "./messages";
@@ -22,6 +23,7 @@ import { ListingResponse } from "./responses";
 import { McpAuthRoot } from "./root";
 
 const log = new Logger("mcp-auth");
+const AUTHORIZATION = String.UTF8.encode("authorization");
 
 enum Phase {
   /** Not configured for this request, or already decided: pass everything. */
@@ -51,7 +53,9 @@ export class McpAuthStream extends StreamContext {
   private phase: Phase = Phase.Passing;
   private caller: Caller | null = null;
   private audit: AuditRecord = new AuditRecord();
-  private metadataUrl: string = "";
+  /** The request's scheme and authority: the challenge URL is built from them only when a challenge is sent. */
+  private scheme: string = "http";
+  private authority: string = "";
   private token: string | null = null;
   /** The request path without the API key query parameter, when the key came that way. */
   private pathWithoutKey: string | null = null;
@@ -73,6 +77,14 @@ export class McpAuthStream extends StreamContext {
     return this.cfg!;
   }
 
+  /** Where the challenge points: the metadata URL under publicBaseUrl, else under the request's scheme and authority. */
+  private metadataUrl(): string {
+    const cfg = this.config;
+    const base = cfg.publicBaseUrl;
+    if (base !== null) return metadataUrl(cfg, base);
+    return metadataUrl(cfg, publicBase(cfg, this.scheme, this.authority));
+  }
+
   onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     const root = this.root as McpAuthRoot;
     // One host call for every request header this filter reads.
@@ -86,11 +98,11 @@ export class McpAuthStream extends StreamContext {
     const fullPath = path === null ? "/" : path;
     const q = fullPath.indexOf("?");
     const bare = q < 0 ? fullPath : fullPath.substring(0, q);
-    if (cfg.publicBaseUrl !== null) this.metadataUrl = metadataUrl(cfg, cfg.publicBaseUrl!);
-    else {
-      // Headers are readable only now: build the URL for a possible challenge later.
+    if (authority !== null) this.authority = authority;
+    if (cfg.publicBaseUrl === null) {
+      // Headers are readable only now: keep what a challenge's URL needs.
       const scheme = headers.get("x-forwarded-proto");
-      this.metadataUrl = metadataUrl(cfg, publicBase(cfg, scheme === null ? "http" : scheme, authority === null ? "" : authority));
+      if (scheme !== null) this.scheme = scheme;
     }
 
     if (isMetadataPath(bare) && (method == "GET" || method == "HEAD")) {
@@ -173,7 +185,7 @@ export class McpAuthStream extends StreamContext {
       const remote = jwt.remote;
       if (keys === null && remote !== null) keys = remote.keys;
     }
-    return authenticateJwt(cfg, this.token!, keys, <i64>(nowMillis() / 1000));
+    return authenticateJwt(cfg, this.token!, keys, <i64>(nowMillis() / 1000), (this.root as McpAuthRoot).metrics!.signatureChecks);
   }
 
   private waitForKeys(): bool {
@@ -215,24 +227,26 @@ export class McpAuthStream extends StreamContext {
         if (noKeys) {
           log.warn("no token signing keys known yet" + (remote === null ? "" : " (" + remote.lastError + ")"));
           if (jwt.unavailableWithoutKeys) {
-            sendKeysUnavailable(this.metadataUrl);
+            sendKeysUnavailable(this.metadataUrl());
             return false;
           }
         }
       }
       log.debug("unauthenticated: " + result.reason);
-      sendUnauthorized(this.metadataUrl, result.error, result.status == AuthStatus.Missing ? "" : result.reason);
+      sendUnauthorized(this.metadataUrl(), result.error, result.status == AuthStatus.Missing ? "" : result.reason);
       return false;
     }
     const caller = result.caller!;
     this.caller = caller;
     this.audit.subject = caller.subject;
     this.audit.via = caller.via;
-    const missing = missingScopes(cfg.requiredScopes, caller);
-    if (missing.length > 0) {
-      this.refuse("insufficient scope");
-      sendInsufficientScope(this.metadataUrl, missing.join(" "), "the token lacks a required scope");
-      return false;
+    if (cfg.requiredScopes.length > 0) {
+      const missing = missingScopes(cfg.requiredScopes, caller);
+      if (missing.length > 0) {
+        this.refuse("insufficient scope");
+        sendInsufficientScope(this.metadataUrl(), missing.join(" "), "the token lacks a required scope");
+        return false;
+      }
     }
     if (cfg.bindSessions) {
       const session = this.sessionId;
@@ -270,13 +284,13 @@ export class McpAuthStream extends StreamContext {
 
   private forwardIdentity(caller: Caller): void {
     const cfg = this.config;
-    replaceHeader(MapType.RequestHeaders, cfg.subjectHeader, caller.subject);
+    replaceHeaderBytes(MapType.RequestHeaders, cfg.subjectHeaderBytes, caller.subjectBytes);
     for (let i = 0; i < cfg.claimNames.length; i++) {
       const v = caller.claimText(cfg.claimNames[i]);
       if (v === null) removeHeader(MapType.RequestHeaders, cfg.claimHeaders[i]);
       else replaceHeader(MapType.RequestHeaders, cfg.claimHeaders[i], v);
     }
-    if (!cfg.forwardToken && this.token !== null) removeHeader(MapType.RequestHeaders, "authorization");
+    if (!cfg.forwardToken && this.token !== null) removeHeaderBytes(MapType.RequestHeaders, AUTHORIZATION);
     this.stripCredentials(null, true);
   }
 
@@ -352,7 +366,7 @@ export class McpAuthStream extends StreamContext {
     if (verdict.decision == "rate_limited") metrics.rateLimited.inc();
     else metrics.denied.inc();
     this.phase = Phase.Replied;
-    if (verdict.kind == VerdictKind.InsufficientScope) sendInsufficientScope(this.metadataUrl, verdict.scope, verdict.reason);
+    if (verdict.kind == VerdictKind.InsufficientScope) sendInsufficientScope(this.metadataUrl(), verdict.scope, verdict.reason);
     else sendJson(verdict.status, "mcp_auth_" + verdict.decision, verdict.body);
     return false;
   }

@@ -139,13 +139,20 @@ export function addHeader(map: MapType, name: string, value: string): Status {
 }
 
 export function replaceHeader(map: MapType, name: string, value: string): Status {
-  const k = utf8(name);
-  const v = utf8(value);
+  return replaceHeaderBytes(map, utf8(name), utf8(value));
+}
+
+/** replaceHeader() with name and value already UTF-8. */
+export function replaceHeaderBytes(map: MapType, k: ArrayBuffer, v: ArrayBuffer): Status {
   return <Status>abi.proxy_replace_header_map_value(map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
 }
 
 export function removeHeader(map: MapType, name: string): Status {
-  const k = utf8(name);
+  return removeHeaderBytes(map, utf8(name));
+}
+
+/** removeHeader() with the name already UTF-8. */
+export function removeHeaderBytes(map: MapType, k: ArrayBuffer): Status {
   return <Status>abi.proxy_remove_header_map_value(map, changetype<usize>(k), k.byteLength);
 }
 

@@ -55,36 +55,46 @@ const W_STEP: f64 = 0.15; // per step cue, at most three
 const W_SYMBOLS: f64 = 0.3;
 const W_QUESTIONS: f64 = 0.1;
 
+// Per ASCII code point: 1 for the code and formula symbols { } ` ; = ^, 2 for "?".
+const ASCII_MARKS = asciiMarks();
+
+function asciiMarks(): StaticArray<u8> {
+  const t = new StaticArray<u8>(128);
+  const symbols = "{}`;=^";
+  for (let i = 0; i < symbols.length; i++) t[symbols.charCodeAt(i)] = 1;
+  t[0x3f] = 2;
+  return t;
+}
+
 /** Symbols of code and formulas in the raw text (normalization drops them), and question marks. */
 class Marks {
   symbols: i32 = 0;
   questions: i32 = 0;
 }
 
-// ASCII code and formula symbols as a bit set over the code points 0-127: { } ` ; = ^
-const SYMBOLS_LOW: u64 = (<u64>1 << 0x3b) | (<u64>1 << 0x3d);
-const SYMBOLS_HIGH: u64 = (<u64>1 << (0x7b - 64)) | (<u64>1 << (0x7d - 64)) | (<u64>1 << (0x60 - 64)) | (<u64>1 << (0x5e - 64));
+/** Reused by every request (one text is scored at a time). */
+const MARKS = new Marks();
 
 function scanMarks(raw: string): Marks {
-  const m = new Marks();
   const n = raw.length;
+  const table = changetype<usize>(ASCII_MARKS);
   let symbols = 0;
   let questions = 0;
   for (let i = 0; i < n; i++) {
     const c = unitAt(raw, i);
     if (c < 0x80) {
-      const set = c < 64 ? SYMBOLS_LOW : SYMBOLS_HIGH;
-      symbols += <i32>((set >> <u64>(c & 63)) & 1);
-      questions += <i32>(c == 0x3f);
+      const m = <i32>load<u8>(table + c);
+      symbols += m & 1;
+      questions += m >> 1;
     } else if (c == 0x2211 || c == 0x221a || c == 0x222b) {
       symbols++;
     } else if (c == 0xff1f) {
       questions++;
     }
   }
-  m.symbols = symbols;
-  m.questions = questions;
-  return m;
+  MARKS.symbols = symbols;
+  MARKS.questions = questions;
+  return MARKS;
 }
 
 /** `features` holds the features of `raw` (capped to the scanned length). */

@@ -15,7 +15,7 @@
 // Each feature is a 32-bit FNV-1a hash; collisions between distinct n-grams
 // are rare enough at 32 bits to ignore.
 
-import { setU16, u16At, unitAt } from "./cells";
+import { setU16, unitAt } from "./cells";
 
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
@@ -76,12 +76,14 @@ export function normalize(text: string, maxUnits: i32 = i32.MAX_VALUE, into: Uin
   const out = into !== null && into.length >= n + 2 ? into : new Uint16Array(n + 2);
   let k = 0;
   setU16(out, k++, SPACE);
+  let previous: u32 = SPACE;
   for (let i = 0; i < n; i++) {
     const c = foldChar(unitAt(text, i));
-    if (c == SPACE && u16At(out, k - 1) == SPACE) continue;
+    if (c == SPACE && previous == SPACE) continue;
     setU16(out, k++, c);
+    previous = c;
   }
-  if (u16At(out, k - 1) != SPACE) setU16(out, k++, SPACE);
+  if (previous != SPACE) setU16(out, k++, SPACE);
   return out.subarray(0, k);
 }
 
@@ -102,14 +104,20 @@ export const MAX_FEATURES_PER_UNIT: i32 = 4;
  */
 export function extractFeatures(t: Uint16Array, out: Uint32Array): i32 {
   const n = t.length;
+  const from = t.dataStart;
   const at = out.dataStart;
   let k: usize = 0;
   let wordHash: u32 = WORD_SEED;
   let wordLen = 0;
   let unsegmented = false;
   let previousWord: u32 = 0;
+  // The units at i + 1 and i + 2 ride along in locals (0 past the end).
+  let d: u32 = n > 0 ? <u32>load<u16>(from) : 0;
+  let e: u32 = n > 1 ? <u32>load<u16>(from, 2) : 0;
   for (let i = 0; i < n; i++) {
-    const c = u16At(t, i);
+    const c = d;
+    d = e;
+    e = i + 2 < n ? <u32>load<u16>(from + (<usize>(i + 2) << 1)) : 0;
     if (c == SPACE) {
       if (wordLen > 0 && !unsegmented) {
         store<u32>(at + (k++ << 2), wordHash);
@@ -131,11 +139,10 @@ export function extractFeatures(t: Uint16Array, out: Uint32Array): i32 {
     // spaces cannot occur (no double spaces); " x" style grams are kept:
     // they mark word edges.
     if (i + 1 >= n) continue;
-    const d = u16At(t, i + 1);
     let h = (((FNV_OFFSET ^ c) * FNV_PRIME) ^ d) * FNV_PRIME;
-    if (c >= 0x80 || d >= 0x80) store<u32>(at + (k++ << 2), h ^ 2);
+    if ((c | d) >= 0x80) store<u32>(at + (k++ << 2), h ^ 2);
     if (i + 2 >= n) continue;
-    h = (h ^ u16At(t, i + 2)) * FNV_PRIME;
+    h = (h ^ e) * FNV_PRIME;
     store<u32>(at + (k++ << 2), h ^ 3);
   }
   return <i32>k;

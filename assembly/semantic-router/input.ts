@@ -39,7 +39,6 @@ export function textToClassify(req: LlmRequest, opts: InputOptions): string {
   // A UTF-16 unit is at least one UTF-8 byte: no part needs more units than
   // the byte budget, so a long message is decoded only that far.
   const units = opts.maxScanBytes;
-  const parts = new Array<string>();
   let lastUser = -1;
   let last = "";
   for (let i = req.messages.length - 1; i >= 0; i--) {
@@ -53,6 +52,7 @@ export function textToClassify(req: LlmRequest, opts: InputOptions): string {
   }
   if (lastUser < 0) return "";
   if (opts.history == 0 && !opts.system) return cutToBytes(last, opts.maxScanBytes);
+  const parts = new Array<string>();
   parts.push(last);
   let more = opts.history;
   for (let i = lastUser - 1; i >= 0 && more > 0; i--) {

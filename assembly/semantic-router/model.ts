@@ -22,7 +22,7 @@
 // with the examples, not the number of examples.
 import { TermCounter } from "./counter";
 import { extractFeatures, MAX_FEATURES_PER_UNIT, normalize } from "./features";
-import { f32At, f64At, i32At, setF64, setI32 } from "./cells";
+import { f64At, i32At, setF64, setI32, setU32, u32At } from "./cells";
 import { bf16At, FeatureIndex, PostingLists, Rec } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
 import { LinearModel } from "./linear";
@@ -93,7 +93,10 @@ export class Model {
   private hashes: Uint32Array = new Uint32Array(4096);
   /** Reused normalization buffer (grows to the longest text seen). */
   private units: Uint16Array = new Uint16Array(1024);
+  /** Per example, the request's dot product with it; only the examples marked in `touched` are non-zero (nearestMeans() zeroes them again). */
   private exampleScore: Float64Array = new Float64Array(0);
+  /** One bit per example: it shares a feature with the request. */
+  private touched: Uint32Array = new Uint32Array(0);
   private routeBuf: RouteScores = new RouteScores(0);
   private centroidScore: Float64Array = new Float64Array(0);
   /** Per route: the best `neighbors` example scores, best first (row r at r * neighbors). */
@@ -175,13 +178,14 @@ export class Model {
     const useNearest = this.scoring != Scoring.Centroid;
     const useCentroid = this.scoring != Scoring.Nearest;
     const ex = this.exampleScore;
-    if (useNearest) ex.fill(0);
+    const touched = this.touched.dataStart;
     const centroid = this.centroidScore;
     centroid.fill(0);
     let norm2: f64 = 0;
     const index = this.index;
     const width = index.linearWidth;
     const sums = this.linearSums;
+    if (width > 0) sums.fill(0);
     const unseen = this.unseenIdf;
     const tf = this.tf;
     if (this.knownAt.length < c.size) {
@@ -191,7 +195,7 @@ export class Model {
     const knownAt = this.knownAt;
     const knownWeight = this.knownWeight;
     // 1. Look every feature up, first: the lookups are independent, so
-    // their cache misses overlap (the loops below branch too much for that).
+    // their cache misses overlap (the loop below branches too much for that).
     let known = 0;
     for (let i = 0; i < c.size; i++) {
       const found = index.find(c.keyAt(i));
@@ -203,12 +207,19 @@ export class Model {
       setF64(knownWeight, known, w);
       known++;
     }
-    // 2. Postings of the known features, in the same order.
-    const pairsFrom = Rec.linear(0) + (<usize>width << 1);
+    // 2. Each known feature's record once, front to back: its linear
+    // weights, route postings, example postings. Every sum takes its terms
+    // in the order of the features, whatever the loop order.
+    const linearFrom = Rec.linear(0);
+    const sumsAt = sums.dataStart;
+    const pairsFrom = linearFrom + (<usize>width << 1);
+    const exAt = ex.dataStart;
     for (let k = 0; k < known; k++) {
       const rec = <usize>i32At(knownAt, k);
       const w = f64At(knownWeight, k);
-      let p = rec + pairsFrom;
+      let p = rec + linearFrom;
+      const linearEnd = rec + pairsFrom;
+      for (let s = sumsAt; p < linearEnd; p += 2, s += 8) store<f64>(s, load<f64>(s) + w * bf16At(p));
       const routeEnd = p + (<usize>Rec.routePairs(rec) << 2);
       if (useCentroid) {
         for (; p < routeEnd; p += 4) {
@@ -219,19 +230,13 @@ export class Model {
       if (useNearest) {
         const exEnd = routeEnd + (<usize>Rec.exPairs(rec) << 2);
         for (p = routeEnd; p < exEnd; p += 4) {
-          const e = <i32>load<u16>(p);
-          setF64(ex, e, f64At(ex, e) + w * bf16At(p + 2));
+          const e = <usize>load<u16>(p);
+          const at = exAt + (e << 3);
+          store<f64>(at, load<f64>(at) + w * bf16At(p + 2));
+          const word = touched + ((e >> 5) << 2);
+          store<u32>(word, load<u32>(word) | (<u32>1 << <u32>(e & 31)));
         }
       }
-    }
-    // 3. Linear logits route by route, each summed in a register (in the
-    // order of the features, as a feature-major loop would).
-    const linearFrom = Rec.linear(0);
-    for (let r = 0; r < width; r++) {
-      let acc: f64 = 0;
-      const off = linearFrom + (<usize>r << 1);
-      for (let k = 0; k < known; k++) acc += f64At(knownWeight, k) * bf16At(<usize>i32At(knownAt, k) + off);
-      setF64(sums, r, acc);
     }
     if (norm2 == 0) return out;
     const inv = 1 / Math.sqrt(norm2);
@@ -271,26 +276,39 @@ export class Model {
     for (let r = 0; r < this.routes; r++) setF64(scores, r, r == pick ? own : own * f64At(lin.out, r));
   }
 
-  /** Fills topSum with the sum of each route's `neighbors` best example scores (unnormalized), nearest with the best example. */
+  /**
+   * Fills topSum with the sum of each route's `neighbors` best example
+   * scores (unnormalized), nearest with the best example. Visits only the
+   * touched examples, in example order, and zeroes them for the next text.
+   */
   private nearestMeans(ex: Float64Array, nearest: Int32Array): void {
     const k = this.neighbors;
     const top = this.top;
     top.fill(-1);
     const routeOf = this.exampleRoute;
-    for (let e = 0; e < this.examples; e++) {
-      const s = f64At(ex, e);
-      if (s <= 0) continue;
-      const r = i32At(routeOf, e);
-      const row = r * k;
-      if (s <= f64At(top, row + k - 1)) continue;
-      if (s > f64At(top, row)) setI32(nearest, r, e);
-      // Insert into the route's sorted row.
-      let j = k - 1;
-      while (j > 0 && f64At(top, row + j - 1) < s) {
-        setF64(top, row + j, f64At(top, row + j - 1));
-        j--;
-      }
-      setF64(top, row + j, s);
+    const touched = this.touched;
+    for (let wi = 0; wi < touched.length; wi++) {
+      let bits = u32At(touched, wi);
+      if (bits == 0) continue;
+      setU32(touched, wi, 0);
+      do {
+        const e = (wi << 5) + <i32>ctz(bits);
+        bits &= bits - 1;
+        const s = f64At(ex, e);
+        setF64(ex, e, 0);
+        if (s <= 0) continue;
+        const r = i32At(routeOf, e);
+        const row = r * k;
+        if (s <= f64At(top, row + k - 1)) continue;
+        if (s > f64At(top, row)) setI32(nearest, r, e);
+        // Insert into the route's sorted row.
+        let j = k - 1;
+        while (j > 0 && f64At(top, row + j - 1) < s) {
+          setF64(top, row + j, f64At(top, row + j - 1));
+          j--;
+        }
+        setF64(top, row + j, s);
+      } while (bits != 0);
     }
     for (let r = 0; r < this.routes; r++) {
       let sum: f64 = 0;
@@ -330,6 +348,7 @@ export class Model {
     this.examples = n;
     this.exampleRoute = new Int32Array(n);
     this.exampleScore = new Float64Array(n);
+    this.touched = new Uint32Array((n + 31) >> 5);
     for (let e = 0; e < n; e++) {
       this.exampleRoute[e] = routeOf[e];
       this.routeExamples[routeOf[e]]++;

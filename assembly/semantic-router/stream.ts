@@ -37,6 +37,9 @@ export class RouterStream extends StreamContext {
   private body: BodyBuffer | null = null;
   private api: LlmApi = LlmApi.Unknown;
   private decision: Decision | null = null;
+  /** formatScore() of `scored`, made once for the headers both ways and the decision line. */
+  private scoreText: string = "";
+  private scored: Decision | null = null;
   private started: u64 = 0;
 
   constructor(id: u32, public router: RouterRoot) {
@@ -193,10 +196,18 @@ export class RouterStream extends StreamContext {
   /** Sets the route headers for `d` and re-resolves Envoy's route. */
   private apply(d: Decision): void {
     replaceHeader(MapType.RequestHeaders, ROUTE_HEADER, d.target.header);
-    replaceHeader(MapType.RequestHeaders, SCORE_HEADER, formatScore(d.score));
+    replaceHeader(MapType.RequestHeaders, SCORE_HEADER, this.scoreOf(d));
     if (d.complexity != 0) replaceHeader(MapType.RequestHeaders, COMPLEXITY_HEADER, complexityName(d.complexity));
     clearRouteCache();
     this.finish(d);
+  }
+
+  private scoreOf(d: Decision): string {
+    if (this.scored !== d) {
+      this.scoreText = formatScore(d.score);
+      this.scored = d;
+    }
+    return this.scoreText;
   }
 
   private finish(d: Decision): void {
@@ -204,7 +215,7 @@ export class RouterStream extends StreamContext {
     const micros = (nowNanos() - this.started) / 1000;
     const stats = this.router.stats;
     if (stats !== null) stats.record(d, micros);
-    const line = "route=" + d.target.name + " outcome=" + d.outcomeName + " score=" + formatScore(d.score) + " complexity=" + complexityName(d.complexity) + " model=" + (d.target.model.length > 0 ? d.target.model : "-");
+    const line = ["route=", d.target.name, " outcome=", d.outcomeName, " score=", this.scoreOf(d), " complexity=", complexityName(d.complexity), " model=", d.target.model.length > 0 ? d.target.model : "-"].join("");
     setFilterState(STATE_NAME, line);
     if (log.isEnabled(LogLevel.Debug)) log.debug("decision " + line + " us=" + micros.toString());
   }
@@ -213,7 +224,7 @@ export class RouterStream extends StreamContext {
     const d = this.decision;
     if (d === null || d.outcome == Outcome.ClientModel || d.outcome == Outcome.Rejected) return HeadersAction.Continue;
     replaceHeader(MapType.ResponseHeaders, ROUTE_HEADER, d.target.header);
-    replaceHeader(MapType.ResponseHeaders, SCORE_HEADER, formatScore(d.score));
+    replaceHeader(MapType.ResponseHeaders, SCORE_HEADER, this.scoreOf(d));
     return HeadersAction.Continue;
   }
 }

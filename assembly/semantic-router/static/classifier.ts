@@ -90,7 +90,7 @@ export class EmbeddingClassifier {
   private logits(x: Float32Array): void {
     const D = this.dims;
     for (let r = 0; r < this.routes; r++) {
-      this.probability[r] = <f64>(dot(this.weights, r * D, x, D) + this.bias[r]);
+      unchecked((this.probability[r] = <f64>(dot(this.weights, r * D, x, D) + unchecked(this.bias[r]))));
     }
   }
 
@@ -111,11 +111,12 @@ function dot(m: Float32Array, from: i32, x: Float32Array, D: i32): f32 {
 
 function softmax(v: Float64Array, n: i32): void {
   let top: f64 = -Infinity;
-  for (let i = 0; i < n; i++) top = max(top, v[i]);
+  for (let i = 0; i < n; i++) top = max(top, unchecked(v[i]));
   let sum: f64 = 0;
   for (let i = 0; i < n; i++) {
-    v[i] = Math.exp(v[i] - top);
-    sum += v[i];
+    const e = Math.exp(unchecked(v[i]) - top);
+    unchecked((v[i] = e));
+    sum += e;
   }
-  for (let i = 0; i < n; i++) v[i] /= sum;
+  for (let i = 0; i < n; i++) unchecked((v[i] /= sum));
 }

@@ -73,7 +73,18 @@ export class WordPiece {
       }
       if (c < 128) {
         const a = unchecked(this.ascii[c]);
-        if (a >= 0) this.emit(<u32>(a & 0xff), a >> 8);
+        if (a < 0) continue;
+        const n = this.wordChars;
+        if (a < 0x80 && n < MAX_WORD_CHARS) {
+          // A letter or digit that stays ASCII: one more byte of the word (push(), inline).
+          const len = this.byteCount;
+          unchecked((this.starts[n] = len));
+          store<u8>(this.bytes.dataStart + <usize>len, <u8>a);
+          this.byteCount = len + 1;
+          this.wordChars = n + 1;
+        } else {
+          this.emit(<u32>(a & 0xff), a >> 8);
+        }
         continue;
       }
       const m = t.mapIndex(c);
@@ -160,7 +171,7 @@ export class WordPiece {
       this.add(this.table.unk);
       return;
     }
-    this.starts[n] = len;
+    unchecked((this.starts[n] = len));
     // Greedy longest match, piece by piece; one miss makes the word [UNK].
     const first = this.count;
     const longest = this.table.longestToken;
@@ -170,8 +181,8 @@ export class WordPiece {
       let end = min(n, start + longest);
       let id = -1;
       while (end > start) {
-        const from = this.starts[start];
-        id = this.table.find(base + from, this.starts[end] - from, start > 0);
+        const from = unchecked(this.starts[start]);
+        id = this.table.find(base + from, unchecked(this.starts[end]) - from, start > 0);
         if (id >= 0) break;
         end--;
       }
@@ -191,6 +202,6 @@ export class WordPiece {
       grown.set(this.ids);
       this.ids = grown;
     }
-    this.ids[this.count++] = id;
+    unchecked((this.ids[this.count++] = id));
   }
 }

@@ -46,13 +46,43 @@ export class LlmMessage {
   /** The content node (string or parts) `text` is decoded from on first use. */
   private content: JsonValue | null = null;
   private decoded: string | null = null;
-  toolCalls: Array<LlmToolCall> = new Array<LlmToolCall>();
+  /** Made on the first call added (most messages have none). */
+  private calls: Array<LlmToolCall> | null = null;
   /** The call this message answers (OpenAI role "tool", Responses function_call_output). */
   toolCallId: string | null = null;
-  /** Anthropic tool_result blocks carried by this message. */
-  toolResults: Array<LlmToolResult> = new Array<LlmToolResult>();
+  private results: Array<LlmToolResult> | null = null;
 
   constructor(public node: JsonValue) {}
+
+  /** The tool calls this message makes, to read (an empty new list when none); add with addToolCall(). */
+  get toolCalls(): Array<LlmToolCall> {
+    const calls = this.calls;
+    return calls !== null ? calls : new Array<LlmToolCall>();
+  }
+
+  /** Anthropic tool_result blocks carried by this message, to read (an empty new list when none); add with addToolResult(). */
+  get toolResults(): Array<LlmToolResult> {
+    const results = this.results;
+    return results !== null ? results : new Array<LlmToolResult>();
+  }
+
+  addToolCall(call: LlmToolCall): void {
+    let calls = this.calls;
+    if (calls === null) {
+      calls = new Array<LlmToolCall>();
+      this.calls = calls;
+    }
+    calls.push(call);
+  }
+
+  addToolResult(result: LlmToolResult): void {
+    let results = this.results;
+    if (results === null) {
+      results = new Array<LlmToolResult>();
+      this.results = results;
+    }
+    results.push(result);
+  }
 
   /**
    * The text parts of the content, joined with "\n". Decoded on first use:
@@ -99,12 +129,14 @@ export class LlmMessage {
   allText(): string {
     const parts = new Array<string>();
     if (this.text.length > 0) parts.push(this.text);
-    for (let i = 0; i < this.toolCalls.length; i++) {
-      const a = unchecked(this.toolCalls[i]).arguments;
+    const calls = this.toolCalls;
+    for (let i = 0; i < calls.length; i++) {
+      const a = unchecked(calls[i]).arguments;
       if (a !== null && a.length > 0) parts.push(a);
     }
-    for (let i = 0; i < this.toolResults.length; i++) {
-      const t = unchecked(this.toolResults[i]).text;
+    const results = this.toolResults;
+    for (let i = 0; i < results.length; i++) {
+      const t = unchecked(results[i]).text;
       if (t.length > 0) parts.push(t);
     }
     return parts.join("\n");
@@ -234,10 +266,10 @@ function readContent(doc: JsonDocument, content: JsonValue | null, m: LlmMessage
       call.name = part.getText("name");
       const input = part.get("input");
       if (input !== null) call.arguments = doc.raw(input);
-      m.toolCalls.push(call);
+      m.addToolCall(call);
     } else if (type == "tool_result") {
       const result = part.get("content");
-      m.toolResults.push(new LlmToolResult(part.getText("tool_use_id"), result === null ? "" : joinedText(result)));
+      m.addToolResult(new LlmToolResult(part.getText("tool_use_id"), result === null ? "" : joinedText(result)));
     }
   }
 }
@@ -252,7 +284,7 @@ function readOpenAIToolCalls(node: JsonValue, m: LlmMessage): void {
     call.id = c.getText("id");
     call.name = fn.getText("name");
     call.arguments = fn.getText("arguments");
-    m.toolCalls.push(call);
+    m.addToolCall(call);
   }
   // The deprecated single function_call of older Chat Completions clients.
   const legacy = node.get("function_call");
@@ -260,7 +292,7 @@ function readOpenAIToolCalls(node: JsonValue, m: LlmMessage): void {
     const call = new LlmToolCall();
     call.name = legacy.getText("name");
     call.arguments = legacy.getText("arguments");
-    m.toolCalls.push(call);
+    m.addToolCall(call);
   }
 }
 
@@ -291,7 +323,7 @@ function readResponsesInput(doc: JsonDocument, input: JsonValue | null, out: Arr
       call.id = item.getText("call_id");
       call.name = item.getText("name");
       call.arguments = item.getText("arguments");
-      m.toolCalls.push(call);
+      m.addToolCall(call);
     } else if (type == "function_call_output") {
       m.role = "tool";
       m.toolCallId = item.getText("call_id");

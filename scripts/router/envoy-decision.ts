@@ -21,6 +21,7 @@ import { wasmPath } from "../lib/paths.ts";
 import { Envoy } from "../../test/harness/envoy.ts";
 import { startLlmUpstream } from "../../test/upstreams/llm.ts";
 import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-config.ts";
+import { envFlag } from "../lib/env-flag.ts";
 
 const at = process.argv.indexOf("--requests");
 const N = at > 0 ? Number(process.argv[at + 1]) : 2000;
@@ -34,12 +35,12 @@ function rssMiB(pid: number | undefined): number {
 }
 
 
-const embed = Boolean(process.env.SR_EMBED);
+const embed = envFlag("SR_EMBED");
 const module = embed ? "semantic-router-embed" : "semantic-router";
 if (embed) ensureTable();
 await build({ only: module, quiet: true });
 const upstream = await startLlmUpstream({ name: "llm", maxRecorded: 0 });
-const config = process.env.SR_SMALL ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 }, ...(embed ? { classifier: "embeddings" } : {}), ...JSON.parse(process.env.SR_EXTRA ?? "{}") });
+const config = envFlag("SR_SMALL") ? { routes: [{ name: "a", examples: ["zzzz"] }], input: { max_scan_bytes: 2048 } } : clincConfig(loadClinc(), "domains", { threshold: 0.2, input: { max_scan_bytes: 2048 }, ...(embed ? { classifier: "embeddings" } : {}), ...JSON.parse(process.env.SR_EXTRA ?? "{}") });
 const envoy = await Envoy.start({
   config: "envoy/bench-wasm-hold.yaml",
   vars: { WASM_FILE: wasmPath(module), PLUGIN_NAME: "semantic-router", PLUGIN_CONFIG: JSON.stringify(config), UPSTREAM_PORT: upstream.port },

@@ -17,6 +17,7 @@ import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-co
 import { chatBody, EMBED_WASM, ROUTER_WASM, routerVm, send } from "../../test/unit/semantic-router/support.ts";
 import { Host } from "../../test/host/host.ts";
 import type { ProxyVm } from "../../test/host/vm.ts";
+import { envFlag } from "../lib/env-flag.ts";
 
 const requestsArg = process.argv.indexOf("--requests");
 const N = requestsArg > 0 ? Number(process.argv[requestsArg + 1]) : 2000;
@@ -60,7 +61,7 @@ async function compare(vm: ProxyVm, bodies: string[]): Promise<number[]> {
   return best;
 }
 
-const embed = Boolean(process.env.SR_EMBED);
+const embed = envFlag("SR_EMBED");
 if (embed) ensureTable();
 await build({ only: embed ? "semantic-router-embed" : "semantic-router", quiet: true });
 const config = clincConfig(loadClinc(), "domains", { threshold: 0.2, model_policy: "sentinel", ...(embed ? { classifier: "embeddings" } : {}), ...JSON.parse(process.env.ROUTER_EXTRA ?? "{}") });

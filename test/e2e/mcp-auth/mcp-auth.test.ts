@@ -140,6 +140,29 @@ describe("tokens the gateway must refuse", () => {
     expect((await post(initialize, { authorization: "Bearer " + real })).status).toBe(200);
   });
 
+  it("answers a repeated token from the verified-token cache, never a forgery of it, and never past its exp", async () => {
+    const checks = async () => (await stack.envoy.stats("wasmcustom.mcp_auth_jwt_signature_checks"))["wasmcustom.mcp_auth_jwt_signature_checks"] ?? 0;
+    const key = stack.as.signingKey();
+    // Valid for three more seconds with the default 60 s clock skew.
+    const token = jwt(key, claims(stack.as.issuer, stack.resource, { sub: "short-lived", client_id: "short-lived", exp: nowSeconds() - 60 + 3 }));
+    const before = await checks();
+    for (let i = 0; i < 5; i++) {
+      const res = await post(initialize, { authorization: "Bearer " + token });
+      expect(res.status, `request ${i}`).toBe(200);
+      await res.text();
+    }
+    // One Envoy worker, one cache: the signature was checked once.
+    expect((await checks()) - before).toBe(1);
+    // The same signature on another payload is not the cached token.
+    const forged = tampered(token, { ...claims(stack.as.issuer, stack.resource, { sub: "admin", client_id: "admin", scope: "mcp:tools mcp:admin" }) });
+    expect((await post(ping, { authorization: "Bearer " + forged })).status).toBe(401);
+    expect((await checks()) - before).toBe(2);
+    await new Promise((r) => setTimeout(r, 4200));
+    const expired = await post(ping, { authorization: "Bearer " + token });
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
   it("verifies ES256 tokens against the P-256 key in the fetched JWKS", async () => {
     const es = stack.as.esKey();
     const good = claims(stack.as.issuer, stack.resource, { sub: "es-client", client_id: "es-client", scope: "mcp:tools" });

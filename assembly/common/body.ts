@@ -23,6 +23,7 @@ import { DataAction, TrailersAction } from "./runtime/context";
 import { BODY_TOO_LARGE, ErrorSpec, RESPONSE_TOO_LARGE } from "./reply-catalog";
 import { sendError } from "./reply";
 import { BufferType, bufferSize, getBuffer, MapType, removeHeader, replaceHeader, setBuffer, Status } from "./runtime/host";
+import { decimal } from "./text/decimal";
 
 export enum BodyOverflow {
   Reject = 0,
@@ -114,7 +115,7 @@ export class BodyBuffer {
     const st = setBuffer(this.type, 0, this.size, body);
     if (st != Status.Ok) return st;
     this.size = <u32>body.byteLength;
-    if (this.headersHeld) return replaceHeader(headerMapOf(this.type), "content-length", this.size.toString());
+    if (this.headersHeld) return replaceHeader(headerMapOf(this.type), "content-length", decimal(this.size));
     return st;
   }
 
@@ -125,7 +126,7 @@ export class BodyBuffer {
 
   rejectMessage(): string {
     const what = this.type == BufferType.RequestBody ? "request" : "response";
-    return what + " body exceeds the limit of " + this.limit.toString() + " bytes";
+    return what + " body exceeds the limit of " + decimal(this.limit) + " bytes";
   }
 
   /** Answers a TooLarge body with the catalog error as a local reply. */

@@ -3,6 +3,7 @@
 import { HeaderPair, sendLocalResponse, Status } from "./runtime/host";
 import { errorBody, jsonRpcErrorBody, openAiErrorBody } from "./reply-body";
 import { ErrorSpec } from "./reply-catalog";
+import { decimal } from "./text/decimal";
 
 export * from "./reply-catalog";
 export * from "./reply-body";
@@ -42,5 +43,5 @@ export function sendJsonRpcError(
   status: u32 = 200,
   extraHeaders: Array<HeaderPair> | null = null,
 ): Status {
-  return sendLocalResponse(status, "jsonrpc_error_" + code.toString(), jsonRpcErrorBody(idRaw, code, message, dataRaw), jsonHeaders(extraHeaders));
+  return sendLocalResponse(status, "jsonrpc_error_" + decimal(code), jsonRpcErrorBody(idRaw, code, message, dataRaw), jsonHeaders(extraHeaders));
 }

@@ -11,6 +11,7 @@ import { phoneRegionCodes, phoneRegionIndex } from "./pii/phone";
 import { Action, ACTION_NAMES, AuditRule, KeywordRule, MaskStyle, PatternRule, PiiRule } from "./rules";
 import { ModerationConfig } from "./moderation";
 import { Scanner } from "./scan";
+import { decimal } from "../common/text/decimal";
 
 export class BlockReply {
   status: u32 = 400;
@@ -199,7 +200,7 @@ function readKeywords(r: ConfigReader): KeywordRule {
 
 function termOf(r: ConfigReader, field: string, term: string): string {
   const t = lowerString(normalize(term).text);
-  if (t.length > MAX_TERM_LENGTH) r.fail(field, "a term longer than " + MAX_TERM_LENGTH.toString() + " characters: " + quote(term));
+  if (t.length > MAX_TERM_LENGTH) r.fail(field, "a term longer than " + decimal(MAX_TERM_LENGTH) + " characters: " + quote(term));
   return t;
 }
 
@@ -225,7 +226,7 @@ function readPattern(r: ConfigReader, id: string): PatternRule | null {
   const compiled = compileRegex(pattern, caseInsensitive, maxLength);
   const err = compiled.error;
   if (err !== null) {
-    r.fail("pattern", "rule \"" + id + "\": invalid pattern " + quote(pattern) + " at position " + err.position.toString() + ": " + err.message);
+    r.fail("pattern", "rule \"" + id + "\": invalid pattern " + quote(pattern) + " at position " + decimal(err.position) + ": " + err.message);
     return null;
   }
   return new PatternRule(compiled.regex!);

@@ -23,6 +23,7 @@ import { Scanner } from "./scan";
 import { contextAfter } from "./pii/context";
 import { Carry } from "./stream-carry";
 import { StreamModeration } from "./stream-moderation";
+import { decimal } from "../common/text/decimal";
 
 /**
  * The most text a channel holds back (UTF-16 units as received). Rules hold
@@ -365,7 +366,7 @@ export class SseAudit {
   }
 
   private stopTooLarge(): void {
-    this.message = "a streamed event exceeds " + MAX_EVENT_BYTES.toString() + " bytes and cannot be inspected";
+    this.message = "a streamed event exceeds " + decimal(MAX_EVENT_BYTES) + " bytes and cannot be inspected";
     this.record.block("event_too_large", true);
     this.block();
   }
@@ -446,7 +447,7 @@ function findDeltas(root: JsonValue): Array<Delta> {
           const call = unchecked(calls[k]);
           const fn = call.get("function");
           const callIndex = call.get("index");
-          if (fn !== null) addString(out, "t" + key.substring(1) + "." + (callIndex === null ? k.toString() : callIndex.raw()), fn.get("arguments"));
+          if (fn !== null) addString(out, "t" + key.substring(1) + "." + (callIndex === null ? decimal(k) : callIndex.raw()), fn.get("arguments"));
         }
       }
       i++;
@@ -479,7 +480,7 @@ const CHOICE_KEYS: StaticArray<string> = ["c0", "c1", "c2", "c3", "c4", "c5", "c
 
 /** "c" and the choice's index as written (its position when it has none). */
 function choiceKey(index: JsonValue | null, position: i32): string {
-  if (index === null) return position < CHOICE_KEYS.length ? CHOICE_KEYS[position] : "c" + position.toString();
+  if (index === null) return position < CHOICE_KEYS.length ? CHOICE_KEYS[position] : "c" + decimal(position);
   const v = index.toI64(-1);
   if (v >= 0 && v < CHOICE_KEYS.length && index.end - index.start == 1) return CHOICE_KEYS[<i32>v];
   return "c" + index.raw();

@@ -5,6 +5,7 @@
 // An explicit JSON null counts as absent (YAML's `key: ~` gives one).
 import { JsonKind, JsonValue, quoteJson } from "../json";
 import { ConfigErrors } from "./errors";
+import { decimal } from "../text/decimal";
 
 const SAFE_INTEGER: f64 = 9007199254740992;
 
@@ -30,13 +31,13 @@ export function describeValue(v: JsonValue): string {
 // Bounds in messages are written with at most 6 decimals; f64.toString would
 // link the shortest-digits printer (about 3.5 KB) into every module for them.
 function numberText(x: f64): string {
-  if (x == Math.floor(x) && Math.abs(x) < 9.2e18) return (<i64>x).toString();
+  if (x == Math.floor(x) && Math.abs(x) < 9.2e18) return decimal(<i64>x);
   const scaled = <i64>Math.round(Math.abs(x) * 1e6);
-  let frac = (scaled % 1000000).toString();
+  let frac = decimal(scaled % 1000000);
   while (frac.length < 6) frac = "0" + frac;
   let end = frac.length;
   while (end > 1 && frac.charCodeAt(end - 1) == 48) end--;
-  return (x < 0 ? "-" : "") + (scaled / 1000000).toString() + "." + frac.substring(0, end);
+  return (x < 0 ? "-" : "") + decimal(scaled / 1000000) + "." + frac.substring(0, end);
 }
 
 /** "between lo and hi", ">= lo", "<= hi" or "" (a bound that is absent is not written). */
@@ -48,7 +49,7 @@ function boundsText(lo: string | null, hi: string | null): string {
 }
 
 function intRangeText(min: i64, max: i64): string {
-  return "an integer" + boundsText(min == i64.MIN_VALUE ? null : min.toString(), max == i64.MAX_VALUE ? null : max.toString());
+  return "an integer" + boundsText(min == i64.MIN_VALUE ? null : decimal(min), max == i64.MAX_VALUE ? null : decimal(max));
 }
 
 function numberRangeText(min: f64, max: f64): string {
@@ -327,11 +328,11 @@ export class ConfigReader {
       const item = items[i];
       const s = item.text();
       // The item's path only on error: a list of 10k keywords would make 40k strings of garbage.
-      if (s === null) this.errors.add(base + "[" + i.toString() + "]", "must be a string (got " + describeValue(item) + ")");
-      else if (s.length == 0) this.errors.add(base + "[" + i.toString() + "]", "must not be empty");
+      if (s === null) this.errors.add(base + "[" + decimal(i) + "]", "must be a string (got " + describeValue(item) + ")");
+      else if (s.length == 0) this.errors.add(base + "[" + decimal(i) + "]", "must not be empty");
       else out.push(s);
     }
-    if (items.length < minItems) this.fail(key, "must have at least " + minItems.toString() + (minItems == 1 ? " item" : " items"));
+    if (items.length < minItems) this.fail(key, "must have at least " + decimal(minItems) + (minItems == 1 ? " item" : " items"));
     return out;
   }
 
@@ -365,11 +366,11 @@ export class ConfigReader {
     const items = v.children();
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
-      const at = base + "[" + i.toString() + "]";
+      const at = base + "[" + decimal(i) + "]";
       if (item.kind != JsonKind.Object) this.errors.add(at, "must be an object (got " + describeValue(item) + ")");
       else out.push(new ConfigReader(item, at, this.errors));
     }
-    if (items.length < minItems) this.fail(key, "must have at least " + minItems.toString() + (minItems == 1 ? " item" : " items"));
+    if (items.length < minItems) this.fail(key, "must have at least " + decimal(minItems) + (minItems == 1 ? " item" : " items"));
     return out;
   }
 

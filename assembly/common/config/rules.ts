@@ -20,6 +20,7 @@ import { JsonKind, JsonValue } from "../json";
 import { ConfigErrors } from "./errors";
 import { DomainPattern, MatchInput, normalizeHost, serviceMatches } from "./match";
 import { ConfigReader, describeValue } from "./reader";
+import { decimal } from "../text/decimal";
 
 export const RULES_KEY = "_rules_";
 export const MATCH_ROUTE_KEY = "_match_route_";
@@ -144,7 +145,7 @@ export function readRuleSet<T>(root: JsonValue, parser: ConfigParser<T>, errors:
     } else {
       const entries = list.children();
       for (let i = 0; i < entries.length; i++) {
-        const rule = readRule<T>(entries[i], RULES_KEY + "[" + i.toString() + "]", parser, set.global, errors);
+        const rule = readRule<T>(entries[i], RULES_KEY + "[" + decimal(i) + "]", parser, set.global, errors);
         if (rule !== null) set.rules.push(rule);
       }
     }

@@ -1,5 +1,6 @@
 // Parse errors with stable codes: filters map them to replies and metrics, so
 // the code strings are part of the public contract and never change.
+import { decimal } from "../text/decimal";
 
 export const ERR_SYNTAX = "syntax";
 export const ERR_TRUNCATED = "truncated";
@@ -19,6 +20,6 @@ export class JsonError {
   ) {}
 
   toString(): string {
-    return this.code + " at byte " + this.offset.toString() + ": " + this.message;
+    return this.code + " at byte " + decimal(this.offset) + ": " + this.message;
   }
 }

@@ -7,6 +7,7 @@ import { ERR_DEPTH, ERR_ESCAPE, ERR_NUMBER, ERR_SYNTAX, ERR_TOO_LARGE, ERR_TRUNC
 import * as s from "./scan";
 import { FLAG, NAME_KIND, Tape } from "./tape";
 import { JsonDocument, JsonKind, JsonValue } from "./value";
+import { decimal } from "../text/decimal";
 
 export const DEFAULT_MAX_DEPTH: i32 = 64;
 /** Deeper settings are clamped: code that walks a document recursively relies on this bound. */
@@ -46,7 +47,7 @@ export function parseJson(src: ArrayBuffer, options: ParseOptions | null = null)
   const n = src.byteLength;
   if (n > opts.maxBytes) {
     const limit = max(opts.maxBytes, 0);
-    return new ParseResult(null, new JsonError(ERR_TOO_LARGE, limit, "input of " + n.toString() + " bytes exceeds the limit of " + limit.toString()));
+    return new ParseResult(null, new JsonError(ERR_TOO_LARGE, limit, "input of " + decimal(n) + " bytes exceeds the limit of " + decimal(limit)));
   }
   const maxDepth = min(max(opts.maxDepth, 1), MAX_DEPTH_LIMIT);
   const tape = new Tape((n >> 4) + 16);
@@ -193,7 +194,9 @@ function run(tape: Tape, base: usize, n: i32, maxDepth: i32, stack: usize): bool
 
 function describeByte(b: u32): string {
   if (b >= 0x21 && b < 0x7f) return "'" + String.fromCharCode(b) + "'";
-  return "byte 0x" + (b < 0x10 ? "0" : "") + b.toString(16);
+  // Two hex digits by hand: toString(16) brings a 1 KiB table into every module.
+  const hex = "0123456789abcdef";
+  return "byte 0x" + hex.charAt((b >> 4) & 15) + hex.charAt(b & 15);
 }
 
 /** Builds the error for a failed parse (only then are messages allocated). */
@@ -213,7 +216,7 @@ function describe(reason: i32, at: i32, src: ArrayBuffer, maxDepth: i32): JsonEr
     case s.R_EOF_STRING: message = "input ends inside a string"; break;
     case s.R_EOF_ESCAPE: message = "input ends inside an escape"; break;
     case s.R_EOF_UTF8: message = "input ends inside a UTF-8 sequence"; break;
-    case s.R_DEPTH: code = ERR_DEPTH; message = "nesting deeper than " + maxDepth.toString(); break;
+    case s.R_DEPTH: code = ERR_DEPTH; message = "nesting deeper than " + decimal(maxDepth); break;
     case s.R_DIGIT: code = ERR_NUMBER; message = "expected a digit" + got; break;
     case s.R_LEADING_ZERO: code = ERR_NUMBER; message = "leading zeros are not allowed"; break;
     case s.R_HEX: code = ERR_ESCAPE; message = "\\u must be followed by 4 hex digits"; break;

@@ -5,6 +5,7 @@
 // callback makes (header reads, shared data, buffers), not Envoy's own cost
 // of dispatching the callback.
 import { hostLog, LogLevel, nowNanos } from "./host";
+import { decimal } from "../text/decimal";
 
 /** Entry points timed, in the order the log line lists them. */
 export enum Entry {
@@ -44,9 +45,9 @@ export function timingEnd(entry: Entry): void {
 
 /** "callback-timing streams=N <entry>=<ns total>/<calls> ...", then starts over. */
 function flush(): void {
-  let line = "callback-timing streams=" + streams.toString();
+  let line = "callback-timing streams=" + decimal(streams);
   for (let i = 0; i < ENTRIES; i++) {
-    line += " " + i.toString() + "=" + unchecked(nanos[i]).toString() + "/" + unchecked(calls[i]).toString();
+    line += " " + decimal(i) + "=" + decimal(unchecked(nanos[i])) + "/" + decimal(unchecked(calls[i]));
     unchecked((nanos[i] = 0));
     unchecked((calls[i] = 0));
   }

@@ -8,6 +8,7 @@
 // comments so a value can never break the framing.
 import { ByteBuf } from "../bytes";
 import { SseEvent } from "./event";
+import { decimal } from "../text/decimal";
 
 const LF: u8 = 0x0a;
 const CR: u8 = 0x0d;
@@ -40,7 +41,7 @@ export class SseWriter {
   retry(millis: i64): SseWriter {
     if (millis < 0) return this;
     this.out.pushString("retry: ");
-    this.out.pushString(millis.toString());
+    this.out.pushString(decimal(millis));
     this.out.pushByte(LF);
     return this;
   }

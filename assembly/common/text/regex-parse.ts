@@ -1,6 +1,7 @@
 // Parses the pattern subset of regex.ts into a syntax tree; errors carry the
 // position (0-based, in UTF-16 units) where the pattern went wrong.
 import { Assertion, CharClass } from "./regex-program";
+import { decimal } from "./decimal";
 
 export enum NodeKind {
   Empty = 0,
@@ -112,7 +113,7 @@ export class PatternParser {
           max = this.peek() == 0x7d ? -1 : this.number();
         }
         this.pos++; // '}'
-        if (min > MAX_REPEAT || max > MAX_REPEAT) return this.fail(at, "repetition count above " + MAX_REPEAT.toString());
+        if (min > MAX_REPEAT || max > MAX_REPEAT) return this.fail(at, "repetition count above " + decimal(MAX_REPEAT));
         if (max >= 0 && max < min) return this.fail(at, "repetition {n,m} with m < n");
       } else {
         break;
@@ -177,7 +178,7 @@ export class PatternParser {
       if (next != 0x3a) return this.fail(at, "unsupported group syntax (only (...) and (?:...); no lookaround, named groups or inline flags)");
       this.pos += 2;
     }
-    if (++this.depth > MAX_NESTING) return this.fail(at, "groups nested deeper than " + MAX_NESTING.toString());
+    if (++this.depth > MAX_NESTING) return this.fail(at, "groups nested deeper than " + decimal(MAX_NESTING));
     const inner = this.alternation();
     this.depth--;
     if (this.error !== null) return inner;

@@ -21,6 +21,7 @@
 // also bounds what a stream must hold back).
 import { Assertion, CharClass, isWordChar, Op, Program } from "./regex-program";
 import { Node, NodeKind, ParseError, PatternParser } from "./regex-parse";
+import { decimal } from "./decimal";
 
 export { ParseError };
 
@@ -63,7 +64,7 @@ export function compileRegex(pattern: string, caseInsensitive: bool = false, max
     return result;
   }
   if (pattern.length > MAX_PATTERN_LENGTH) {
-    result.error = new ParseError(MAX_PATTERN_LENGTH, "pattern longer than " + MAX_PATTERN_LENGTH.toString() + " characters");
+    result.error = new ParseError(MAX_PATTERN_LENGTH, "pattern longer than " + decimal(MAX_PATTERN_LENGTH) + " characters");
     return result;
   }
   const parser = new PatternParser(pattern);
@@ -76,7 +77,7 @@ export function compileRegex(pattern: string, caseInsensitive: bool = false, max
   c.node(tree);
   c.prog.emit(Op.Match);
   if (c.tooLarge) {
-    result.error = new ParseError(0, "pattern compiles to more than " + MAX_PROGRAM.toString() + " instructions (reduce counted repetitions)");
+    result.error = new ParseError(0, "pattern compiles to more than " + decimal(MAX_PROGRAM) + " instructions (reduce counted repetitions)");
     return result;
   }
   result.regex = new Regex(c.prog, maxLength);

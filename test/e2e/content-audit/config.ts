@@ -48,17 +48,7 @@ export async function startStack(config: unknown = AUDIT_CONFIG, name = "content
     },
   };
 }
-
-/** Polls until `f` returns a value (or throws after `ms`). */
-export async function eventually<T>(f: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const v = await f();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`condition not met within ${ms} ms`);
-}
+export { eventually } from "../../harness/eventually.ts";
 
 /** Request options for the openai client that make the mock LLM answer `text` (streamed in chunks of `chunkBytes`). */
 export const mockReply = (text: string, chunkBytes?: number) => ({

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ClientCredentialsProvider } from "@modelcontextprotocol/sdk/client/auth-extensions.js";
+import { eventually } from "../../harness/eventually.ts";
 import { algNone, claims, ecKey, hsWithPublicKey, jwt, nowSeconds, rsaKey, tampered } from "../../auth/tokens.ts";
 import { ADMIN, API_KEY, LIMITED, NOSCOPE, READER, type Stack, useStack } from "./setup.ts";
 import type { TestClient } from "../../auth/authorization-server.ts";
@@ -232,8 +233,12 @@ describe("sessions, API keys and bad input", () => {
 describe("audit and metrics", () => {
   it("logs one record per request through filter state and counts decisions on /stats", async () => {
     await post({ jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "get-env", arguments: {} } }, { "x-api-key": API_KEY });
-    await new Promise((r) => setTimeout(r, 300));
-    const records = stack.accessLog().filter((l) => l.mcp_auth && l.mcp_auth !== "-").map((l) => JSON.parse(l.mcp_auth));
+    // Envoy flushes the access log file every 250 ms.
+    const read = () => stack.accessLog().filter((l) => l.mcp_auth && l.mcp_auth !== "-").map((l) => JSON.parse(l.mcp_auth));
+    const records = await eventually(() => {
+      const r = read();
+      return r.some((x) => x.decision === "deny" && x.subject === "ci-bot") ? r : undefined;
+    }).catch(read);
     expect(records).toContainEqual(expect.objectContaining({ decision: "deny", subject: "ci-bot", via: "api_key", method: "tools/call", target: "get-env" }));
     expect(records).toContainEqual(expect.objectContaining({ decision: "unauthenticated" }));
     expect(records.some((r) => r.decision === "allow" && r.via === "jwt")).toBe(true);

@@ -6,6 +6,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Envoy } from "../../harness/envoy.ts";
+import { settled } from "../../harness/eventually.ts";
 import type { LlmUpstream } from "../../upstreams/llm.ts";
 import { buildFilter, counter, type Counted, startGateway, startLlmUpstream, waitCounted } from "./stack.ts";
 
@@ -69,8 +70,7 @@ describe("32 concurrent clients, 200 requests, default configuration, Envoy --co
       // The budget was used, not starved by reservations.
       expect(used).toBeGreaterThan(budget / 2);
       // The limiter's own count: every admitted request, exactly as the upstream reported it.
-      await new Promise((r) => setTimeout(r, 300));
-      const counted = (await counter(gw, "prompt_tokens", "per-key")) + (await counter(gw, "completion_tokens", "per-key"));
+      const counted = await settled(async () => (await counter(gw, "prompt_tokens", "per-key")) + (await counter(gw, "completion_tokens", "per-key")), used);
       expect(counted).toBe(used);
       expect(counted).toBeLessThanOrEqual(budget + largest);
       expect(await counter(gw, "limited_requests", "per-key")).toBe(limited);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Service, startRatelimit, startRedis } from "../../../scripts/ratelimit-service/processes.ts";
 import { serviceConfigYaml } from "../../../scripts/ratelimit-service/service-config.ts";
 import type { Envoy } from "../../harness/envoy.ts";
+import { settled } from "../../harness/eventually.ts";
 import { countTokens, type LlmUpstream } from "../../upstreams/llm.ts";
 import { buildFilter, counter, type Counted, startGateway, startLlmUpstream, waitCounted } from "./stack.ts";
 
@@ -120,9 +121,8 @@ describe("fleet mode: envoyproxy/ratelimit + Redis", () => {
       // What went in: the reservation (the prompt estimate) at admission, the usage beyond it at settlement.
       fromStates += Math.max(counted.reserved, used);
     }
-    // Settlements are calls of their own: give the last ones time to land.
-    await new Promise((r) => setTimeout(r, 500));
-    const fromService = await fleetCounter("usage_day", key);
+    // Settlements are calls of their own: the last ones may land after the client's answer.
+    const fromService = await settled(() => fleetCounter("usage_day", key), fromStates);
     expect(redisCounter(`usage_day_${key}_`)).toBe(fromService);
     expect(fromService).toBe(fromStates);
     if (process.env.BOUND_FIGURES) console.log({ fromService, actual, tolerance, fromStates });

@@ -5,6 +5,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Envoy } from "../../harness/envoy.ts";
+import { settled } from "../../harness/eventually.ts";
 import { countTokens, type LlmUpstream } from "../../upstreams/llm.ts";
 import { buildFilter, counter, type Counted, startGateway, startLlmUpstream, waitCounted } from "./stack.ts";
 
@@ -127,10 +128,9 @@ describe("64 concurrent requests against one budget", () => {
         const oneRequest = Math.max(...ok.map((c) => c.usage!.total_tokens));
         expect(used).toBeLessThanOrEqual(budget + oneRequest);
         // Envoy's counters agree: exactly the admitted requests' usage, whichever worker served them.
-        await new Promise((r) => setTimeout(r, 200));
-        const counted = (await counter(gw, "prompt_tokens", "burst")) + (await counter(gw, "completion_tokens", "burst"));
+        const counted = await settled(async () => (await counter(gw, "prompt_tokens", "burst")) + (await counter(gw, "completion_tokens", "burst")), used);
         expect(counted).toBe(used);
-        expect(await counter(gw, "limited_requests", "burst")).toBe(limited.length);
+        expect(await settled(() => counter(gw, "limited_requests", "burst"), limited.length)).toBe(limited.length);
         gw.assertHealthy();
       } finally {
         await gw.stop();

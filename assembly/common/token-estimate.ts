@@ -536,6 +536,32 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
             vowels = 0;
             if (++consonants >= 3) total += CONSONANT_CLUSTER;
           }
+          if (prevLower) {
+            // Lowercase after lowercase, the bulk of prose: no piece starts and
+            // the key-like run sees no case change, so only the letter counts
+            // move (the same steps as below, without the case checks).
+            let run = 0;
+            while (i < len) {
+              const next = <i32>load<u8>(ptr + <usize>i);
+              if (next >= 0x80) break;
+              const nextInfo = <i32>load<u8>(ASCII_CLASSES + <usize>next);
+              if ((nextInfo & CLASS_MASK) != C_LOWER) break;
+              i++;
+              run++;
+              if (nextInfo >> CLASS_BITS == IS_VOWEL) {
+                consonants = 0;
+                keyConsonants = 0;
+                if (++vowels >= 3) total += VOWEL_CLUSTER;
+              } else {
+                vowels = 0;
+                if (++consonants >= 3) total += CONSONANT_CLUSTER;
+                if (++keyConsonants >= 4) keyEvents++;
+              }
+            }
+            pieceAscii += run;
+            keyLength += run;
+            caseRun += run;
+          }
           if (i >= len) break;
           const next = <i32>load<u8>(ptr + <usize>i);
           if (next >= 0x80) break;

@@ -2,6 +2,7 @@
 // verification keys, looked up by kid and algorithm.
 import { JsonDocument, JsonKind, JsonValue, parseJson } from "../common/json";
 import { base64UrlDecode, P256PublicKey, RsaPublicKey } from "../common/crypto";
+import { decimal } from "../common/text/decimal";
 
 export enum KeyType {
   Rsa = 0,
@@ -80,7 +81,7 @@ export function readJwks(root: JsonValue): JwksResult {
   const items = JsonValue.items(keys);
   for (let i = 0; i < items.length; i++) {
     const problem = readKey(unchecked(items[i]), set);
-    if (problem.length > 0) set.skipped.push("keys[" + i.toString() + "]: " + problem);
+    if (problem.length > 0) set.skipped.push("keys[" + decimal(i) + "]: " + problem);
   }
   res.set = set;
   return res;

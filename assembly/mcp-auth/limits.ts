@@ -4,6 +4,7 @@
 import { McpAuthConfig } from "./config";
 import { anyGlob } from "./glob";
 import { readShared, writeShared } from "./shared";
+import { decimal } from "../common/text/decimal";
 
 export class LimitResult {
   constructor(public allowed: bool, public limit: i64, public windowSeconds: i64, public retryAfterSeconds: i64) {}
@@ -20,7 +21,7 @@ export function countToolCall(cfg: McpAuthConfig, subject: string, tool: string,
     if (rule.subjects.length > 0 && !anyGlob(rule.subjects, subject)) continue;
     const windowMs = <u64>rule.windowSeconds * 1000;
     const window = nowMs / windowMs;
-    const key = "mcp-auth/limit/" + i.toString() + "/" + bounded(subject) + "/" + bounded(tool);
+    const key = "mcp-auth/limit/" + decimal(i) + "/" + bounded(subject) + "/" + bounded(tool);
     if (!take(key, window, rule.calls)) {
       const retry = <i64>(((window + 1) * windowMs - nowMs + 999) / 1000);
       return new LimitResult(false, rule.calls, rule.windowSeconds, retry);
@@ -31,7 +32,7 @@ export function countToolCall(cfg: McpAuthConfig, subject: string, tool: string,
 
 /** Names in keys are cut (with their length kept) so a stranger's huge name cannot make a huge key. */
 function bounded(name: string): string {
-  return name.length <= 128 ? name : name.substring(0, 128) + "#" + name.length.toString();
+  return name.length <= 128 ? name : name.substring(0, 128) + "#" + decimal(name.length);
 }
 
 function take(key: string, window: u64, limit: i64): bool {
@@ -44,7 +45,7 @@ function take(key: string, window: u64, limit: i64): bool {
       if (colon > 0 && U64.parseInt(text.substring(0, colon)) == window) count = I64.parseInt(text.substring(colon + 1));
     }
     if (count >= limit) return false;
-    if (writeShared(key, window.toString() + ":" + (count + 1).toString(), cur.cas)) return true;
+    if (writeShared(key, decimal(window) + ":" + decimal(count + 1), cur.cas)) return true;
   }
   // Heavy contention on one key: count the call as allowed rather than fail a request we cannot account.
   return true;

@@ -10,6 +10,7 @@ import { countToolCall } from "./limits";
 import { isReservedId, TAG_PREFIX, tagId } from "./list-ids";
 import { ListKind, listKindOf } from "./listing";
 import { authorize, missingToolScopes, MessageTarget, Target, targetOf } from "./policy";
+import { decimal } from "../common/text/decimal";
 
 export enum VerdictKind {
   Allow = 0,
@@ -117,7 +118,7 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
       if (t === null || t.kind != Target.Tool) continue;
       const r = countToolCall(cfg, caller.subject, t.name, nowMs);
       if (!r.allowed) {
-        const data = "{\"tool\":" + quoteJson(t.name) + ",\"limit\":" + r.limit.toString() + ",\"windowSeconds\":" + r.windowSeconds.toString() + ",\"retryAfterSeconds\":" + r.retryAfterSeconds.toString() + "}";
+        const data = "{\"tool\":" + quoteJson(t.name) + ",\"limit\":" + decimal(r.limit) + ",\"windowSeconds\":" + decimal(r.windowSeconds) + ",\"retryAfterSeconds\":" + decimal(r.retryAfterSeconds) + "}";
         refusals[i] = new Refusal(RPC_RATE_LIMITED, "rate limit exceeded for tool " + t.name, data);
         refused++;
         decision = "rate_limited";
@@ -136,7 +137,7 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
     const idRaw = m.kind == RpcKind.Request ? m.idRaw : null;
     return reject(v, status, jsonRpcErrorBody(idRaw, r.code, r.message, r.dataRaw), m.kind == RpcKind.Invalid ? "invalid" : decision, r.message);
   }
-  return reject(v, 200, batchErrors(msgs, refusals), decision, refused.toString() + " of " + msgs.length.toString() + " messages refused");
+  return reject(v, 200, batchErrors(msgs, refusals), decision, decimal(refused) + " of " + decimal(msgs.length) + " messages refused");
 }
 
 const TOP_MEMBERS: Array<string> = ["jsonrpc", "id", "method", "params"];

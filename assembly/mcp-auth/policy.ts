@@ -5,6 +5,7 @@ import { JsonKind, RpcMessage } from "../common/json";
 import { Access, McpAuthConfig } from "./config";
 import { Caller } from "./caller";
 import { anyGlob, anyResource } from "./glob";
+import { decimal } from "../common/text/decimal";
 
 /** Methods every authenticated caller may send: the session's own plumbing. */
 function isProtocolMethod(method: string): bool {
@@ -47,7 +48,7 @@ export function decide(cfg: McpAuthConfig, caller: Caller, t: Target, value: str
   for (let i = 0; i < cfg.policies.length; i++) {
     const p = cfg.policies[i];
     if (!caller.matches(p.match)) continue;
-    if (listMatches(p.deny, t, value)) return new Decision(false, targetName(t) + " denied by policy " + i.toString());
+    if (listMatches(p.deny, t, value)) return new Decision(false, targetName(t) + " denied by policy " + decimal(i));
     if (listMatches(p.allow, t, value)) allowed = true;
   }
   if (allowed) return ALLOWED[t];

@@ -6,6 +6,7 @@ import { BufferType, getBuffer, getHeader, HeaderPair, LogLevel, MapType, setEff
 import { HttpCallHandler, RootContext } from "../common/runtime/context";
 import { Logger } from "../common/log";
 import { KeySet, parseJwksBytes } from "./jwks";
+import { decimal } from "../common/text/decimal";
 
 const log = new Logger("mcp-auth");
 
@@ -122,7 +123,7 @@ export class RemoteKeys extends HttpCallHandler {
     this.keys = set;
     this.lastSuccessMs = this.lastFetchMs;
     this.lastError = "";
-    log.info("JWKS from " + this.cluster + this.path + ": " + set.keys.length.toString() + " key(s)");
+    log.info("JWKS from " + this.cluster + this.path + ": " + decimal(set.keys.length) + " key(s)");
   }
 
   /** A failed refresh keeps the keys we had. */

@@ -16,6 +16,7 @@ import { Caller } from "./caller";
 import { McpAuthConfig } from "./config";
 import { filterPayload, PayloadAction, PayloadResult } from "./rpc-filter";
 import { claimSession, legacySessionIds } from "./sessions";
+import { decimal } from "../common/text/decimal";
 
 const log = new Logger("mcp-auth");
 
@@ -85,7 +86,7 @@ export class ListingResponse {
       ok = this.writeEvents(sse, w);
     }
     if (!ok || sse.status != 0) {
-      if (ok) log.warn("response event exceeds " + this.cfg.maxResponseBytes.toString() + " bytes; stream cut");
+      if (ok) log.warn("response event exceeds " + decimal(this.cfg.maxResponseBytes) + " bytes; stream cut");
       this.endStream(size);
       return;
     }

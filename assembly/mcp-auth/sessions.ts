@@ -4,12 +4,13 @@
 // Mcp-Session-Id header; the legacy HTTP+SSE transport in the query of its
 // POST endpoint (`sessionId` in the TypeScript SDK, `session_id` in Python's).
 import { readShared, writeShared } from "./shared";
+import { decimal } from "../common/text/decimal";
 
 const BIND_ATTEMPTS = 4;
 
 /** Ids in keys are cut (their length kept) so a stranger's huge id cannot make a huge key. */
 function keyOf(sessionId: string): string {
-  const id = sessionId.length <= 200 ? sessionId : sessionId.substring(0, 200) + "#" + sessionId.length.toString();
+  const id = sessionId.length <= 200 ? sessionId : sessionId.substring(0, 200) + "#" + decimal(sessionId.length);
   return "mcp-auth/session/" + id;
 }
 

@@ -5,6 +5,7 @@ import { CidrRange, parseCidr } from "../common/cidr";
 import { ConfigParser, ConfigReader, readServiceTarget, ServiceTarget } from "../common/config";
 import { LimitCounters } from "./metrics";
 import { WINDOW_NAMES, windowSeconds } from "./windows";
+import { decimal } from "../common/text/decimal";
 
 export const KEY_SOURCES: Array<string> = ["consumer", "header", "query", "cookie", "ip", "model", "route", "all"];
 export const FAILURE_MODES: Array<string> = ["allow", "deny"];
@@ -89,7 +90,7 @@ export class TokenLimitParser extends ConfigParser<FilterConfig> {
     for (let i = 0; i < limits.length; i++) {
       const l = readLimit(limits[i]);
       for (let j = 0; j < c.limits.length; j++) {
-        if (c.limits[j].name == l.name) limits[i].fail("name", "duplicates limits[" + j.toString() + "].name \"" + l.name + "\"");
+        if (c.limits[j].name == l.name) limits[i].fail("name", "duplicates limits[" + decimal(j) + "].name \"" + l.name + "\"");
       }
       c.limits.push(l);
     }
@@ -130,7 +131,7 @@ function readLimit(r: ConfigReader): LimitConfig {
   if (cidrs.length > 0 && l.by != "ip") r.fail("cidrs", "applies only to by: ip");
   for (let i = 0; i < cidrs.length; i++) {
     const range = parseCidr(cidrs[i]);
-    if (range === null) r.fail("cidrs", "entry " + i.toString() + " is not an IPv4/IPv6 address or CIDR range (got \"" + cidrs[i] + "\")");
+    if (range === null) r.fail("cidrs", "entry " + decimal(i) + " is not an IPv4/IPv6 address or CIDR range (got \"" + cidrs[i] + "\")");
     else l.cidrs.push(range);
   }
   l.shared = r.optionalBool("shared", l.by == "all");

@@ -4,6 +4,7 @@
 // counts in Redis for every Envoy of the fleet and answers 200 (OK) or 429
 // (OVER_LIMIT) with a RateLimitResponse in protobuf JSON.
 import { JsonKind, JsonValue, JsonWriter, parseJson } from "../common/json";
+import { decimal } from "../common/text/decimal";
 
 export class Descriptor {
   constructor(public key: string, public value: string) {}
@@ -37,7 +38,7 @@ export class ServiceAnswer {
 export function readServiceAnswer(status: i32, body: ArrayBuffer | null): ServiceAnswer {
   const a = new ServiceAnswer();
   if (status != 200 && status != 429) {
-    a.problem = "status " + status.toString();
+    a.problem = "status " + decimal(status);
     return a;
   }
   const root: JsonValue | null = body === null ? null : parseJson(body).root;

@@ -17,6 +17,7 @@ import { LimitConfig } from "./config";
 import { Quota } from "./rate-headers";
 import { SlotRecord } from "./slot-record";
 import { resetMillis } from "./windows";
+import { decimal } from "../common/text/decimal";
 
 const PROBES: i32 = 8;
 const MAX_ATTEMPTS: i32 = 32;
@@ -38,7 +39,7 @@ export class ReserveResult {
 }
 
 export function slotKey(limit: LimitConfig, slot: i32): string {
-  return limit.storeKey + "/" + slot.toString();
+  return limit.storeKey + "/" + decimal(slot);
 }
 
 /** The slot's shared-data key as UTF-8, made once per slot. */

@@ -4,6 +4,7 @@
 // on a denial.
 import { addHeaderBytes, HeaderPair, MapType } from "../common/runtime/host";
 import { formatDuration } from "./windows";
+import { decimal } from "../common/text/decimal";
 
 /** The window that the response headers describe: the one with least budget left (or the one that denied). */
 export class Quota {
@@ -25,8 +26,8 @@ export class Quota {
 export function quotaHeaders(limit: i64, remaining: i64, resetMs: i64): Array<HeaderPair> {
   const out = new Array<HeaderPair>();
   if (limit < 0) return out;
-  out.push(new HeaderPair("x-ratelimit-limit-tokens", limit.toString()));
-  out.push(new HeaderPair("x-ratelimit-remaining-tokens", (remaining < 0 ? 0 : remaining).toString()));
+  out.push(new HeaderPair("x-ratelimit-limit-tokens", decimal(limit)));
+  out.push(new HeaderPair("x-ratelimit-remaining-tokens", decimal(remaining < 0 ? 0 : remaining)));
   if (resetMs >= 0) out.push(new HeaderPair("x-ratelimit-reset-tokens", formatDuration(resetMs)));
   return out;
 }
@@ -38,8 +39,8 @@ const RESET_NAME = String.UTF8.encode("x-ratelimit-reset-tokens");
 /** Adds the quota headers to an admitted response (names encoded once). */
 export function addQuotaHeaders(limit: i64, remaining: i64, resetMs: i64): void {
   if (limit < 0) return;
-  addHeaderBytes(MapType.ResponseHeaders, LIMIT_NAME, String.UTF8.encode(limit.toString()));
-  addHeaderBytes(MapType.ResponseHeaders, REMAINING_NAME, String.UTF8.encode((remaining < 0 ? 0 : remaining).toString()));
+  addHeaderBytes(MapType.ResponseHeaders, LIMIT_NAME, String.UTF8.encode(decimal(limit)));
+  addHeaderBytes(MapType.ResponseHeaders, REMAINING_NAME, String.UTF8.encode(decimal(remaining < 0 ? 0 : remaining)));
   if (resetMs >= 0) addHeaderBytes(MapType.ResponseHeaders, RESET_NAME, String.UTF8.encode(formatDuration(resetMs)));
 }
 

@@ -10,6 +10,7 @@ import { neededHeaders } from "./identity";
 import { createSlots } from "./local-store";
 import { FilterMetrics, LimitCounters } from "./metrics";
 import { TokenLimitStream } from "./stream";
+import { decimal } from "../common/text/decimal";
 
 export const FILTER_NAME = "token-ratelimit";
 
@@ -26,7 +27,7 @@ export class TokenLimitRoot extends RootContext {
     const metrics = this.metrics!;
     const g = rules.global;
     if (g !== null) prepare(g, "g", metrics);
-    for (let i = 0; i < rules.rules.length; i++) prepare(rules.rules[i].config, "r" + i.toString(), metrics);
+    for (let i = 0; i < rules.rules.length; i++) prepare(rules.rules[i].config, "r" + decimal(i), metrics);
     this.rules = rules;
     this.hasRules = rules.rules.length > 0;
     return true;

@@ -32,6 +32,7 @@ import { readRequest } from "./request-view";
 import { FILTER_NAME, serviceHeaders, TokenLimitRoot } from "./root";
 import { Settlement, settlementOf, stateJson } from "./settlement";
 import { UsageMeter } from "./usage-meter";
+import { decimal } from "../common/text/decimal";
 
 /** Without _rules_ the configuration does not depend on the request. */
 const NO_MATCH_INPUT = new MatchInput();
@@ -210,8 +211,8 @@ export class TokenLimitStream extends StreamContext {
     this.outcome = "limited:" + limitName;
     const headers = quotaHeaders(quota.limit, 0, quota.resetMs);
     const retry = retryAfterSeconds(quota.resetMs);
-    headers.push(new HeaderPair("retry-after", retry.toString()));
-    const msg = "token rate limit exceeded for \"" + limitName + "\"" + (quota.limit >= 0 ? " (" + quota.limit.toString() + " tokens per window)" : "") + "; retry after " + retry.toString() + "s";
+    headers.push(new HeaderPair("retry-after", decimal(retry)));
+    const msg = "token rate limit exceeded for \"" + limitName + "\"" + (quota.limit >= 0 ? " (" + decimal(quota.limit) + " tokens per window)" : "") + "; retry after " + decimal(retry) + "s";
     sendError(RATE_LIMITED, msg, headers);
   }
 

@@ -4,6 +4,7 @@
 // every Envoy that shares a clock agrees on which window "now" is.
 
 export const WINDOW_NAMES: Array<string> = ["second", "minute", "hour", "day"];
+import { decimal } from "../common/text/decimal";
 
 /** Length of a named window in seconds; 0 for an unknown name. */
 export function windowSeconds(name: string): i64 {
@@ -32,12 +33,12 @@ export function resetSeconds(nowMs: i64, seconds: i64): i64 {
 
 /** A duration the way OpenAI's x-ratelimit-reset-* headers write it: "850ms", "12s", "6m0s", "1h2m3s". */
 export function formatDuration(ms: i64): string {
-  if (ms < 1000) return ms.toString() + "ms";
+  if (ms < 1000) return decimal(ms) + "ms";
   const total = (ms + 999) / 1000;
   const h = total / 3600;
   const m = (total % 3600) / 60;
   const s = total % 60;
-  if (h > 0) return h.toString() + "h" + m.toString() + "m" + s.toString() + "s";
-  if (m > 0) return m.toString() + "m" + s.toString() + "s";
-  return s.toString() + "s";
+  if (h > 0) return decimal(h) + "h" + decimal(m) + "m" + decimal(s) + "s";
+  if (m > 0) return decimal(m) + "m" + decimal(s) + "s";
+  return decimal(s) + "s";
 }

@@ -237,7 +237,7 @@ describe("audit and metrics", () => {
     const read = () => stack.accessLog().filter((l) => l.mcp_auth && l.mcp_auth !== "-").map((l) => JSON.parse(l.mcp_auth));
     const records = await eventually(() => {
       const r = read();
-      return r.some((x) => x.decision === "deny" && x.subject === "ci-bot") ? r : undefined;
+      return r.some((x) => x.decision === "deny" && x.subject === "ci-bot" && x.target === "get-env") ? r : undefined;
     }).catch(read);
     expect(records).toContainEqual(expect.objectContaining({ decision: "deny", subject: "ci-bot", via: "api_key", method: "tools/call", target: "get-env" }));
     expect(records).toContainEqual(expect.objectContaining({ decision: "unauthenticated" }));

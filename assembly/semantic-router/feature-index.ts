@@ -37,6 +37,20 @@ export function bf16At(at: usize): f64 {
   return <f64>reinterpret<f32>(<u32>load<u16>(at) << 16);
 }
 
+/** The bfloat16 in the high half of a 32-bit word (a posting's weight) as f64. */
+// @ts-ignore: decorator
+@inline
+export function pairWeight(pair: u32): f64 {
+  return <f64>reinterpret<f32>(pair & 0xffff0000);
+}
+
+/** The bfloat16 in the low half of a 32-bit word as f64. */
+// @ts-ignore: decorator
+@inline
+export function lowBf16(pair: u32): f64 {
+  return <f64>reinterpret<f32>(pair << 16);
+}
+
 /** Postings of one kind in compressed-row form: feature f's are [start[f], start[f+1]). */
 export class PostingLists {
   constructor(public start: Int32Array, public target: Int32Array, public weight: Float32Array) {}

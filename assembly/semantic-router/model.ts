@@ -21,9 +21,9 @@
 // it costs the request's length plus the postings of the features it shares
 // with the examples, not the number of examples.
 import { TermCounter } from "./counter";
-import { extractFeatures, MAX_FEATURES_PER_UNIT, normalize } from "./features";
+import { extractFeatures, MAX_FEATURES_PER_UNIT, normalizeInto } from "./features";
 import { f64At, i32At, setF64, setI32, setU32, u32At } from "./cells";
-import { bf16At, FeatureIndex, PostingLists, Rec } from "./feature-index";
+import { bf16At, FeatureIndex, lowBf16, pairWeight, PostingLists, Rec } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
 import { LinearModel } from "./linear";
 import { Logger } from "../common/log";
@@ -148,11 +148,13 @@ export class Model {
     if (this.untrained !== null) this.train();
     const c = this.counter;
     c.reset();
-    const units = normalize(text, this.maxScanUnits, this.units);
-    if (units.buffer !== this.units.buffer) this.units = new Uint16Array(units.length * 2);
-    const room = units.length * MAX_FEATURES_PER_UNIT;
+    const most = min(text.length, this.maxScanUnits) + 2;
+    if (this.units.length < most) this.units = new Uint16Array(most * 2);
+    const units = this.units.dataStart;
+    const n = normalizeInto(text, this.maxScanUnits, units);
+    const room = n * MAX_FEATURES_PER_UNIT;
     if (this.hashes.length < room) this.hashes = new Uint32Array(room * 2);
-    c.addAll(this.hashes, extractFeatures(units, this.hashes));
+    c.addAll(this.hashes, extractFeatures(units, n, this.hashes));
     return c;
   }
 
@@ -210,29 +212,44 @@ export class Model {
     // 2. Each known feature's record once, front to back: its linear
     // weights, route postings, example postings. Every sum takes its terms
     // in the order of the features, whatever the loop order.
+    // A posting is one 32-bit load: its target in the low half, its
+    // bfloat16 weight in the high half (pairWeight); linear weights are
+    // read two at a time the same way.
     const linearFrom = Rec.linear(0);
     const sumsAt = sums.dataStart;
-    const pairsFrom = linearFrom + (<usize>width << 1);
+    const linearBytes = <usize>width << 1;
+    const centroidAt = centroid.dataStart;
     const exAt = ex.dataStart;
     for (let k = 0; k < known; k++) {
       const rec = <usize>i32At(knownAt, k);
       const w = f64At(knownWeight, k);
       let p = rec + linearFrom;
-      const linearEnd = rec + pairsFrom;
-      for (let s = sumsAt; p < linearEnd; p += 2, s += 8) store<f64>(s, load<f64>(s) + w * bf16At(p));
+      const linearEnd = p + linearBytes;
+      let s = sumsAt;
+      for (; p + 4 <= linearEnd; p += 4, s += 16) {
+        const two = load<u32>(p);
+        store<f64>(s, load<f64>(s) + w * lowBf16(two));
+        store<f64>(s, load<f64>(s, 8) + w * pairWeight(two), 8);
+      }
+      if (p < linearEnd) {
+        store<f64>(s, load<f64>(s) + w * bf16At(p));
+        p += 2;
+      }
       const routeEnd = p + (<usize>Rec.routePairs(rec) << 2);
       if (useCentroid) {
         for (; p < routeEnd; p += 4) {
-          const r = <i32>load<u16>(p);
-          setF64(centroid, r, f64At(centroid, r) + w * bf16At(p + 2));
+          const pair = load<u32>(p);
+          const at = centroidAt + (<usize>(pair & 0xffff) << 3);
+          store<f64>(at, load<f64>(at) + w * pairWeight(pair));
         }
       }
       if (useNearest) {
         const exEnd = routeEnd + (<usize>Rec.exPairs(rec) << 2);
         for (p = routeEnd; p < exEnd; p += 4) {
-          const e = <usize>load<u16>(p);
+          const pair = load<u32>(p);
+          const e = <usize>(pair & 0xffff);
           const at = exAt + (e << 3);
-          store<f64>(at, load<f64>(at) + w * bf16At(p + 2));
+          store<f64>(at, load<f64>(at) + w * pairWeight(pair));
           const word = touched + ((e >> 5) << 2);
           store<u32>(word, load<u32>(word) | (<u32>1 << <u32>(e & 31)));
         }

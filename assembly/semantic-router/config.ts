@@ -22,7 +22,32 @@ export class Target {
   model: string = "";
   /** The x-semantic-route value Envoy's route table matches. */
   header: string = "";
+  private headerUtf8: ArrayBuffer | null = null;
+  private nameUtf8: ArrayBuffer | null = null;
+  private modelUtf8: ArrayBuffer | null = null;
   constructor(public name: string) {}
+
+  // Every decision sends these: encoded once, on first use (the fields are
+  // set after construction, while the configuration is read).
+
+  get headerBytes(): ArrayBuffer {
+    let b = this.headerUtf8;
+    if (b === null) this.headerUtf8 = b = String.UTF8.encode(this.header);
+    return b;
+  }
+
+  get nameBytes(): ArrayBuffer {
+    let b = this.nameUtf8;
+    if (b === null) this.nameUtf8 = b = String.UTF8.encode(this.name);
+    return b;
+  }
+
+  /** The model as the decision line shows it ("-" for none). */
+  get modelBytes(): ArrayBuffer {
+    let b = this.modelUtf8;
+    if (b === null) this.modelUtf8 = b = String.UTF8.encode(this.model.length > 0 ? this.model : "-");
+    return b;
+  }
 }
 
 export class Route extends Target {

@@ -3,6 +3,7 @@
 // to treat client models and bad bodies. The classifier is trained here, at
 // configuration time, from the routes' examples.
 import { ConfigParser, ConfigReader, readServiceTarget } from "../common/config";
+import { ParseOptions, quoteJson } from "../common/json";
 import { Complexity } from "./complexity";
 import { EmbeddingsConfig } from "./embeddings";
 import { normalizedString } from "./features";
@@ -25,6 +26,7 @@ export class Target {
   private headerUtf8: ArrayBuffer | null = null;
   private nameUtf8: ArrayBuffer | null = null;
   private modelUtf8: ArrayBuffer | null = null;
+  private modelJsonUtf8: ArrayBuffer | null = null;
   constructor(public name: string) {}
 
   // Every decision sends these: encoded once, on first use (the fields are
@@ -39,6 +41,13 @@ export class Target {
   get nameBytes(): ArrayBuffer {
     let b = this.nameUtf8;
     if (b === null) this.nameUtf8 = b = String.UTF8.encode(this.name);
+    return b;
+  }
+
+  /** The model as a JSON string, to write into the body. */
+  get modelJson(): ArrayBuffer {
+    let b = this.modelJsonUtf8;
+    if (b === null) this.modelJsonUtf8 = b = String.UTF8.encode(quoteJson(this.model));
     return b;
   }
 
@@ -87,6 +96,8 @@ export class RouterConfig {
   /** Bad bodies: false -> default route, true -> 400. */
   rejectInvalid: bool = false;
   maxBodyBytes: i64 = 1_000_000;
+  /** How request bodies are parsed (depth 64, maxBodyBytes). */
+  parseOptions: ParseOptions = new ParseOptions(64, 1_000_000);
   model: Model | null = null;
   /** `classifier: "embeddings"`: the static embedding classifier (same route order as the model). */
   embedder: EmbeddingClassifier | null = null;
@@ -241,6 +252,7 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     if (usesEmbeddings && c.embeddings === null) r.fail("embeddings", "is required when a route sets embeddings: true");
     if (!usesEmbeddings) c.embeddings = null;
     c.maxBodyBytes = r.optionalInt("max_body_bytes", c.maxBodyBytes, 1024, 64 << 20);
+    c.parseOptions = new ParseOptions(64, <i32>c.maxBodyBytes);
     r.rejectUnknown();
     if (!r.errors.ok) return null;
 

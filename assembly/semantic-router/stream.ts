@@ -4,7 +4,7 @@
 // the response.
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, ParseOptions, quoteJson, readLlmRequest, setTopLevelFieldText } from "../common/json";
+import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, readLlmRequest, setTopLevelField } from "../common/json";
 import { parseShared } from "../common/json/shared-parse";
 import { INVALID_REQUEST, sendError } from "../common/reply";
 import { ByteBuf } from "../common/bytes";
@@ -134,7 +134,7 @@ export class RouterStream extends StreamContext {
     let doc: JsonDocument | null = null;
     let req: LlmRequest | null = null;
     if (bytes !== null) {
-      parsed = parseShared(this.id, bytes, new ParseOptions(64, <i32>cfg.maxBodyBytes));
+      parsed = parseShared(this.id, bytes, cfg.parseOptions);
       doc = parsed.doc;
       if (doc !== null) req = readLlmRequest(doc, this.api);
     }
@@ -173,7 +173,7 @@ export class RouterStream extends StreamContext {
     if (body === null) return;
     let newBody: ArrayBuffer | null = null;
     const target = d.target.model;
-    if (target.length > 0 && (model === null || model != target)) newBody = setTopLevelFieldText(doc, "model", quoteJson(target));
+    if (target.length > 0 && (model === null || model != target)) newBody = setTopLevelField(doc, "model", d.target.modelJson);
     this.apply(d);
     if (newBody !== null) body.replace(newBody);
     setContentLength(body.size);

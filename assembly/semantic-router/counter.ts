@@ -21,10 +21,21 @@ export class TermCounter {
   }
 
   reset(): void {
-    const cells = this.cells;
-    const used = this.used;
-    for (let i = 0; i < this.size; i++) setI32(cells, 2 * i32At(used, i) + 1, 0);
+    const cells = this.cellsAt;
+    const used = this.usedAt;
+    const n = this.size;
+    for (let i = 0; i < n; i++) store<i32>(cellAt(cells, used, i), 0, 4);
     this.size = 0;
+  }
+
+  /** The slots' address (for cellAt; valid until the table grows). */
+  get cellsAt(): usize {
+    return this.cells.dataStart;
+  }
+
+  /** The used list's address (for cellAt; valid until the table grows). */
+  get usedAt(): usize {
+    return this.used.dataStart;
   }
 
   /** Counts the first `n` hashes of `hashes`, in order (add() for each, with the table in locals). */
@@ -110,6 +121,13 @@ export class TermCounter {
     unchecked((cells[2 * slot + 1] = count));
     unchecked((this.used[this.size++] = slot));
   }
+}
+
+/** Address of the slot of the text's i-th feature: its key (u32), then its count (i32) at +4. */
+// @ts-ignore: decorator
+@inline
+export function cellAt(cells: usize, used: usize, i: i32): usize {
+  return cells + (<usize>load<i32>(used + (<usize>i << 2)) << 3);
 }
 
 /** Spreads FNV hashes over the table (their low bits cluster for short inputs). */

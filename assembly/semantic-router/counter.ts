@@ -1,7 +1,7 @@
 // Counts feature hashes of one text: an open-addressing table that is reused
 // from text to text (reset clears only the slots used). A slot's key and
 // count sit side by side, so a probe touches one cache line.
-import { i32At, setI32 } from "./cells";
+import { i32At } from "./cells";
 
 export class TermCounter {
   /** Slot s: key (the hash) at 2s, count at 2s + 1 (0: the slot is free). */
@@ -80,12 +80,14 @@ export class TermCounter {
 
   /** True when the text had feature `hash`. */
   has(hash: u32): bool {
-    const cells = this.cells;
-    let slot = <i32>(mix(hash) & <u32>this.mask);
+    const cells = this.cells.dataStart;
+    const mask = <u32>this.mask;
+    let slot = mix(hash) & mask;
     while (true) {
-      if (i32At(cells, 2 * slot + 1) == 0) return false;
-      if (<u32>i32At(cells, 2 * slot) == hash) return true;
-      slot = (slot + 1) & this.mask;
+      const cell = cells + (<usize>slot << 3);
+      if (load<i32>(cell, 4) == 0) return false;
+      if (load<u32>(cell) == hash) return true;
+      slot = (slot + 1) & mask;
     }
   }
 

@@ -2,16 +2,16 @@
 // decision (model in the body, x-semantic-route / x-semantic-score headers,
 // route cache cleared so Envoy's route table sees the header) and echo it on
 // the response.
-import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
+import { BodyBuffer, BodyOverflow, BodyState } from "../common/body";
 import { MatchInput } from "../common/config";
 import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, readLlmRequest, setTopLevelField } from "../common/json";
 import { parseShared } from "../common/json/shared-parse";
 import { INVALID_REQUEST, sendError } from "../common/reply";
 import { ByteBuf } from "../common/bytes";
-import { clusterName, requestAuthority, requestPath, routeName } from "../common/properties";
+import { clusterName, requestAuthority, routeName } from "../common/properties";
 import { clearRouteCache } from "../common/route";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
-import { BufferType, continueStream, getBuffer, getHeader, MapType, nowNanos, removeHeaderBytes, replaceHeaderBytes, setPropertyFrom, StreamType } from "../common/runtime/host";
+import { BufferType, continueStream, getBuffer, getHeader, getHeaderBytes, MapType, nowNanos, removeHeaderBytes, replaceHeaderBytes, setPropertyFrom, StreamType } from "../common/runtime/host";
 import { LogLevel } from "../common/log";
 import { Complexity } from "./complexity";
 import { ModelPolicy, RouterConfig } from "./config";
@@ -29,6 +29,7 @@ const ROUTE_NAME = String.UTF8.encode(ROUTE_HEADER);
 const SCORE_NAME = String.UTF8.encode(SCORE_HEADER);
 const COMPLEXITY_NAME = String.UTF8.encode(COMPLEXITY_HEADER);
 const CONTENT_LENGTH = String.UTF8.encode("content-length");
+const PATH = String.UTF8.encode(":path");
 const STATE_NAME = String.UTF8.encode("semantic_router");
 /** By Complexity value: any, simple, complex. */
 const COMPLEXITY_VALUES: StaticArray<ArrayBuffer> = [String.UTF8.encode("any"), String.UTF8.encode("simple"), String.UTF8.encode("complex")];
@@ -87,7 +88,8 @@ export class RouterStream extends StreamContext {
     removeHeaderBytes(MapType.RequestHeaders, COMPLEXITY_NAME);
     const rules = this.router.rules;
     if (rules === null) return HeadersAction.Continue;
-    const path = requestPath();
+    // requestPath(), with the name encoded once.
+    const path = getHeaderBytes(MapType.RequestHeaders, PATH);
     // Properties cost a host lookup each: only `_rules_` match on route, domain and service.
     const input = new MatchInput("", "", "", orEmpty(path));
     if (rules.rules.length > 0) {
@@ -101,7 +103,8 @@ export class RouterStream extends StreamContext {
     this.api = llmApiOfPath(orEmpty(path));
     const limit = <u32>cfg.maxBodyBytes;
     this.body = new BodyBuffer(BufferType.RequestBody, limit, BodyOverflow.Pass);
-    dropContentLength(BufferType.RequestBody);
+    // dropContentLength(), with the name encoded once: the body may change size.
+    removeHeaderBytes(MapType.RequestHeaders, CONTENT_LENGTH);
     return HeadersAction.StopIteration;
   }
 

@@ -4,7 +4,7 @@
 // the response.
 import { BodyBuffer, BodyOverflow, BodyState } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, readLlmRequest, setTopLevelField } from "../common/json";
+import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, readLlmRequest, setFieldValue } from "../common/json";
 import { parseShared } from "../common/json/shared-parse";
 import { INVALID_REQUEST, sendError } from "../common/reply";
 import { ByteBuf } from "../common/bytes";
@@ -30,6 +30,8 @@ const SCORE_NAME = String.UTF8.encode(SCORE_HEADER);
 const COMPLEXITY_NAME = String.UTF8.encode(COMPLEXITY_HEADER);
 const CONTENT_LENGTH = String.UTF8.encode("content-length");
 const PATH = String.UTF8.encode(":path");
+/** What `_rules_` match on, refilled by every request (select() keeps none of it). */
+const MATCH = new MatchInput();
 const STATE_NAME = String.UTF8.encode("semantic_router");
 /** By Complexity value: any, simple, complex. */
 const COMPLEXITY_VALUES: StaticArray<ArrayBuffer> = [String.UTF8.encode("any"), String.UTF8.encode("simple"), String.UTF8.encode("complex")];
@@ -91,12 +93,12 @@ export class RouterStream extends StreamContext {
     // requestPath(), with the name encoded once.
     const path = getHeaderBytes(MapType.RequestHeaders, PATH);
     // Properties cost a host lookup each: only `_rules_` match on route, domain and service.
-    const input = new MatchInput("", "", "", orEmpty(path));
-    if (rules.rules.length > 0) {
-      input.route = orEmpty(routeName());
-      input.domain = orEmpty(requestAuthority());
-      input.service = orEmpty(clusterName());
-    }
+    const input = MATCH;
+    input.path = orEmpty(path);
+    const ruled = rules.rules.length > 0;
+    input.route = ruled ? orEmpty(routeName()) : "";
+    input.domain = ruled ? orEmpty(requestAuthority()) : "";
+    input.service = ruled ? orEmpty(clusterName()) : "";
     const cfg = rules.select(input);
     if (cfg === null || endOfStream) return HeadersAction.Continue;
     this.cfg = cfg;
@@ -176,7 +178,7 @@ export class RouterStream extends StreamContext {
     if (body === null) return;
     let newBody: ArrayBuffer | null = null;
     const target = d.target.model;
-    if (target.length > 0 && (model === null || model != target)) newBody = setTopLevelField(doc, "model", d.target.modelJson);
+    if (target.length > 0 && (model === null || model != target)) newBody = setFieldValue(doc, doc.root, "model", d.target.modelJson);
     this.apply(d);
     if (newBody !== null) body.replace(newBody);
     setContentLength(body.size);

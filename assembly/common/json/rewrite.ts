@@ -60,6 +60,15 @@ export function isJsonValue(raw: ArrayBuffer): bool {
  */
 export function setField(doc: JsonDocument, obj: JsonValue, key: string, rawValue: ArrayBuffer): ArrayBuffer | null {
   if (obj.kind != JsonKind.Object || obj.doc !== doc || !isJsonValue(rawValue)) return null;
+  return setFieldValue(doc, obj, key, rawValue);
+}
+
+/**
+ * setField for a `rawValue` known to be one JSON value (the caller wrote
+ * it, e.g. with quoteJson): the same edit without checking it again.
+ */
+export function setFieldValue(doc: JsonDocument, obj: JsonValue, key: string, rawValue: ArrayBuffer): ArrayBuffer | null {
+  if (obj.kind != JsonKind.Object || obj.doc !== doc) return null;
   const edits = new Array<Splice>();
   // One cursor over the members (no handle made per member).
   const member = obj.clone();

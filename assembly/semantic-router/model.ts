@@ -57,8 +57,15 @@ class TfWeights {
   // @ts-ignore: decorator
   @inline
   of(tf: i32): f64 {
-    return tf < TF_TABLE_SIZE ? f64At(this.table, tf) : 1 + Math.log(<f64>tf);
+    return tfAt(this.table.dataStart, tf);
   }
+}
+
+/** TfWeights.of() with the table's address (in a loop, read once). */
+// @ts-ignore: decorator
+@inline
+function tfAt(table: usize, tf: i32): f64 {
+  return tf < TF_TABLE_SIZE ? load<f64>(table + (<usize>tf << 3)) : 1 + Math.log(<f64>tf);
 }
 
 /** One example during training: its features (vocabulary ids) and weights. */
@@ -208,6 +215,7 @@ export class Model {
     const slots = index.slotsAt;
     const mask = index.slotMask;
     const records = index.recordsAt;
+    const tfTable = tf.table.dataStart;
     const knownTo = knownAt.dataStart;
     const weightTo = knownWeight.dataStart;
     for (let i = 0; i < size; i++) {
@@ -215,7 +223,7 @@ export class Model {
       const hash = load<u32>(cell);
       const found = findAt(bits, shift, slots, mask, hash);
       const rec = records + <usize>found;
-      const w = tf.of(load<i32>(cell, 4)) * (found < 0 ? unseen : Rec.idf(rec));
+      const w = tfAt(tfTable, load<i32>(cell, 4)) * (found < 0 ? unseen : Rec.idf(rec));
       norm2 += w * w;
       if (found < 0) continue;
       store<i32>(knownTo + (<usize>known << 2), <i32>rec);

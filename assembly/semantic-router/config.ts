@@ -3,6 +3,7 @@
 // to treat client models and bad bodies. The classifier is trained here, at
 // configuration time, from the routes' examples.
 import { ConfigParser, ConfigReader, readServiceTarget } from "../common/config";
+import { ParseOptions, quoteJson } from "../common/json";
 import { Complexity } from "./complexity";
 import { EmbeddingsConfig } from "./embeddings";
 import { normalizedString } from "./features";
@@ -22,7 +23,40 @@ export class Target {
   model: string = "";
   /** The x-semantic-route value Envoy's route table matches. */
   header: string = "";
+  private headerUtf8: ArrayBuffer | null = null;
+  private nameUtf8: ArrayBuffer | null = null;
+  private modelUtf8: ArrayBuffer | null = null;
+  private modelJsonUtf8: ArrayBuffer | null = null;
   constructor(public name: string) {}
+
+  // Every decision sends these: encoded once, on first use (the fields are
+  // set after construction, while the configuration is read).
+
+  get headerBytes(): ArrayBuffer {
+    let b = this.headerUtf8;
+    if (b === null) this.headerUtf8 = b = String.UTF8.encode(this.header);
+    return b;
+  }
+
+  get nameBytes(): ArrayBuffer {
+    let b = this.nameUtf8;
+    if (b === null) this.nameUtf8 = b = String.UTF8.encode(this.name);
+    return b;
+  }
+
+  /** The model as a JSON string, to write into the body. */
+  get modelJson(): ArrayBuffer {
+    let b = this.modelJsonUtf8;
+    if (b === null) this.modelJsonUtf8 = b = String.UTF8.encode(quoteJson(this.model));
+    return b;
+  }
+
+  /** The model as the decision line shows it ("-" for none). */
+  get modelBytes(): ArrayBuffer {
+    let b = this.modelUtf8;
+    if (b === null) this.modelUtf8 = b = String.UTF8.encode(this.model.length > 0 ? this.model : "-");
+    return b;
+  }
 }
 
 export class Route extends Target {
@@ -62,6 +96,8 @@ export class RouterConfig {
   /** Bad bodies: false -> default route, true -> 400. */
   rejectInvalid: bool = false;
   maxBodyBytes: i64 = 1_000_000;
+  /** How request bodies are parsed (depth 64, maxBodyBytes). */
+  parseOptions: ParseOptions = new ParseOptions(64, 1_000_000);
   model: Model | null = null;
   /** `classifier: "embeddings"`: the static embedding classifier (same route order as the model). */
   embedder: EmbeddingClassifier | null = null;
@@ -216,6 +252,7 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     if (usesEmbeddings && c.embeddings === null) r.fail("embeddings", "is required when a route sets embeddings: true");
     if (!usesEmbeddings) c.embeddings = null;
     c.maxBodyBytes = r.optionalInt("max_body_bytes", c.maxBodyBytes, 1024, 64 << 20);
+    c.parseOptions = new ParseOptions(64, <i32>c.maxBodyBytes);
     r.rejectUnknown();
     if (!r.errors.ok) return null;
 

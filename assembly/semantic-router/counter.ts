@@ -1,7 +1,7 @@
 // Counts feature hashes of one text: an open-addressing table that is reused
 // from text to text (reset clears only the slots used). A slot's key and
 // count sit side by side, so a probe touches one cache line.
-import { i32At, setI32 } from "./cells";
+import { i32At } from "./cells";
 
 export class TermCounter {
   /** Slot s: key (the hash) at 2s, count at 2s + 1 (0: the slot is free). */
@@ -21,10 +21,21 @@ export class TermCounter {
   }
 
   reset(): void {
-    const cells = this.cells;
-    const used = this.used;
-    for (let i = 0; i < this.size; i++) setI32(cells, 2 * i32At(used, i) + 1, 0);
+    const cells = this.cellsAt;
+    const used = this.usedAt;
+    const n = this.size;
+    for (let i = 0; i < n; i++) store<i32>(cellAt(cells, used, i), 0, 4);
     this.size = 0;
+  }
+
+  /** The slots' address (for cellAt; valid until the table grows). */
+  get cellsAt(): usize {
+    return this.cells.dataStart;
+  }
+
+  /** The used list's address (for cellAt; valid until the table grows). */
+  get usedAt(): usize {
+    return this.used.dataStart;
   }
 
   /** Counts the first `n` hashes of `hashes`, in order (add() for each, with the table in locals). */
@@ -69,12 +80,14 @@ export class TermCounter {
 
   /** True when the text had feature `hash`. */
   has(hash: u32): bool {
-    const cells = this.cells;
-    let slot = <i32>(mix(hash) & <u32>this.mask);
+    const cells = this.cells.dataStart;
+    const mask = <u32>this.mask;
+    let slot = mix(hash) & mask;
     while (true) {
-      if (i32At(cells, 2 * slot + 1) == 0) return false;
-      if (<u32>i32At(cells, 2 * slot) == hash) return true;
-      slot = (slot + 1) & this.mask;
+      const cell = cells + (<usize>slot << 3);
+      if (load<i32>(cell, 4) == 0) return false;
+      if (load<u32>(cell) == hash) return true;
+      slot = (slot + 1) & mask;
     }
   }
 
@@ -110,6 +123,13 @@ export class TermCounter {
     unchecked((cells[2 * slot + 1] = count));
     unchecked((this.used[this.size++] = slot));
   }
+}
+
+/** Address of the slot of the text's i-th feature: its key (u32), then its count (i32) at +4. */
+// @ts-ignore: decorator
+@inline
+export function cellAt(cells: usize, used: usize, i: i32): usize {
+  return cells + (<usize>load<i32>(used + (<usize>i << 2)) << 3);
 }
 
 /** Spreads FNV hashes over the table (their low bits cluster for short inputs). */

@@ -14,7 +14,6 @@
 // bfloat16) took the decision in Envoy from 138 to 114-119 (then 106-109) µs
 // (P50, 2 KB prompt, 1,500 examples; scripts/router/envoy-decision.ts).
 // Built once at configure time from the training structures.
-import { i32At, u32At } from "./cells";
 import { mix } from "./counter";
 
 const SLOT: i32 = 2;
@@ -35,6 +34,20 @@ export function toBf16(x: f32): u16 {
 @inline
 export function bf16At(at: usize): f64 {
   return <f64>reinterpret<f32>(<u32>load<u16>(at) << 16);
+}
+
+/** The bfloat16 in the high half of a 32-bit word (a posting's weight) as f64. */
+// @ts-ignore: decorator
+@inline
+export function pairWeight(pair: u32): f64 {
+  return <f64>reinterpret<f32>(pair & 0xffff0000);
+}
+
+/** The bfloat16 in the low half of a 32-bit word as f64. */
+// @ts-ignore: decorator
+@inline
+export function lowBf16(pair: u32): f64 {
+  return <f64>reinterpret<f32>(pair << 16);
 }
 
 /** Postings of one kind in compressed-row form: feature f's are [start[f], start[f+1]). */
@@ -115,30 +128,51 @@ export class FeatureIndex {
     }
   }
 
-  /** Address of the record at byte offset `record` (from find()). */
-  // @ts-ignore: decorator
-  @inline
-  recordAt(record: i32): usize {
-    return changetype<usize>(this.bytes) + <usize>record;
+  // The tables as addresses, for findAt(): a loop that looks up many
+  // features reads them into locals once (fields read inside a loop that
+  // stores to memory are read again on every pass).
+
+  get bitsAt(): usize {
+    return this.known.dataStart;
   }
 
-  /** The record offset of `hash` (pass it to the accessors below), or -1 for a feature no example had. */
-  // @ts-ignore: decorator
-  @inline
-  find(hash: u32): i32 {
-    const m = mix(hash);
-    const b = m >>> this.knownShift;
-    if ((u32At(this.known, <i32>(b >> 5)) & (1 << (b & 31))) == 0) return -1;
-    const slots = this.slots;
-    let s = <i32>(m & <u32>this.mask);
-    while (true) {
-      const at = i32At(slots, s * SLOT + 1);
-      if (at < 0) return -1;
-      if (<u32>i32At(slots, s * SLOT) == hash) return at;
-      s = (s + 1) & this.mask;
-    }
+  get bitsShift(): u32 {
+    return this.knownShift;
   }
 
+  get slotsAt(): usize {
+    return this.slots.dataStart;
+  }
+
+  get slotMask(): u32 {
+    return <u32>this.mask;
+  }
+
+  /** Address of the record at offset 0 (add find's offset). */
+  get recordsAt(): usize {
+    return changetype<usize>(this.bytes);
+  }
+}
+
+/**
+ * The record offset of `hash` (add it to recordsAt for the accessors below),
+ * or -1 for a feature no example had; the other arguments are the index's
+ * bitsAt, bitsShift, slotsAt and slotMask.
+ */
+// @ts-ignore: decorator
+@inline
+export function findAt(bits: usize, shift: u32, slots: usize, mask: u32, hash: u32): i32 {
+  const m = mix(hash);
+  const b = m >>> shift;
+  if ((load<u32>(bits + (<usize>(b >> 5) << 2)) & (1 << (b & 31))) == 0) return -1;
+  let s = m & mask;
+  while (true) {
+    const slot = slots + (<usize>s << 3);
+    const at = load<i32>(slot, 4);
+    if (at < 0) return -1;
+    if (load<u32>(slot) == hash) return at;
+    s = (s + 1) & mask;
+  }
 }
 
 /** Record accessors, by record address (FeatureIndex.recordAt). */

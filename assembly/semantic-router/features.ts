@@ -15,7 +15,7 @@
 // Each feature is a 32-bit FNV-1a hash; collisions between distinct n-grams
 // are rare enough at 32 bits to ignore.
 
-import { setU16, unitAt } from "./cells";
+import { unitAt } from "./cells";
 
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
@@ -67,44 +67,42 @@ function foldWide(c: u32): u32 {
 
 /**
  * Normalized text as UTF-16 units: one leading and one trailing space, no
- * double spaces. Reads at most `maxUnits` units of `text`. Writes into
- * `into` when it is large enough (the caller's reusable buffer); returns the
- * units written, a view.
+ * double spaces. Reads at most `maxUnits` units of `text`; writes them at
+ * `out`, which has room for that many plus 2; returns how many.
  */
-export function normalize(text: string, maxUnits: i32 = i32.MAX_VALUE, into: Uint16Array | null = null): Uint16Array {
+export function normalizeInto(text: string, maxUnits: i32, out: usize): i32 {
   const n = min(text.length, maxUnits);
-  const out = into !== null && into.length >= n + 2 ? into : new Uint16Array(n + 2);
-  let k = 0;
-  setU16(out, k++, SPACE);
+  let k: usize = 0;
+  store<u16>(out, SPACE);
+  k++;
   let previous: u32 = SPACE;
   for (let i = 0; i < n; i++) {
     const c = foldChar(unitAt(text, i));
     if (c == SPACE && previous == SPACE) continue;
-    setU16(out, k++, c);
+    store<u16>(out + (k++ << 1), <u16>c);
     previous = c;
   }
-  if (previous != SPACE) setU16(out, k++, SPACE);
-  return out.subarray(0, k);
+  if (previous != SPACE) store<u16>(out + (k++ << 1), SPACE);
+  return <i32>k;
 }
 
 /** Normalized text as a string (keyword matching works on it). */
 export function normalizedString(text: string, maxUnits: i32 = i32.MAX_VALUE): string {
-  const units = normalize(text, maxUnits);
-  return String.UTF16.decodeUnsafe(units.dataStart, <usize>units.length << 1);
+  const units = new Uint16Array(min(text.length, maxUnits) + 2);
+  const n = normalizeInto(text, maxUnits, units.dataStart);
+  return String.UTF16.decodeUnsafe(units.dataStart, <usize>n << 1);
 }
 
 /** Most features extractFeatures() writes per unit of text (word, word pair, bigram, trigram). */
 export const MAX_FEATURES_PER_UNIT: i32 = 4;
 
 /**
- * Writes the hash of every feature of normalized text `t` (see the file
- * comment) into `out`, which holds at least MAX_FEATURES_PER_UNIT per unit,
- * in text order; returns how many. Counting them is a separate tight loop
- * (TermCounter.addAll).
+ * Writes the hash of every feature of the `n` normalized units at `from`
+ * (see the file comment) into `out`, which holds at least
+ * MAX_FEATURES_PER_UNIT per unit, in text order; returns how many. Counting
+ * them is a separate tight loop (TermCounter.addAll).
  */
-export function extractFeatures(t: Uint16Array, out: Uint32Array): i32 {
-  const n = t.length;
-  const from = t.dataStart;
+export function extractFeatures(from: usize, n: i32, out: Uint32Array): i32 {
   const at = out.dataStart;
   let k: usize = 0;
   let wordHash: u32 = WORD_SEED;

@@ -20,10 +20,10 @@
 // Scoring walks inverted lists (feature -> examples, feature -> routes), so
 // it costs the request's length plus the postings of the features it shares
 // with the examples, not the number of examples.
-import { TermCounter } from "./counter";
-import { extractFeatures, MAX_FEATURES_PER_UNIT, normalize } from "./features";
+import { cellAt, TermCounter } from "./counter";
+import { extractFeatures, MAX_FEATURES_PER_UNIT, normalizeInto } from "./features";
 import { f64At, i32At, setF64, setI32, setU32, u32At } from "./cells";
-import { bf16At, FeatureIndex, PostingLists, Rec } from "./feature-index";
+import { bf16At, FeatureIndex, findAt, lowBf16, pairWeight, PostingLists, Rec } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
 import { LinearModel } from "./linear";
 import { Logger } from "../common/log";
@@ -57,8 +57,15 @@ class TfWeights {
   // @ts-ignore: decorator
   @inline
   of(tf: i32): f64 {
-    return tf < TF_TABLE_SIZE ? f64At(this.table, tf) : 1 + Math.log(<f64>tf);
+    return tfAt(this.table.dataStart, tf);
   }
+}
+
+/** TfWeights.of() with the table's address (in a loop, read once). */
+// @ts-ignore: decorator
+@inline
+function tfAt(table: usize, tf: i32): f64 {
+  return tf < TF_TABLE_SIZE ? load<f64>(table + (<usize>tf << 3)) : 1 + Math.log(<f64>tf);
 }
 
 /** One example during training: its features (vocabulary ids) and weights. */
@@ -148,11 +155,13 @@ export class Model {
     if (this.untrained !== null) this.train();
     const c = this.counter;
     c.reset();
-    const units = normalize(text, this.maxScanUnits, this.units);
-    if (units.buffer !== this.units.buffer) this.units = new Uint16Array(units.length * 2);
-    const room = units.length * MAX_FEATURES_PER_UNIT;
+    const most = min(text.length, this.maxScanUnits) + 2;
+    if (this.units.length < most) this.units = new Uint16Array(most * 2);
+    const units = this.units.dataStart;
+    const n = normalizeInto(text, this.maxScanUnits, units);
+    const room = n * MAX_FEATURES_PER_UNIT;
     if (this.hashes.length < room) this.hashes = new Uint32Array(room * 2);
-    c.addAll(this.hashes, extractFeatures(units, this.hashes));
+    c.addAll(this.hashes, extractFeatures(units, n, this.hashes));
     return c;
   }
 
@@ -196,43 +205,72 @@ export class Model {
     const knownWeight = this.knownWeight;
     // 1. Look every feature up, first: the lookups are independent, so
     // their cache misses overlap (the loop below branches too much for that).
+    // Everything the loop reads but does not change is in locals.
     let known = 0;
-    for (let i = 0; i < c.size; i++) {
-      const found = index.find(c.keyAt(i));
-      const rec = index.recordAt(found);
-      const w = tf.of(c.countAt(i)) * (found < 0 ? unseen : Rec.idf(rec));
+    const size = c.size;
+    const used = c.usedAt;
+    const cells = c.cellsAt;
+    const bits = index.bitsAt;
+    const shift = index.bitsShift;
+    const slots = index.slotsAt;
+    const mask = index.slotMask;
+    const records = index.recordsAt;
+    const tfTable = tf.table.dataStart;
+    const knownTo = knownAt.dataStart;
+    const weightTo = knownWeight.dataStart;
+    for (let i = 0; i < size; i++) {
+      const cell = cellAt(cells, used, i);
+      const hash = load<u32>(cell);
+      const found = findAt(bits, shift, slots, mask, hash);
+      const rec = records + <usize>found;
+      const w = tfAt(tfTable, load<i32>(cell, 4)) * (found < 0 ? unseen : Rec.idf(rec));
       norm2 += w * w;
       if (found < 0) continue;
-      setI32(knownAt, known, <i32>rec);
-      setF64(knownWeight, known, w);
+      store<i32>(knownTo + (<usize>known << 2), <i32>rec);
+      store<f64>(weightTo + (<usize>known << 3), w);
       known++;
     }
     // 2. Each known feature's record once, front to back: its linear
     // weights, route postings, example postings. Every sum takes its terms
     // in the order of the features, whatever the loop order.
+    // A posting is one 32-bit load: its target in the low half, its
+    // bfloat16 weight in the high half (pairWeight); linear weights are
+    // read two at a time the same way.
     const linearFrom = Rec.linear(0);
     const sumsAt = sums.dataStart;
-    const pairsFrom = linearFrom + (<usize>width << 1);
+    const linearBytes = <usize>width << 1;
+    const centroidAt = centroid.dataStart;
     const exAt = ex.dataStart;
     for (let k = 0; k < known; k++) {
-      const rec = <usize>i32At(knownAt, k);
-      const w = f64At(knownWeight, k);
+      const rec = <usize>load<i32>(knownTo + (<usize>k << 2));
+      const w = load<f64>(weightTo + (<usize>k << 3));
       let p = rec + linearFrom;
-      const linearEnd = rec + pairsFrom;
-      for (let s = sumsAt; p < linearEnd; p += 2, s += 8) store<f64>(s, load<f64>(s) + w * bf16At(p));
+      const linearEnd = p + linearBytes;
+      let s = sumsAt;
+      for (; p + 4 <= linearEnd; p += 4, s += 16) {
+        const two = load<u32>(p);
+        store<f64>(s, load<f64>(s) + w * lowBf16(two));
+        store<f64>(s, load<f64>(s, 8) + w * pairWeight(two), 8);
+      }
+      if (p < linearEnd) {
+        store<f64>(s, load<f64>(s) + w * bf16At(p));
+        p += 2;
+      }
       const routeEnd = p + (<usize>Rec.routePairs(rec) << 2);
       if (useCentroid) {
         for (; p < routeEnd; p += 4) {
-          const r = <i32>load<u16>(p);
-          setF64(centroid, r, f64At(centroid, r) + w * bf16At(p + 2));
+          const pair = load<u32>(p);
+          const at = centroidAt + (<usize>(pair & 0xffff) << 3);
+          store<f64>(at, load<f64>(at) + w * pairWeight(pair));
         }
       }
       if (useNearest) {
         const exEnd = routeEnd + (<usize>Rec.exPairs(rec) << 2);
         for (p = routeEnd; p < exEnd; p += 4) {
-          const e = <usize>load<u16>(p);
+          const pair = load<u32>(p);
+          const e = <usize>(pair & 0xffff);
           const at = exAt + (e << 3);
-          store<f64>(at, load<f64>(at) + w * bf16At(p + 2));
+          store<f64>(at, load<f64>(at) + w * pairWeight(pair));
           const word = touched + ((e >> 5) << 2);
           store<u32>(word, load<u32>(word) | (<u32>1 << <u32>(e & 31)));
         }
@@ -285,29 +323,38 @@ export class Model {
     const k = this.neighbors;
     const top = this.top;
     top.fill(-1);
-    const routeOf = this.exampleRoute;
-    const touched = this.touched;
-    for (let wi = 0; wi < touched.length; wi++) {
-      let bits = u32At(touched, wi);
+    // In locals: the loop stores to memory, so fields would be read again on every pass.
+    const topAt = top.dataStart;
+    const exAt = ex.dataStart;
+    const routeOf = this.exampleRoute.dataStart;
+    const nearestAt = nearest.dataStart;
+    const touched = this.touched.dataStart;
+    const words = this.touched.length;
+    for (let wi = 0; wi < words; wi++) {
+      const word = touched + (<usize>wi << 2);
+      let bits = load<u32>(word);
       if (bits == 0) continue;
-      setU32(touched, wi, 0);
+      store<u32>(word, 0);
       do {
         const e = (wi << 5) + <i32>ctz(bits);
         bits &= bits - 1;
-        const s = f64At(ex, e);
-        setF64(ex, e, 0);
+        const at = exAt + (<usize>e << 3);
+        const s = load<f64>(at);
+        store<f64>(at, 0);
         if (s <= 0) continue;
-        const r = i32At(routeOf, e);
-        const row = r * k;
-        if (s <= f64At(top, row + k - 1)) continue;
-        if (s > f64At(top, row)) setI32(nearest, r, e);
+        const r = load<i32>(routeOf + (<usize>e << 2));
+        const row = topAt + (<usize>(r * k) << 3);
+        if (s <= load<f64>(row + (<usize>(k - 1) << 3))) continue;
+        if (s > load<f64>(row)) store<i32>(nearestAt + (<usize>r << 2), e);
         // Insert into the route's sorted row.
         let j = k - 1;
-        while (j > 0 && f64At(top, row + j - 1) < s) {
-          setF64(top, row + j, f64At(top, row + j - 1));
+        while (j > 0) {
+          const above = load<f64>(row + (<usize>(j - 1) << 3));
+          if (above >= s) break;
+          store<f64>(row + (<usize>j << 3), above);
           j--;
         }
-        setF64(top, row + j, s);
+        store<f64>(row + (<usize>j << 3), s);
       } while (bits != 0);
     }
     for (let r = 0; r < this.routes; r++) {

@@ -17,17 +17,27 @@ export class RouterStats {
   /** Per target, its decision counters by outcome, found once (a series name is built from strings). */
   private byTarget: Map<Target, StaticArray<Counter | null>> = new Map<Target, StaticArray<Counter | null>>();
 
+  /** The last target recorded and its row: most decisions in a row go to the same target. */
+  private lastTarget: Target | null = null;
+  private lastRow: StaticArray<Counter | null> | null = null;
+
   /** A new configuration has new targets: drop the old ones' rows. */
   forgetTargets(): void {
     this.byTarget.clear();
+    this.lastTarget = null;
+    this.lastRow = null;
   }
 
   record(d: Decision, micros: u64): void {
-    let row: StaticArray<Counter | null>;
-    if (this.byTarget.has(d.target)) row = this.byTarget.get(d.target);
-    else {
-      row = new StaticArray<Counter | null>(OUTCOME_NAMES.length);
-      this.byTarget.set(d.target, row);
+    let row = this.lastRow;
+    if (d.target !== this.lastTarget || row === null) {
+      if (this.byTarget.has(d.target)) row = this.byTarget.get(d.target);
+      else {
+        row = new StaticArray<Counter | null>(OUTCOME_NAMES.length);
+        this.byTarget.set(d.target, row);
+      }
+      this.lastTarget = d.target;
+      this.lastRow = row;
     }
     const o = <i32>d.outcome;
     let c = row[o];

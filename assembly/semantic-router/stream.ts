@@ -2,19 +2,20 @@
 // decision (model in the body, x-semantic-route / x-semantic-score headers,
 // route cache cleared so Envoy's route table sees the header) and echo it on
 // the response.
-import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
+import { BodyBuffer, BodyOverflow, BodyState } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, ParseOptions, quoteJson, readLlmRequest, setTopLevelFieldText } from "../common/json";
+import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, readLlmRequest, setFieldValue } from "../common/json";
 import { parseShared } from "../common/json/shared-parse";
 import { INVALID_REQUEST, sendError } from "../common/reply";
-import { setFilterState, clusterName, requestAuthority, requestPath, routeName } from "../common/properties";
+import { ByteBuf } from "../common/bytes";
+import { clusterName, requestAuthority, routeName } from "../common/properties";
 import { clearRouteCache } from "../common/route";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
-import { BufferType, continueStream, getBuffer, getHeader, MapType, nowNanos, removeHeader, replaceHeader, StreamType } from "../common/runtime/host";
+import { BufferType, continueStream, getBuffer, getHeader, getHeaderBytes, MapType, nowNanos, removeHeaderBytes, replaceHeaderBytes, setPropertyFrom, StreamType } from "../common/runtime/host";
 import { LogLevel } from "../common/log";
-import { complexityName } from "./complexity";
+import { Complexity } from "./complexity";
 import { ModelPolicy, RouterConfig } from "./config";
-import { decide, decideByEmbedding, Decision, Outcome } from "./decide";
+import { decide, decideByEmbedding, Decision, Outcome, OUTCOME_NAMES } from "./decide";
 import { EmbeddingCache, embeddingHeaders, embeddingRequest, EmbeddingsConfig, parseEmbeddings } from "./embeddings";
 import { textToClassify } from "./input";
 import { log, RouterRoot } from "./root";
@@ -22,14 +23,50 @@ import { log, RouterRoot } from "./root";
 export const ROUTE_HEADER = "x-semantic-route";
 export const SCORE_HEADER = "x-semantic-score";
 export const COMPLEXITY_HEADER = "x-semantic-complexity";
-const STATE_NAME = "semantic_router";
 
-/** A score in [0, 1] with three decimals ("0.734"). */
-export function formatScore(s: f64): string {
+// What every request sends, encoded once.
+const ROUTE_NAME = String.UTF8.encode(ROUTE_HEADER);
+const SCORE_NAME = String.UTF8.encode(SCORE_HEADER);
+const COMPLEXITY_NAME = String.UTF8.encode(COMPLEXITY_HEADER);
+const CONTENT_LENGTH = String.UTF8.encode("content-length");
+const PATH = String.UTF8.encode(":path");
+/** What `_rules_` match on, refilled by every request (select() keeps none of it). */
+const MATCH = new MatchInput();
+const STATE_NAME = String.UTF8.encode("semantic_router");
+/** By Complexity value: any, simple, complex. */
+const COMPLEXITY_VALUES: StaticArray<ArrayBuffer> = [String.UTF8.encode("any"), String.UTF8.encode("simple"), String.UTF8.encode("complex")];
+const OUTCOME_VALUES = encodeAll(OUTCOME_NAMES);
+const LINE_ROUTE = String.UTF8.encode("route=");
+const LINE_OUTCOME = String.UTF8.encode(" outcome=");
+const LINE_SCORE = String.UTF8.encode(" score=");
+const LINE_COMPLEXITY = String.UTF8.encode(" complexity=");
+const LINE_MODEL = String.UTF8.encode(" model=");
+/** The decision line is written here, and content-length's digits (one stream decides at a time). */
+const line = new ByteBuf(128);
+const digits = new ByteBuf(16);
+
+function encodeAll(names: Array<string>): StaticArray<ArrayBuffer> {
+  const out = new StaticArray<ArrayBuffer>(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = String.UTF8.encode(names[i]);
+  return out;
+}
+
+/** A score in [0, 1] with three decimals ("0.734"), as UTF-8. */
+export function scoreBytes(s: f64): ArrayBuffer {
   const milli = <i32>Math.round(s * 1000);
   const clamped = milli < 0 ? 0 : milli > 1000 ? 1000 : milli;
-  const frac = (clamped % 1000).toString();
-  return (clamped / 1000).toString() + "." + "000".substring(frac.length) + frac;
+  const out = new ArrayBuffer(5);
+  const at = changetype<usize>(out);
+  store<u8>(at, <u8>(0x30 + clamped / 1000));
+  store<u8>(at, 0x2e, 1);
+  store<u8>(at, <u8>(0x30 + (clamped / 100) % 10), 2);
+  store<u8>(at, <u8>(0x30 + (clamped / 10) % 10), 3);
+  store<u8>(at, <u8>(0x30 + clamped % 10), 4);
+  return out;
+}
+
+function complexityValue(c: Complexity): ArrayBuffer {
+  return COMPLEXITY_VALUES[<i32>c];
 }
 
 export class RouterStream extends StreamContext {
@@ -37,8 +74,8 @@ export class RouterStream extends StreamContext {
   private body: BodyBuffer | null = null;
   private api: LlmApi = LlmApi.Unknown;
   private decision: Decision | null = null;
-  /** formatScore() of `scored`, made once for the headers both ways and the decision line. */
-  private scoreText: string = "";
+  /** scoreBytes() of `scored`, made once for the headers both ways and the decision line. */
+  private scoreText: ArrayBuffer = new ArrayBuffer(0);
   private scored: Decision | null = null;
   private started: u64 = 0;
 
@@ -48,26 +85,28 @@ export class RouterStream extends StreamContext {
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     // A client never chooses the route by sending the header itself.
-    removeHeader(MapType.RequestHeaders, ROUTE_HEADER);
-    removeHeader(MapType.RequestHeaders, SCORE_HEADER);
-    removeHeader(MapType.RequestHeaders, COMPLEXITY_HEADER);
+    removeHeaderBytes(MapType.RequestHeaders, ROUTE_NAME);
+    removeHeaderBytes(MapType.RequestHeaders, SCORE_NAME);
+    removeHeaderBytes(MapType.RequestHeaders, COMPLEXITY_NAME);
     const rules = this.router.rules;
     if (rules === null) return HeadersAction.Continue;
-    const path = requestPath();
+    // requestPath(), with the name encoded once.
+    const path = getHeaderBytes(MapType.RequestHeaders, PATH);
     // Properties cost a host lookup each: only `_rules_` match on route, domain and service.
-    const input = new MatchInput("", "", "", orEmpty(path));
-    if (rules.rules.length > 0) {
-      input.route = orEmpty(routeName());
-      input.domain = orEmpty(requestAuthority());
-      input.service = orEmpty(clusterName());
-    }
+    const input = MATCH;
+    input.path = orEmpty(path);
+    const ruled = rules.rules.length > 0;
+    input.route = ruled ? orEmpty(routeName()) : "";
+    input.domain = ruled ? orEmpty(requestAuthority()) : "";
+    input.service = ruled ? orEmpty(clusterName()) : "";
     const cfg = rules.select(input);
     if (cfg === null || endOfStream) return HeadersAction.Continue;
     this.cfg = cfg;
     this.api = llmApiOfPath(orEmpty(path));
     const limit = <u32>cfg.maxBodyBytes;
     this.body = new BodyBuffer(BufferType.RequestBody, limit, BodyOverflow.Pass);
-    dropContentLength(BufferType.RequestBody);
+    // dropContentLength(), with the name encoded once: the body may change size.
+    removeHeaderBytes(MapType.RequestHeaders, CONTENT_LENGTH);
     return HeadersAction.StopIteration;
   }
 
@@ -100,7 +139,7 @@ export class RouterStream extends StreamContext {
     let doc: JsonDocument | null = null;
     let req: LlmRequest | null = null;
     if (bytes !== null) {
-      parsed = parseShared(this.id, bytes, new ParseOptions(64, <i32>cfg.maxBodyBytes));
+      parsed = parseShared(this.id, bytes, cfg.parseOptions);
       doc = parsed.doc;
       if (doc !== null) req = readLlmRequest(doc, this.api);
     }
@@ -139,7 +178,7 @@ export class RouterStream extends StreamContext {
     if (body === null) return;
     let newBody: ArrayBuffer | null = null;
     const target = d.target.model;
-    if (target.length > 0 && (model === null || model != target)) newBody = setTopLevelFieldText(doc, "model", quoteJson(target));
+    if (target.length > 0 && (model === null || model != target)) newBody = setFieldValue(doc, doc.root, "model", d.target.modelJson);
     this.apply(d);
     if (newBody !== null) body.replace(newBody);
     setContentLength(body.size);
@@ -195,16 +234,16 @@ export class RouterStream extends StreamContext {
 
   /** Sets the route headers for `d` and re-resolves Envoy's route. */
   private apply(d: Decision): void {
-    replaceHeader(MapType.RequestHeaders, ROUTE_HEADER, d.target.header);
-    replaceHeader(MapType.RequestHeaders, SCORE_HEADER, this.scoreOf(d));
-    if (d.complexity != 0) replaceHeader(MapType.RequestHeaders, COMPLEXITY_HEADER, complexityName(d.complexity));
+    replaceHeaderBytes(MapType.RequestHeaders, ROUTE_NAME, d.target.headerBytes);
+    replaceHeaderBytes(MapType.RequestHeaders, SCORE_NAME, this.scoreOf(d));
+    if (d.complexity != 0) replaceHeaderBytes(MapType.RequestHeaders, COMPLEXITY_NAME, complexityValue(d.complexity));
     clearRouteCache();
     this.finish(d);
   }
 
-  private scoreOf(d: Decision): string {
+  private scoreOf(d: Decision): ArrayBuffer {
     if (this.scored !== d) {
-      this.scoreText = formatScore(d.score);
+      this.scoreText = scoreBytes(d.score);
       this.scored = d;
     }
     return this.scoreText;
@@ -215,16 +254,27 @@ export class RouterStream extends StreamContext {
     const micros = (nowNanos() - this.started) / 1000;
     const stats = this.router.stats;
     if (stats !== null) stats.record(d, micros);
-    const line = ["route=", d.target.name, " outcome=", d.outcomeName, " score=", this.scoreOf(d), " complexity=", complexityName(d.complexity), " model=", d.target.model.length > 0 ? d.target.model : "-"].join("");
-    setFilterState(STATE_NAME, line);
-    if (log.isEnabled(LogLevel.Debug)) log.debug("decision " + line + " us=" + micros.toString());
+    // e.g. "route=finance outcome=semantic score=0.412 complexity=simple model=demo-finance"
+    line.clear();
+    line.pushBuffer(LINE_ROUTE);
+    line.pushBuffer(d.target.nameBytes);
+    line.pushBuffer(LINE_OUTCOME);
+    line.pushBuffer(OUTCOME_VALUES[<i32>d.outcome]);
+    line.pushBuffer(LINE_SCORE);
+    line.pushBuffer(this.scoreOf(d));
+    line.pushBuffer(LINE_COMPLEXITY);
+    line.pushBuffer(complexityValue(d.complexity));
+    line.pushBuffer(LINE_MODEL);
+    line.pushBuffer(d.target.modelBytes);
+    setPropertyFrom(STATE_NAME, line.dataStart, line.length);
+    if (log.isEnabled(LogLevel.Debug)) log.debug("decision " + line.toText() + " us=" + micros.toString());
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {
     const d = this.decision;
     if (d === null || d.outcome == Outcome.ClientModel || d.outcome == Outcome.Rejected) return HeadersAction.Continue;
-    replaceHeader(MapType.ResponseHeaders, ROUTE_HEADER, d.target.header);
-    replaceHeader(MapType.ResponseHeaders, SCORE_HEADER, this.scoreOf(d));
+    replaceHeaderBytes(MapType.ResponseHeaders, ROUTE_NAME, d.target.headerBytes);
+    replaceHeaderBytes(MapType.ResponseHeaders, SCORE_NAME, this.scoreOf(d));
     return HeadersAction.Continue;
   }
 }
@@ -239,7 +289,9 @@ function embeddingDecision(cfg: RouterConfig, cache: EmbeddingCache, text: strin
 
 /** The headers callback dropped content-length so the body could change; the final length goes back before the headers leave. */
 function setContentLength(size: u32): void {
-  replaceHeader(MapType.RequestHeaders, "content-length", size.toString());
+  digits.clear();
+  digits.pushInt(size);
+  replaceHeaderBytes(MapType.RequestHeaders, CONTENT_LENGTH, digits.slice(0, digits.length));
 }
 
 function invalidReason(error: JsonError | null, parsed: bool): string {

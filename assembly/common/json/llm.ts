@@ -236,9 +236,12 @@ function partText(part: JsonValue): string | null {
 }
 
 function readMessages(doc: JsonDocument, list: JsonValue | null, out: Array<LlmMessage>): void {
-  const items = JsonValue.items(list);
-  for (let i = 0; i < items.length; i++) {
-    const node = unchecked(items[i]);
+  if (list === null || list.kind != JsonKind.Array) return;
+  // Each message keeps its node: one handle each, no list of them first.
+  let next = list.first();
+  while (next !== null) {
+    const node = next;
+    next = node.next();
     if (node.kind != JsonKind.Object) continue;
     const m = new LlmMessage(node);
     const role = node.getText("role");
@@ -275,7 +278,20 @@ function readContent(doc: JsonDocument, content: JsonValue | null, m: LlmMessage
 }
 
 function readOpenAIToolCalls(node: JsonValue, m: LlmMessage): void {
-  const calls = JsonValue.items(node.get("tool_calls"));
+  const list = node.get("tool_calls");
+  if (list !== null) readToolCallList(list, m);
+  // The deprecated single function_call of older Chat Completions clients.
+  const legacy = node.get("function_call");
+  if (legacy !== null && legacy.kind == JsonKind.Object) {
+    const call = new LlmToolCall();
+    call.name = legacy.getText("name");
+    call.arguments = legacy.getText("arguments");
+    m.addToolCall(call);
+  }
+}
+
+function readToolCallList(list: JsonValue, m: LlmMessage): void {
+  const calls = JsonValue.items(list);
   for (let i = 0; i < calls.length; i++) {
     const c = unchecked(calls[i]);
     const fn = c.get("function");
@@ -284,14 +300,6 @@ function readOpenAIToolCalls(node: JsonValue, m: LlmMessage): void {
     call.id = c.getText("id");
     call.name = fn.getText("name");
     call.arguments = fn.getText("arguments");
-    m.addToolCall(call);
-  }
-  // The deprecated single function_call of older Chat Completions clients.
-  const legacy = node.get("function_call");
-  if (legacy !== null && legacy.kind == JsonKind.Object) {
-    const call = new LlmToolCall();
-    call.name = legacy.getText("name");
-    call.arguments = legacy.getText("arguments");
     m.addToolCall(call);
   }
 }

@@ -60,11 +60,22 @@ export function isJsonValue(raw: ArrayBuffer): bool {
  */
 export function setField(doc: JsonDocument, obj: JsonValue, key: string, rawValue: ArrayBuffer): ArrayBuffer | null {
   if (obj.kind != JsonKind.Object || obj.doc !== doc || !isJsonValue(rawValue)) return null;
+  return setFieldValue(doc, obj, key, rawValue);
+}
+
+/**
+ * setField for a `rawValue` known to be one JSON value (the caller wrote
+ * it, e.g. with quoteJson): the same edit without checking it again.
+ */
+export function setFieldValue(doc: JsonDocument, obj: JsonValue, key: string, rawValue: ArrayBuffer): ArrayBuffer | null {
+  if (obj.kind != JsonKind.Object || obj.doc !== doc) return null;
   const edits = new Array<Splice>();
-  let member = obj.first();
-  while (member !== null) {
-    if (member.keyEquals(key)) edits.push(new Splice(member.start, member.end, rawValue));
-    member = member.next();
+  // One cursor over the members (no handle made per member).
+  const member = obj.clone();
+  if (member.moveToFirst()) {
+    do {
+      if (member.keyEquals(key)) edits.push(new Splice(member.start, member.end, rawValue));
+    } while (member.moveToNext());
   }
   if (edits.length == 0) edits.push(new Splice(obj.start + 1, obj.start + 1, memberBytes(key, rawValue, obj)));
   return applySplices(doc.src, edits);

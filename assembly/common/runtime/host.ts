@@ -396,6 +396,17 @@ export class ForeignResult {
   constructor(public status: Status, public result: ArrayBuffer) {}
 }
 
+/** callForeignFunction() with the name already UTF-8, for a call whose result is not read: only its status. */
+export function callForeignFunctionBytes(name: ArrayBuffer, argument: ArrayBuffer): Status {
+  const st = <Status>abi.proxy_call_foreign_function(changetype<usize>(name), name.byteLength, changetype<usize>(argument), argument.byteLength, OUT_PTR, OUT_SIZE);
+  const ptr = load<usize>(OUT_PTR);
+  store<usize>(OUT_PTR, 0);
+  store<usize>(OUT_SIZE, 0);
+  // A result the host wrote went through our malloc: release it.
+  if (st == Status.Ok && ptr != 0) free(ptr);
+  return st;
+}
+
 export function callForeignFunction(name: string, argument: ArrayBuffer): ForeignResult {
   const n = utf8(name);
   const st = <Status>abi.proxy_call_foreign_function(changetype<usize>(n), n.byteLength, changetype<usize>(argument), argument.byteLength, OUT_PTR, OUT_SIZE);

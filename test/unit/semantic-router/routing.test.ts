@@ -33,6 +33,22 @@ describe("semantic-router: routing", () => {
     expect(res.upstream?.headers.get("x-semantic-route")).toBe("cooking");
   });
 
+  it("writes the model into every `model` member, or as the first member when there is none", async () => {
+    const vm = routerVm(FINANCE_COOKING);
+    // A repeated name: whichever one the upstream's parser keeps, it is the route's model.
+    const twice = '{"model":"a","messages":[{"role":"user","content":"give me a recipe for pancakes"}],"model":"b"}';
+    const repeated = await send(vm, twice);
+    expect(repeated.upstream!.bodyText).toBe('{"model":"demo-chef","messages":[{"role":"user","content":"give me a recipe for pancakes"}],"model":"demo-chef"}');
+    const none = await send(vm, '{"messages":[{"role":"user","content":"give me a recipe for pancakes"}]}');
+    expect(none.upstream!.bodyText).toBe('{"model":"demo-chef","messages":[{"role":"user","content":"give me a recipe for pancakes"}]}');
+    expect(none.upstream!.headers.get("content-length")).toBe(String(Buffer.byteLength(none.upstream!.bodyText)));
+    // A model with characters JSON escapes is written escaped.
+    const odd = routerVm({ ...FINANCE_COOKING, routes: [{ ...FINANCE_COOKING.routes[1], model: 'chef "v2"\\n' }] });
+    const escaped = await send(odd, chatBody("give me a recipe for pancakes", "auto"));
+    expect(JSON.parse(escaped.upstream!.bodyText).model).toBe('chef "v2"\\n');
+    expect(vm.trapped || odd.trapped).toBe(false);
+  });
+
   it("sends unrelated questions to the default route, with the best score seen", async () => {
     const vm = routerVm(FINANCE_COOKING);
     const res = await chat(vm, "Who won the football world cup in 1998?");

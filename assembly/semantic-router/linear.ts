@@ -10,7 +10,8 @@
 // (deterministic: the same examples give the same weights). Weights are
 // dense, feature-major (feature f's weights for all routes side by side), so
 // scoring a request costs its known features times the number of routes.
-import { f32At, f64At, i32At, setF64 } from "./cells";
+import { f32At, f64At, setF64 } from "./cells";
+import { TrainingSet } from "./training-set";
 import { EpochOrder } from "./epoch-order";
 
 const EPOCHS: i32 = 6;
@@ -30,9 +31,9 @@ export class LinearModel {
     this.out = new Float64Array(routes);
   }
 
-  /** Trains on example vectors (`ids[e]`, `values[e]`: a unit vector) of route `label[e]`. */
-  train(ids: Array<Int32Array>, values: Array<Float64Array>, label: Int32Array): void {
-    const n = ids.length;
+  /** Trains on the set's example vectors (each a unit vector), example e of route `label[e]`. */
+  train(set: TrainingSet, label: Int32Array): void {
+    const n = label.length;
     if (n == 0) return;
     const visits = new EpochOrder(n);
     const order = visits.order;
@@ -44,9 +45,9 @@ export class LinearModel {
       const rate = RATE / (1 + <f64>epoch);
       for (let i = 0; i < n; i++) {
         const e = order[i];
-        const fid = ids[e];
-        const x = values[e];
-        this.logits(fid, x, fid.length, 1);
+        const from = set.from(e);
+        const to = set.to(e);
+        this.logits(set, from, to, 1);
         this.softmax();
         const y = label[e];
         for (let r = 0; r < R; r++) {
@@ -54,25 +55,25 @@ export class LinearModel {
           if (Math.abs(g) < MIN_GRADIENT) continue;
           const step = rate * g;
           this.bias[r] -= step;
-          for (let k = 0; k < fid.length; k++) {
-            const at = i32At(fid, k) * R + r;
-            unchecked((w[at] = <f32>(<f64>unchecked(w[at]) - step * unchecked(x[k]))));
+          for (let k = from; k < to; k++) {
+            const at = set.idAt(k) * R + r;
+            unchecked((w[at] = <f32>(<f64>unchecked(w[at]) - step * set.valueAt(k))));
           }
         }
       }
     }
   }
 
-  /** Logits of a sparse vector scaled by `scale` into `out` (features < 0 are skipped). */
-  logits(ids: Int32Array, values: Float64Array, count: i32, scale: f64): void {
+  /** Logits of the set's entries [from, to) (a sparse vector) scaled by `scale` into `out` (features < 0 are skipped). */
+  logits(set: TrainingSet, from: i32, to: i32, scale: f64): void {
     const R = this.routes;
     const out = this.out;
     const w = this.weights;
     for (let r = 0; r < R; r++) setF64(out, r, 0);
-    for (let k = 0; k < count; k++) {
-      const f = i32At(ids, k);
+    for (let k = from; k < to; k++) {
+      const f = set.idAt(k);
       if (f < 0) continue;
-      const v = f64At(values, k);
+      const v = set.valueAt(k);
       const row = f * R;
       for (let r = 0; r < R; r++) setF64(out, r, f64At(out, r) + v * <f64>f32At(w, row + r));
     }

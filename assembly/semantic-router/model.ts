@@ -25,6 +25,7 @@ import { extractFeatures, MAX_FEATURES_PER_UNIT, normalizeInto } from "./feature
 import { f64At, i32At, setF64, setI32, setU32, u32At } from "./cells";
 import { bf16At, FeatureIndex, findAt, lowBf16, pairWeight, PostingLists, Rec } from "./feature-index";
 import { Vocabulary } from "./vocabulary";
+import { TrainingSet } from "./training-set";
 import { LinearModel } from "./linear";
 import { Logger } from "../common/log";
 import { nowNanos } from "../common/runtime/host";
@@ -66,11 +67,6 @@ class TfWeights {
 @inline
 function tfAt(table: usize, tf: i32): f64 {
   return tf < TF_TABLE_SIZE ? load<f64>(table + (<usize>tf << 3)) : 1 + Math.log(<f64>tf);
-}
-
-/** One example during training: its features (vocabulary ids) and weights. */
-class ExampleVector {
-  constructor(public route: i32, public ids: Int32Array, public weights: Float64Array) {}
 }
 
 export class RouteScores {
@@ -368,39 +364,28 @@ export class Model {
   }
 
   private learn(examples: Array<Array<string>>): void {
-    // 1. Term counts per example, copied out of the shared counter, each
-    // feature by its vocabulary index (in order of first occurrence).
+    // 1. Term counts per example, out of the shared counter, each feature by
+    // its vocabulary index (in order of first occurrence).
     const vocab = new Vocabulary();
-    const idsOf = new Array<Int32Array>();
-    const countsOf = new Array<Int32Array>();
-    const routeOf = new Array<i32>();
-    let occurrences = 0;
+    const n = this.examples;
+    const set = new TrainingSet(n);
+    this.exampleRoute = new Int32Array(n);
+    let e = 0;
     for (let r = 0; r < examples.length; r++) {
       const list = examples[r];
       for (let i = 0; i < list.length; i++) {
         const c = this.analyze(list[i]);
-        const ids = new Int32Array(c.size);
-        const counts = new Int32Array(c.size);
-        for (let k = 0; k < c.size; k++) {
-          ids[k] = vocab.intern(c.keyAt(k));
-          counts[k] = c.countAt(k);
-        }
-        idsOf.push(ids);
-        countsOf.push(counts);
-        routeOf.push(r);
-        occurrences += c.size;
+        for (let k = 0; k < c.size; k++) set.push(vocab.intern(c.keyAt(k)), <f64>c.countAt(k));
+        set.endExample();
+        this.exampleRoute[e++] = r;
+        this.routeExamples[r]++;
       }
     }
-    const n = idsOf.length;
-    this.examples = n;
-    this.exampleRoute = new Int32Array(n);
+    const occurrences = set.size;
     this.exampleScore = new Float64Array(n);
     this.touched = new Uint32Array((n + 31) >> 5);
-    for (let e = 0; e < n; e++) {
-      this.exampleRoute[e] = routeOf[e];
-      this.routeExamples[routeOf[e]]++;
-    }
     if (n == 0) {
+      set.dispose();
       vocab.dispose();
       return;
     }
@@ -408,47 +393,36 @@ export class Model {
     // 2. Document frequencies.
     const features = vocab.size;
     const df = new Int32Array(features);
-    for (let e = 0; e < n; e++) {
-      const ids = idsOf[e];
-      for (let k = 0; k < ids.length; k++) df[ids[k]]++;
-    }
+    for (let k = 0; k < occurrences; k++) df[set.idAt(k)]++;
     this.features = features;
     this.idf = new Float32Array(features);
     for (let f = 0; f < features; f++) this.idf[f] = <f32>(Math.log(<f64>(n + 1) / <f64>(df[f] + 1)) + 1);
     this.unseenIdf = Math.log(<f64>(n + 1)) + 1;
 
-    // 3. Unit vectors per example (the centroids are summed from them in step 5).
-    const vectors = new Array<ExampleVector>(n);
+    // 3. Unit vectors per example, in place of the counts (the centroids are summed from them in step 5).
     for (let e = 0; e < n; e++) {
-      const counts = countsOf[e];
-      const ids = idsOf[e];
-      const w = new Float64Array(ids.length);
+      const from = set.from(e);
+      const to = set.to(e);
       let norm2: f64 = 0;
-      for (let k = 0; k < ids.length; k++) {
-        const x = this.tf.of(counts[k]) * <f64>this.idf[ids[k]];
-        w[k] = x;
+      for (let k = from; k < to; k++) {
+        const x = this.tf.of(<i32>set.valueAt(k)) * <f64>this.idf[set.idAt(k)];
+        set.setValue(k, x);
         norm2 += x * x;
       }
       const inv = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
-      for (let k = 0; k < ids.length; k++) w[k] *= inv;
-      vectors[e] = new ExampleVector(routeOf[e], ids, w);
+      for (let k = from; k < to; k++) set.setValue(k, set.valueAt(k) * inv);
     }
 
     // 4. The linear model that picks among routes (unless too large to keep and train).
-    const ids = new Array<Int32Array>(n);
-    const values = new Array<Float64Array>(n);
-    for (let e = 0; e < n; e++) {
-      ids[e] = vectors[e].ids;
-      values[e] = vectors[e].weights;
-    }
     if (<i64>features * <i64>this.routes <= MAX_LINEAR_WEIGHTS && <i64>occurrences * <i64>this.routes <= MAX_LINEAR_WORK) {
       this.linear = new LinearModel(this.routes, features);
-      this.linear.train(ids, values, this.exampleRoute);
+      this.linear.train(set, this.exampleRoute);
     }
 
     // 5. Inverted lists.
-    const byExample = invertExamples(vectors, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));
-    const byRoute = invertCentroids(vectors, this.routes, features);
+    const byExample = invertExamples(set, features, df, max(MIN_COMMON_DF, <i32>(<f64>n * COMMON_SHARE)));
+    const byRoute = invertCentroids(set, this.exampleRoute, this.routes, features);
+    set.dispose();
     this.postings = byExample.target.length + byRoute.target.length;
     const lin = this.linear;
     this.index = new FeatureIndex(vocab.hashes(), this.idf, byExample, byRoute, lin.weights, lin.routes);
@@ -464,28 +438,28 @@ export class Model {
  * common ones ("the", "ing", "what") would make most of the postings while
  * carrying the least weight; the centroids still count them.
  */
-function invertExamples(vectors: Array<ExampleVector>, features: i32, df: Int32Array, maxDf: i32): PostingLists {
+function invertExamples(set: TrainingSet, features: i32, df: Int32Array, maxDf: i32): PostingLists {
   const p = new PostingLists(new Int32Array(features + 1), new Int32Array(0), new Float32Array(0));
   let total = 0;
-  for (let e = 0; e < vectors.length; e++) {
-    const ids = vectors[e].ids;
-    for (let k = 0; k < ids.length; k++) {
-      if (df[ids[k]] > maxDf) continue;
-      p.start[ids[k] + 1]++;
-      total++;
-    }
+  for (let k = 0; k < set.size; k++) {
+    const f = set.idAt(k);
+    if (df[f] > maxDf) continue;
+    p.start[f + 1]++;
+    total++;
   }
   for (let f = 0; f < features; f++) p.start[f + 1] += p.start[f];
   p.target = new Int32Array(total);
   p.weight = new Float32Array(total);
   const fill = p.start.slice(0, features);
-  for (let e = 0; e < vectors.length; e++) {
-    const v = vectors[e];
-    for (let k = 0; k < v.ids.length; k++) {
-      if (df[v.ids[k]] > maxDf) continue;
-      const at = fill[v.ids[k]]++;
+  const n = set.start.length - 1;
+  for (let e = 0; e < n; e++) {
+    const to = set.to(e);
+    for (let k = set.from(e); k < to; k++) {
+      const f = set.idAt(k);
+      if (df[f] > maxDf) continue;
+      const at = fill[f]++;
       p.target[at] = e;
-      p.weight[at] = <f32>v.weights[k];
+      p.weight[at] = <f32>set.valueAt(k);
     }
   }
   return p;
@@ -497,13 +471,13 @@ function invertExamples(vectors: Array<ExampleVector>, features: i32, df: Int32A
  * after route, with the route's features in the order first met; two
  * passes (count, then fill) recompute each sum rather than keep them all.
  */
-function invertCentroids(vectors: Array<ExampleVector>, routes: i32, features: i32): PostingLists {
+function invertCentroids(set: TrainingSet, routeOf: Int32Array, routes: i32, features: i32): PostingLists {
   const p = new PostingLists(new Int32Array(features + 1), new Int32Array(0), new Float32Array(0));
   const sum = new CentroidSum(features);
   const invNorm = new Float64Array(routes);
   let total = 0;
   for (let r = 0; r < routes; r++) {
-    const k = sum.of(vectors, r);
+    const k = sum.of(set, routeOf, r);
     let norm2: f64 = 0;
     for (let j = 0; j < k; j++) {
       const f = sum.featureAt(j);
@@ -519,7 +493,7 @@ function invertCentroids(vectors: Array<ExampleVector>, routes: i32, features: i
   p.weight = new Float32Array(total);
   const fill = p.start.slice(0, features);
   for (let r = 0; r < routes; r++) {
-    const k = sum.of(vectors, r);
+    const k = sum.of(set, routeOf, r);
     for (let j = 0; j < k; j++) {
       const f = sum.featureAt(j);
       const at = fill[f]++;
@@ -544,23 +518,23 @@ class CentroidSum {
   }
 
   /** Sums route r's examples; returns how many features it has. */
-  of(vectors: Array<ExampleVector>, r: i32): i32 {
+  of(set: TrainingSet, routeOf: Int32Array, r: i32): i32 {
     for (let j = 0; j < this.count; j++) {
       const f = this.order[j];
       this.value[f] = 0;
       this.met[f] = 0;
     }
     this.count = 0;
-    for (let e = 0; e < vectors.length; e++) {
-      const v = vectors[e];
-      if (v.route != r) continue;
-      for (let k = 0; k < v.ids.length; k++) {
-        const f = v.ids[k];
+    for (let e = 0; e < routeOf.length; e++) {
+      if (routeOf[e] != r) continue;
+      const to = set.to(e);
+      for (let k = set.from(e); k < to; k++) {
+        const f = set.idAt(k);
         if (this.met[f] == 0) {
           this.met[f] = 1;
           this.order[this.count++] = f;
         }
-        this.value[f] += v.weights[k];
+        this.value[f] += set.valueAt(k);
       }
     }
     return this.count;

@@ -323,16 +323,19 @@ export class ConfigReader {
       return out;
     }
     const base = this.fieldPath(key);
-    const items = v.children();
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
+    // One cursor walks the items: a value object per item would be 10k
+    // objects of garbage for 10k keywords, and configure collects only when
+    // it returns, so they would stay in the VM's resident memory.
+    const item = v.clone();
+    let i = 0;
+    for (let more = item.moveToFirst(); more; more = item.moveToNext(), i++) {
       const s = item.text();
       // The item's path only on error: a list of 10k keywords would make 40k strings of garbage.
       if (s === null) this.errors.add(base + "[" + decimal(i) + "]", "must be a string (got " + describeValue(item) + ")");
       else if (s.length == 0) this.errors.add(base + "[" + decimal(i) + "]", "must not be empty");
       else out.push(s);
     }
-    if (items.length < minItems) this.fail(key, "must have at least " + decimal(minItems) + (minItems == 1 ? " item" : " items"));
+    if (i < minItems) this.fail(key, "must have at least " + decimal(minItems) + (minItems == 1 ? " item" : " items"));
     return out;
   }
 

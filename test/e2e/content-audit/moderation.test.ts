@@ -164,11 +164,14 @@ describe("external moderation", () => {
     it("an allowed stream flows and ends; the endpoint saw it masked, in windows", async () => {
       const before = inputs.length;
       const text = SENTENCE.repeat(4);
-      const got = await read(await both.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "status?" }] }, ask(text)));
+      // Chunks 10 ms apart: a stream that reached the filter in one piece would be one window.
+      const got = await read(await both.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "status?" }] }, ask(text, 10)));
       const masked = text.replaceAll("carol@example.net", "[EMAIL]");
       expect(got).toEqual({ text: masked.trimEnd(), finish: "stop", error: null });
       const windows = inputs.slice(before + 1);
       expect(windows.length).toBeGreaterThanOrEqual(2);
+      // Every window but the last is a full one (stream_window_chars 100).
+      for (const w of windows.slice(0, -1)) expect(w.length).toBeGreaterThanOrEqual(100);
       expect(windows.join("")).toBe(masked.trimEnd());
     });
 

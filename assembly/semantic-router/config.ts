@@ -11,6 +11,7 @@ import { Model, Scoring } from "./model";
 import { EmbeddingClassifier } from "./static/classifier";
 import { StaticEmbedder } from "./static/embed";
 import { StaticTable, staticTable, TABLE_BYTES } from "./static/table";
+import { decimal } from "../common/text/decimal";
 
 export const FILTER_NAME = "semantic-router";
 const NAME_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
@@ -151,7 +152,7 @@ function readRoute(r: ConfigReader, global: f64, names: Array<string>): Route {
   const keywords = r.stringArray("keywords");
   for (let i = 0; i < keywords.length; i++) {
     const p = keywordPattern(keywords[i]);
-    if (p.length == 0) r.fail("keywords", "entry " + i.toString() + " has no letters or digits");
+    if (p.length == 0) r.fail("keywords", "entry " + decimal(i) + " has no letters or digits");
     else route.keywords.push(p);
   }
   route.priority = r.optionalInt("priority", 0, -1000000, 1000000);
@@ -215,7 +216,7 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
     const scoring = r.optionalEnum("scoring", ["mixed", "nearest", "centroid"], "mixed");
     const neighbors = <i32>r.optionalInt("neighbors", 1, 1, 16);
     const routes = r.objectArray("routes", true, 1);
-    if (routes.length > MAX_ROUTES) r.fail("routes", "hold " + routes.length.toString() + " routes; at most " + MAX_ROUTES.toString());
+    if (routes.length > MAX_ROUTES) r.fail("routes", "hold " + decimal(routes.length) + " routes; at most " + decimal(MAX_ROUTES));
     const names = new Array<string>();
     let exampleCount = 0;
     for (let i = 0; i < routes.length; i++) {
@@ -224,7 +225,7 @@ export class RouterConfigParser extends ConfigParser<RouterConfig> {
       if (route.keywords.length > 0) c.hasKeywords = true;
       c.routes.push(route);
     }
-    if (exampleCount > MAX_EXAMPLES) r.fail("routes", "hold " + exampleCount.toString() + " examples; at most " + MAX_EXAMPLES.toString());
+    if (exampleCount > MAX_EXAMPLES) r.fail("routes", "hold " + decimal(exampleCount) + " examples; at most " + decimal(MAX_EXAMPLES));
     const fallback = r.object("default");
     if (fallback !== null) {
       c.fallback = new Target(fallback.optionalString("name", "default"));

@@ -29,6 +29,7 @@ import { TrainingSet } from "./training-set";
 import { LinearModel } from "./linear";
 import { Logger } from "../common/log";
 import { nowNanos } from "../common/runtime/host";
+import { decimal } from "../common/text/decimal";
 
 const log = new Logger("semantic-router");
 
@@ -143,7 +144,7 @@ export class Model {
     const started = nowNanos();
     this.learn(examples);
     const micros = (nowNanos() - started) / 1000;
-    log.info("trained: " + this.examples.toString() + " examples, " + this.features.toString() + " features, " + this.postings.toString() + " postings" + (this.hasLinear ? ", linear model" : "") + " in " + micros.toString() + " us");
+    log.info("trained: " + decimal(this.examples) + " examples, " + decimal(this.features) + " features, " + decimal(this.postings) + " postings" + (this.hasLinear ? ", linear model" : "") + " in " + decimal(micros) + " us");
   }
 
   /** Extracts the features of `text` into the reused counter (for score() and the complexity cues). */

@@ -9,6 +9,7 @@ import { FILTER_NAME, RouterConfig, RouterConfigParser } from "./config";
 import { EmbeddingCache } from "./embeddings";
 import { RouterStats } from "./stats";
 import { RouterStream } from "./stream";
+import { decimal } from "../common/text/decimal";
 
 export const log = new Logger(FILTER_NAME);
 
@@ -32,12 +33,12 @@ export class RouterRoot extends RootContext {
     }
     const micros = (nowNanos() - started) / 1000;
     const g = rules.global;
-    let summary = rules.rules.length.toString() + " rules";
+    let summary = decimal(rules.rules.length) + " rules";
     if (g !== null) {
       const m = g.model;
-      summary = g.routes.length.toString() + " routes, " + (m === null ? "0" : m.examples.toString()) + " examples, " + summary;
+      summary = decimal(g.routes.length) + " routes, " + (m === null ? "0" : decimal(m.examples)) + " examples, " + summary;
     }
-    log.info("configured: " + summary + " in " + micros.toString() + " us");
+    log.info("configured: " + summary + " in " + decimal(micros) + " us");
     return true;
   }
 

@@ -19,6 +19,7 @@ import { decide, decideByEmbedding, Decision, Outcome, OUTCOME_NAMES } from "./d
 import { EmbeddingCache, embeddingHeaders, embeddingRequest, EmbeddingsConfig, parseEmbeddings } from "./embeddings";
 import { textToClassify } from "./input";
 import { log, RouterRoot } from "./root";
+import { decimal } from "../common/text/decimal";
 
 export const ROUTE_HEADER = "x-semantic-route";
 export const SCORE_HEADER = "x-semantic-score";
@@ -267,7 +268,7 @@ export class RouterStream extends StreamContext {
     line.pushBuffer(LINE_MODEL);
     line.pushBuffer(d.target.modelBytes);
     setPropertyFrom(STATE_NAME, line.dataStart, line.length);
-    if (log.isEnabled(LogLevel.Debug)) log.debug("decision " + line.toText() + " us=" + micros.toString());
+    if (log.isEnabled(LogLevel.Debug)) log.debug("decision " + line.toText() + " us=" + decimal(micros));
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): HeadersAction {

@@ -27,14 +27,42 @@ const MAX_EVENT_BYTES: i32 = 1 << 20;
 
 const USAGE_KEY = "\"usage\"";
 
-/** True when the bytes contain `"usage"` (a cheap test before parsing an event). */
+/**
+ * True when the bytes contain `"usage"` other than as `"usage": null` (a
+ * cheap test before parsing an event). With `stream_options.include_usage`
+ * OpenAI writes `"usage":null` into every chunk but the last: those chunks
+ * carry no usage and are counted like any other, without a parse.
+ */
 function mentionsUsage(data: ArrayBuffer): bool {
   const base = changetype<usize>(data);
-  const n = data.byteLength - USAGE_KEY.length;
+  const end = data.byteLength;
+  const n = end - USAGE_KEY.length;
   for (let i = 0; i <= n; i++) {
-    if (load<u8>(base + <usize>i) == 0x22 && bytesEqualAscii(base + <usize>i, USAGE_KEY.length, USAGE_KEY)) return true;
+    if (load<u8>(base + <usize>i) == 0x22 && bytesEqualAscii(base + <usize>i, USAGE_KEY.length, USAGE_KEY) && !nullAfterKey(base, i + USAGE_KEY.length, end)) return true;
   }
   return false;
+}
+
+/** The bytes from `at` are white space, a colon, white space and `null` followed by a delimiter. */
+function nullAfterKey(base: usize, at: i32, end: i32): bool {
+  let i = skipSpace(base, at, end);
+  if (i >= end || load<u8>(base + <usize>i) != 0x3a) return false;
+  i = skipSpace(base, i + 1, end);
+  if (i + 4 > end || !bytesEqualAscii(base + <usize>i, 4, "null")) return false;
+  i = skipSpace(base, i + 4, end);
+  if (i >= end) return true;
+  const c = load<u8>(base + <usize>i);
+  return c == 0x2c || c == 0x7d || c == 0x5d;
+}
+
+function skipSpace(base: usize, at: i32, end: i32): i32 {
+  let i = at;
+  while (i < end) {
+    const c = load<u8>(base + <usize>i);
+    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
+    i++;
+  }
+  return i;
 }
 
 export class UsageMeter {

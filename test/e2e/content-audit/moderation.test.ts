@@ -36,11 +36,12 @@ let bothClosed: OpenAI;
 
 beforeAll(async () => {
   const port = await startModeration();
-  const withModeration = await startStack({ rules, moderation: { cluster: "moderation", timeout_ms: 1000 } }, "content-audit-moderation", { MODERATION_PORT: port });
+  // Generous timeouts where the endpoint answers: a loaded machine must not turn an answer into a failure.
+  const withModeration = await startStack({ rules, moderation: { cluster: "moderation", timeout_ms: 5000 } }, "content-audit-moderation", { MODERATION_PORT: port });
   // Nothing listens on this one's moderation port: every call fails.
   const outage = await startStack({ rules, moderation: { cluster: "moderation", timeout_ms: 1000, on_failure: "block" } }, "content-audit-moderation-down");
   const completions = await startStack(
-    { rules, hold_response_headers: true, moderation: { cluster: "moderation", timeout_ms: 1000, scope: "both", stream_window_chars: 100 } },
+    { rules, hold_response_headers: true, moderation: { cluster: "moderation", timeout_ms: 5000, scope: "both", stream_window_chars: 100 } },
     "content-audit-moderation-both",
     { MODERATION_PORT: port },
   );

@@ -30,7 +30,7 @@ const CONFIG = {
       _match_domain_: ["embed.test"],
       threshold: 0.9,
       default: { name: "base", model: "demo-base" },
-      embeddings: { cluster: "llm", model: "text-embedding-3-small", timeout_ms: 1000, threshold: 0.8 },
+      embeddings: { cluster: "llm", model: "text-embedding-3-small", timeout_ms: 5000, threshold: 0.8 },
       routes: [{ name: "support", model: "demo-support", header: "alt", embeddings: true, examples: ["my router keeps dropping the wifi connection"] }],
     },
     // The same service, a route scored by the mean of its 2 nearest examples.
@@ -38,7 +38,7 @@ const CONFIG = {
       _match_domain_: ["embed-neighbors.test"],
       threshold: 0.9,
       default: { name: "base", model: "demo-base" },
-      embeddings: { cluster: "llm", model: "text-embedding-3-small", timeout_ms: 1000, threshold: 0.3, neighbors: 2 },
+      embeddings: { cluster: "llm", model: "text-embedding-3-small", timeout_ms: 5000, threshold: 0.3, neighbors: 2 },
       routes: [
         { name: "lucky", model: "demo-base", embeddings: true, examples: [NEIGHBOR_QUERY, "bake a chocolate cake for the party"] },
         { name: "steady", model: "demo-support", header: "alt", embeddings: true, examples: STEADY_EXAMPLES },

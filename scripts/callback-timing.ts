@@ -14,13 +14,13 @@
 // The clock reads add about 0.1 µs per entry point. Envoy's own cost of
 // calling into the VM is not included: compare with the bench's CPU column.
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { startEnvoy } from "../test/harness/envoy.ts";
 import { ensureEnvoy } from "./setup-envoy.ts";
 import { ROOT, TMP } from "./lib/paths.ts";
 import { payload, type PayloadMode } from "./bench/payloads.ts";
 import { CHAT_PATH } from "./bench/runner.ts";
+import { compileInTree } from "./lib/asc-tree.ts";
 import { flag, moduleEntry, moduleScenario } from "./lib/module-scenario.ts";
 import { startUpstreamProcess } from "./bench/upstream.ts";
 import { ensureWrk, runWrk } from "./bench/wrk.ts";
@@ -118,8 +118,7 @@ async function main(): Promise<void> {
   // A bundle scenario loads build/ai-gateway.wasm from WASM_DIR: the timed copy takes its place.
   const bundle = scenario.wasmForm === "bundle";
   const wasm = bundle ? join(work, `${target}.wasm`) : join(work, `${target}.timed.wasm`);
-  const asc = spawnSync(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), entry, "--config", "asconfig.json", "--target", "release", "--outFile", wasm], { cwd: work, encoding: "utf8" });
-  if (asc.status !== 0) throw new Error(`asc failed:\n${asc.stdout}${asc.stderr}`);
+  compileInTree(work, entry, wasm);
 
   const wrk = ensureWrk((s) => console.error(s));
   await ensureEnvoy();

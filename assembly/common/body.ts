@@ -22,8 +22,11 @@
 import { DataAction, TrailersAction } from "./runtime/context";
 import { BODY_TOO_LARGE, ErrorSpec, RESPONSE_TOO_LARGE } from "./reply-catalog";
 import { sendError } from "./reply";
-import { BufferType, bufferSize, getBuffer, MapType, removeHeader, replaceHeader, setBuffer, Status } from "./runtime/host";
+import { BufferType, bufferSize, getBuffer, MapType, removeHeaderBytes, replaceHeaderBytes, setBuffer, Status } from "./runtime/host";
 import { decimal } from "./text/decimal";
+
+/** The header every body change touches, encoded once. */
+const CONTENT_LENGTH = String.UTF8.encode("content-length");
 
 export enum BodyOverflow {
   Reject = 0,
@@ -115,7 +118,7 @@ export class BodyBuffer {
     const st = setBuffer(this.type, 0, this.size, body);
     if (st != Status.Ok) return st;
     this.size = <u32>body.byteLength;
-    if (this.headersHeld) return replaceHeader(headerMapOf(this.type), "content-length", decimal(this.size));
+    if (this.headersHeld) return setContentLength(this.type, this.size);
     return st;
   }
 
@@ -141,7 +144,15 @@ export class BodyBuffer {
  * callback of the same direction (request headers for RequestBody).
  */
 export function dropContentLength(type: BufferType): Status {
-  return removeHeader(headerMapOf(type), "content-length");
+  return removeHeaderBytes(headerMapOf(type), CONTENT_LENGTH);
+}
+
+/**
+ * Sets content-length to `size`: the headers of that direction are held (or
+ * not yet sent), and the body it counts is final.
+ */
+export function setContentLength(type: BufferType, size: u32): Status {
+  return replaceHeaderBytes(headerMapOf(type), CONTENT_LENGTH, String.UTF8.encode(decimal(size)));
 }
 
 function headerMapOf(type: BufferType): MapType {

@@ -10,7 +10,7 @@
 // <name> back looks up that same key, but only when <name> is not also a
 // top-level attribute (request, response, source, xds ...): prefix names with
 // the filter, e.g. "ai_router.model". Wasm cannot write dynamic metadata.
-import { getHeader, getProperty, getPropertyAt, MapType, propertyPath, setProperty, Status } from "./runtime/host";
+import { getHeader, getHeaderBytes, getProperty, getPropertyAt, MapType, propertyPath, setProperty, Status } from "./runtime/host";
 
 // The paths read on every request, encoded once.
 const ROUTE_NAME = propertyPath(["xds", "route_name"]);
@@ -75,8 +75,11 @@ export function pluginVmId(): string | null {
 }
 
 /** Request :path; null outside the request headers' lifetime. */
+/** Read on every request by the filters that route on it: the name encoded once. */
+const PATH_NAME = String.UTF8.encode(":path");
+
 export function requestPath(): string | null {
-  return getHeader(MapType.RequestHeaders, ":path");
+  return getHeaderBytes(MapType.RequestHeaders, PATH_NAME);
 }
 
 export function requestMethod(): string | null {

@@ -2,16 +2,16 @@
 // decision (model in the body, x-semantic-route / x-semantic-score headers,
 // route cache cleared so Envoy's route table sees the header) and echo it on
 // the response.
-import { BodyBuffer, BodyOverflow, BodyState } from "../common/body";
+import { BodyBuffer, BodyOverflow, BodyState, dropContentLength, setContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
 import { JsonDocument, JsonError, LlmApi, llmApiOfPath, LlmRequest, ParseResult, readLlmRequest, setFieldValue } from "../common/json";
 import { parseShared } from "../common/json/shared-parse";
 import { INVALID_REQUEST, sendError } from "../common/reply";
 import { ByteBuf } from "../common/bytes";
-import { clusterName, requestAuthority, routeName } from "../common/properties";
+import { clusterName, requestAuthority, requestPath, routeName } from "../common/properties";
 import { clearRouteCache } from "../common/route";
 import { DataAction, HeadersAction, HttpCallHandler, StreamContext, TrailersAction } from "../common/runtime/context";
-import { BufferType, continueStream, getBuffer, getHeader, getHeaderBytes, MapType, nowNanos, removeHeaderBytes, replaceHeaderBytes, setPropertyFrom, StreamType } from "../common/runtime/host";
+import { BufferType, continueStream, getBuffer, getHeader, MapType, nowNanos, removeHeaderBytes, replaceHeaderBytes, setPropertyFrom, StreamType } from "../common/runtime/host";
 import { LogLevel } from "../common/log";
 import { Complexity } from "./complexity";
 import { ModelPolicy, RouterConfig } from "./config";
@@ -29,8 +29,6 @@ export const COMPLEXITY_HEADER = "x-semantic-complexity";
 const ROUTE_NAME = String.UTF8.encode(ROUTE_HEADER);
 const SCORE_NAME = String.UTF8.encode(SCORE_HEADER);
 const COMPLEXITY_NAME = String.UTF8.encode(COMPLEXITY_HEADER);
-const CONTENT_LENGTH = String.UTF8.encode("content-length");
-const PATH = String.UTF8.encode(":path");
 /** What `_rules_` match on, refilled by every request (select() keeps none of it). */
 const MATCH = new MatchInput();
 const STATE_NAME = String.UTF8.encode("semantic_router");
@@ -42,9 +40,8 @@ const LINE_OUTCOME = String.UTF8.encode(" outcome=");
 const LINE_SCORE = String.UTF8.encode(" score=");
 const LINE_COMPLEXITY = String.UTF8.encode(" complexity=");
 const LINE_MODEL = String.UTF8.encode(" model=");
-/** The decision line is written here, and content-length's digits (one stream decides at a time). */
+/** The decision line is written here (one stream decides at a time). */
 const line = new ByteBuf(128);
-const digits = new ByteBuf(16);
 
 function encodeAll(names: Array<string>): StaticArray<ArrayBuffer> {
   const out = new StaticArray<ArrayBuffer>(names.length);
@@ -91,8 +88,7 @@ export class RouterStream extends StreamContext {
     removeHeaderBytes(MapType.RequestHeaders, COMPLEXITY_NAME);
     const rules = this.router.rules;
     if (rules === null) return HeadersAction.Continue;
-    // requestPath(), with the name encoded once.
-    const path = getHeaderBytes(MapType.RequestHeaders, PATH);
+    const path = requestPath();
     // Properties cost a host lookup each: only `_rules_` match on route, domain and service.
     const input = MATCH;
     input.path = orEmpty(path);
@@ -106,8 +102,7 @@ export class RouterStream extends StreamContext {
     this.api = llmApiOfPath(orEmpty(path));
     const limit = <u32>cfg.maxBodyBytes;
     this.body = new BodyBuffer(BufferType.RequestBody, limit, BodyOverflow.Pass);
-    // dropContentLength(), with the name encoded once: the body may change size.
-    removeHeaderBytes(MapType.RequestHeaders, CONTENT_LENGTH);
+    dropContentLength(BufferType.RequestBody);
     return HeadersAction.StopIteration;
   }
 
@@ -152,13 +147,13 @@ export class RouterStream extends StreamContext {
         return DataAction.StopIterationNoBuffer;
       }
       this.apply(new Decision(cfg.fallback, Outcome.Invalid, 0));
-      setContentLength(body.size);
+      setContentLength(BufferType.RequestBody, body.size);
       return DataAction.Continue;
     }
     const model = req.model;
     if (cfg.policy == ModelPolicy.Sentinel && (model === null || !cfg.sentinels.includes(model))) {
       this.finish(new Decision(cfg.fallback, Outcome.ClientModel, 0));
-      setContentLength(body.size);
+      setContentLength(BufferType.RequestBody, body.size);
       return DataAction.Continue;
     }
     const text = textToClassify(req, cfg.input);
@@ -182,7 +177,7 @@ export class RouterStream extends StreamContext {
     if (target.length > 0 && (model === null || model != target)) newBody = setFieldValue(doc, doc.root, "model", d.target.modelJson);
     this.apply(d);
     if (newBody !== null) body.replace(newBody);
-    setContentLength(body.size);
+    setContentLength(BufferType.RequestBody, body.size);
   }
 
   /**
@@ -286,13 +281,6 @@ function embeddingDecision(cfg: RouterConfig, cache: EmbeddingCache, text: strin
   if (q === null) return local;
   const d = decideByEmbedding(cfg, q, local, cache);
   return d === null ? local : d;
-}
-
-/** The headers callback dropped content-length so the body could change; the final length goes back before the headers leave. */
-function setContentLength(size: u32): void {
-  digits.clear();
-  digits.pushInt(size);
-  replaceHeaderBytes(MapType.RequestHeaders, CONTENT_LENGTH, digits.slice(0, digits.length));
 }
 
 function invalidReason(error: JsonError | null, parsed: bool): string {

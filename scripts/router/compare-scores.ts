@@ -18,9 +18,10 @@
 // The logging is added to copies of the sources under .tmp/compare-scores
 // by plain text edits of decide.ts and model.ts; the script stops with a
 // message when those files no longer have the lines it edits.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { compileInTree } from "../lib/asc-tree.ts";
 import { ROOT, TMP } from "../lib/paths.ts";
 import { ensureTable, staticTableHook } from "./static/build-table.ts";
 import { PROMPT_2K } from "./prompt-2k.ts";
@@ -74,12 +75,8 @@ function buildTraced(name: string): { lexical: string; embed: string } {
   edit(join(tree, "assembly/semantic-router/model.ts"), "private routeBuf: RouteScores", "routeBuf: RouteScores");
   if (!existsSync(join(tree, "node_modules"))) symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
   const out = { lexical: join(WORK, `${name}-lexical.wasm`), embed: join(WORK, `${name}-embed.wasm`) };
-  const asc = (entry: string, outFile: string, extra: string[]) => {
-    const r = spawnSync(process.execPath, [join(ROOT, "node_modules/assemblyscript/bin/asc.js"), entry, "--config", "asconfig.json", "--target", "release", "--outFile", outFile, ...extra], { cwd: tree, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`asc failed for ${name} ${entry}:\n${r.stdout}${r.stderr}`);
-  };
-  asc("assembly/semantic-router/index.ts", out.lexical, []);
-  asc("assembly/semantic-router-embed/index.ts", out.embed, staticTableHook.prepare() ?? []);
+  compileInTree(tree, "assembly/semantic-router/index.ts", out.lexical);
+  compileInTree(tree, "assembly/semantic-router-embed/index.ts", out.embed, staticTableHook.prepare() ?? []);
   staticTableHook.finish(out.embed);
   return out;
 }

@@ -16,13 +16,17 @@ const SHAPE_KEY: i32 = 5;
 const SHAPE_CLASS_BITS: i32 = 7;
 /** Flag: can come just before a SHAPE_KEY unit in a prefix (the first unit of every key prefix in pii/secrets.ts, the y of "ey", the E of "BE"). */
 const SHAPE_KEY_FIRST: i32 = 8;
-/** Flag: nothing to note outside a number (other units, gaps). */
+/** Flag: nothing to note outside a number (other units, gaps, key units not right after a key start). */
 const SHAPE_QUIET: i32 = 16;
+// Flag 32 (SHAPE_WORD): a unit that continues a word (ASCII letters and
+// digits, - and _): no key prefix starts right after it. Flag 64
+// (SHAPE_KEY_INNER): e and B, after which y and E may start "eyJ" and "BEG"
+// inside a word. startsKey() reads both.
 const SHAPE_CLASS = memory.data<u8>([
   16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-  18, 16, 16, 16, 16, 16, 16, 16, 18, 18, 16, 18, 16, 18, 18, 18, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 16, 16, 16, 16, 16,
-  3, 24, 5, 5, 16, 24, 16, 5, 16, 5, 5, 5, 16, 16, 16, 16, 16, 16, 16, 13, 5, 16, 16, 5, 16, 16, 16, 16, 16, 16, 16, 16,
-  16, 13, 16, 16, 24, 5, 5, 24, 13, 5, 16, 13, 5, 16, 24, 5, 5, 16, 24, 24, 16, 16, 16, 5, 24, 24, 16, 16, 16, 16, 16, 16,
+  18, 16, 16, 16, 16, 16, 16, 16, 18, 18, 16, 18, 16, 50, 18, 18, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 4, 16, 16, 16, 16, 16,
+  3, 56, 117, 53, 48, 56, 48, 53, 48, 53, 53, 53, 48, 48, 48, 48, 48, 48, 48, 61, 53, 48, 48, 53, 48, 48, 48, 16, 16, 16, 16, 48,
+  16, 61, 48, 48, 56, 117, 53, 56, 61, 53, 48, 61, 53, 48, 56, 53, 53, 48, 56, 56, 48, 48, 48, 53, 56, 56, 48, 16, 16, 16, 16, 16,
 ]);
 
 @inline
@@ -33,6 +37,21 @@ function unitAt(base: usize, i: i32): i32 {
 @inline
 function classOf(c: i32): i32 {
   return c < 128 ? <i32>load<u8>(SHAPE_CLASS + <usize>c) : SHAPE_QUIET;
+}
+
+/** 1 when unit i-1 may start a key prefix: a first unit (SHAPE_KEY_FIRST) after a non-word unit, or after e / B ("eyJ", "BEG"). */
+@inline
+function keyStartBefore(base: usize, i: i32): i32 {
+  if (i < 1) return 0;
+  const p1 = classOf(unitAt(base, i - 1));
+  const p2 = i >= 2 ? classOf(unitAt(base, i - 2)) : SHAPE_QUIET;
+  return startsKey(p1, p2);
+}
+
+/** 1 when a unit of class `t` after one of class `prev` may start a key prefix: t is SHAPE_KEY_FIRST and prev is not SHAPE_WORD, or is SHAPE_KEY_INNER. */
+@inline
+function startsKey(t: i32, prev: i32): i32 {
+  return (t >> 3) & (~(prev >> 5) | (prev >> 6)) & 1;
 }
 
 @inline
@@ -73,17 +92,19 @@ export class TextShape {
     let i = 0;
     while (i < n) {
       // The quiet loop: letters, spaces, anything not ASCII. It carries only
-      // i and the previous class, so it runs from registers. A key letter
-      // (common ones: i, o, l, h, k) counts only right after a unit that can
-      // start a prefix.
+      // i, the previous class and whether that unit could start a key prefix
+      // (a first unit at a word start, or the y of "ey" / the E of "BE"), so
+      // it runs from registers.
+      let keyStart = keyStartBefore(base, i);
       let c = 0;
       let t = 0;
       while (true) {
         if (i >= n) break;
         c = unitAt(base, i);
         t = classOf(c);
-        const idleKey = <i32>((t & SHAPE_CLASS_BITS) == SHAPE_KEY) & ~(prev >> 3);
-        if ((((t >> 4) | idleKey) & 1) == 0) break;
+        const keyHere = <i32>((t & SHAPE_CLASS_BITS) == SHAPE_KEY) & keyStart;
+        if ((((t >> 4) & ~keyHere) & 1) == 0) break;
+        keyStart = startsKey(t, prev);
         prev = t;
         i++;
       }

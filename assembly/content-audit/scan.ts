@@ -49,6 +49,8 @@ export class Scanner {
   phoneRegions: u64 = <u64>-1;
   /** Where a streamed piece lies, reused by every stream scan. */
   private streamEdges: TextEdges = new TextEdges();
+  /** The normalized input of the running scan, reused by every scan. */
+  private norm: NormalizedText = new NormalizedText();
 
   constructor(
     public rules: Array<AuditRule>,
@@ -101,7 +103,7 @@ export class Scanner {
     result.settled = input.length;
     result.carry = null;
     if (input.length == 0) return result;
-    const norm = normalize(input);
+    const norm = normalize(input, this.norm);
     setPhoneRegions(this.phoneRegions);
     const findings = this.findings;
     findings.length = 0;

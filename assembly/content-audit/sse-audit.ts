@@ -12,7 +12,7 @@
 // client libraries raise (and `data: [DONE]` on OpenAI chat; a JSON-RPC
 // error message on MCP streams) and drops the rest of the upstream's bytes.
 import { ByteBuf } from "../common/bytes";
-import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, parseJson, writeJsonString, LlmApi, JsonWriter } from "../common/json";
+import { JsonDocument, JsonKind, JsonValue, Splice, applySplices, reparseJson, writeJsonString, LlmApi, JsonWriter } from "../common/json";
 import { isDone, SseEvent, SseParser, SseStatus, SseWriter } from "../common/sse";
 import { lastNormalizedUnit } from "../common/text/normalize";
 import { jsonInspector } from "./inspect-json";
@@ -166,12 +166,17 @@ export class SseAudit {
       if (!this.blocked) this.passRaw(ev, this.noText);
       return;
     }
-    const parsed = parseJson(ev.data);
-    const doc = parsed.doc;
-    if (doc === null) {
+    // Events are handled one at a time, each parsed into the same document.
+    const doc = eventDoc;
+    if (!reparseJson(doc, ev.data)) {
       this.passRaw(ev, this.noText);
       return;
     }
+    this.document(ev, doc);
+    doc.release();
+  }
+
+  private document(ev: SseEvent, doc: JsonDocument): void {
     const found = findDeltas(doc.root);
     if (found.length > 0) {
       this.deltaEvent(ev, doc, found);
@@ -424,23 +429,26 @@ function jsonString(s: string): ArrayBuffer {
   return sink.toArrayBuffer();
 }
 
+/** The document of the event being handled (reparseJson), and handles findDeltas() moves over it. */
+const eventDoc = JsonDocument.reusable();
+const choiceCursor = eventDoc.root.clone();
+const deltaValue = eventDoc.root.clone();
+const memberValue = eventDoc.root.clone();
+
 /** The text deltas an event carries, each with its channel key. */
 function findDeltas(root: JsonValue): Array<Delta> {
   // One event is handled at a time: its deltas are read before the next one's are found.
   const out = deltas;
   out.length = 0;
   if (root.kind != JsonKind.Object) return out;
-  const choices = root.get("choices");
-  // A cursor over the choices (first() makes a value of its own to move).
-  const choice = choices !== null && choices.kind == JsonKind.Array ? choices.first() : null;
-  if (choice !== null) {
+  const choice = choiceCursor;
+  if (root.find("choices", choice) && choice.kind == JsonKind.Array && choice.moveToFirst()) {
     let i = 0;
     do {
-      const delta = choice.get("delta");
-      if (delta !== null && delta.kind == JsonKind.Object) {
-        const index = choice.get("index");
-        const key = choiceKey(index, i);
-        addString(out, key, delta.get("content"));
+      const delta = deltaValue;
+      if (choice.find("delta", delta) && delta.kind == JsonKind.Object) {
+        const key = choiceKey(choice.find("index", memberValue) ? memberValue : null, i);
+        if (delta.find("content", memberValue)) addString(out, key, memberValue);
         const toolCalls = delta.get("tool_calls");
         const calls = toolCalls === null ? NO_VALUES : JsonValue.items(toolCalls);
         for (let k = 0; k < calls.length; k++) {
@@ -473,6 +481,8 @@ function findDeltas(root: JsonValue): Array<Delta> {
 }
 
 const deltas = new Array<Delta>();
+/** Delta objects reused event after event: deltas[i] is deltaPool[i]. */
+const deltaPool = new Array<Delta>();
 const NO_VALUES = new Array<JsonValue>();
 
 /** Channel keys of the first choices, made once: most streams have one choice, index 0. */
@@ -487,5 +497,16 @@ function choiceKey(index: JsonValue | null, position: i32): string {
 }
 
 function addString(out: Array<Delta>, key: string, v: JsonValue | null): void {
-  if (v !== null && v.kind == JsonKind.String) out.push(new Delta(key, v));
+  if (v === null || v.kind != JsonKind.String) return;
+  const k = out.length;
+  if (k < deltaPool.length) {
+    const d = unchecked(deltaPool[k]);
+    d.key = key;
+    d.value.copyFrom(v);
+    out.push(d);
+    return;
+  }
+  const d = new Delta(key, v.clone());
+  deltaPool.push(d);
+  out.push(d);
 }

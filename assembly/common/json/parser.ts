@@ -51,11 +51,38 @@ export function parseJson(src: ArrayBuffer, options: ParseOptions | null = null)
   }
   const maxDepth = min(max(opts.maxDepth, 1), MAX_DEPTH_LIMIT);
   const tape = new Tape((n >> 4) + 16);
-  if (containerStack.length < maxDepth << 1) containerStack = new StaticArray<i32>(maxDepth << 1);
-  if (!run(tape, changetype<usize>(src), n, maxDepth, changetype<usize>(containerStack))) {
-    return new ParseResult(null, describe(s.scanError, s.scanErrorAt, src, maxDepth));
-  }
+  if (!runOn(tape, src, maxDepth)) return new ParseResult(null, describe(s.scanError, s.scanErrorAt, src, maxDepth));
   return new ParseResult(new JsonDocument(src, tape), null);
+}
+
+/** A reused document's tape memory past this size is let go before its next parse (a rare large document must not stay). */
+const KEEP_TAPE_BYTES: i32 = 64 << 10;
+const REUSED_TAPE_RECORDS: i32 = 256;
+
+/**
+ * parseJson() into a document made for reuse (many small documents in turn,
+ * e.g. a stream's events): its tape memory serves parse after parse, and
+ * nothing is allocated. True on success; on failure the document holds
+ * nothing (parseJson() says why). Handles on its previous content must not
+ * be used afterwards; release() lets go of the input when done.
+ */
+export function reparseJson(doc: JsonDocument, src: ArrayBuffer, options: ParseOptions | null = null): bool {
+  const opts = options === null ? DEFAULTS : options;
+  const tape = doc.tape;
+  if (tape.buf.byteLength > KEEP_TAPE_BYTES) tape.buf = new ArrayBuffer(REUSED_TAPE_RECORDS << 4);
+  tape.count = 0;
+  tape.depth = 0;
+  if (src.byteLength > opts.maxBytes || !runOn(tape, src, min(max(opts.maxDepth, 1), MAX_DEPTH_LIMIT))) {
+    doc.release();
+    return false;
+  }
+  doc.reload(src);
+  return true;
+}
+
+function runOn(tape: Tape, src: ArrayBuffer, maxDepth: i32): bool {
+  if (containerStack.length < maxDepth << 1) containerStack = new StaticArray<i32>(maxDepth << 1);
+  return run(tape, changetype<usize>(src), src.byteLength, maxDepth, changetype<usize>(containerStack));
 }
 
 export function parseJsonText(text: string, options: ParseOptions | null = null): ParseResult {

@@ -33,6 +33,17 @@ export class Tape {
     this.buf = grown;
   }
 
+  /** Makes the tape hold one value, `null` (a reused document between parses). */
+  holdNull(): void {
+    const at = changetype<usize>(this.buf);
+    store<i32>(at, 0); // kind Null, no flag, no count
+    store<i32>(at, 0, 4);
+    store<i32>(at, 0, 8);
+    store<i32>(at, 1, 12);
+    this.count = 1;
+    this.depth = 0;
+  }
+
   // @ts-ignore: decorator
   @inline
   word(i: i32, w: i32): i32 {

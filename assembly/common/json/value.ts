@@ -15,11 +15,33 @@ export enum JsonKind {
   Object = 5,
 }
 
+const NO_INPUT = new ArrayBuffer(0);
+
 /** A parsed input: the bytes it was parsed from and the tape of its values. */
 export class JsonDocument {
   private rootHandle: JsonValue | null = null;
 
   constructor(public src: ArrayBuffer, public tape: Tape) {}
+
+  /** A document for reparseJson(): it holds `null` until the first parse. */
+  static reusable(): JsonDocument {
+    const doc = new JsonDocument(NO_INPUT, new Tape(256));
+    doc.release();
+    return doc;
+  }
+
+  /** The tape now holds the parse of `src` (reparseJson): the root handle, if made, moves to the new root. */
+  reload(src: ArrayBuffer): void {
+    this.src = src;
+    const r = this.rootHandle;
+    if (r !== null) r.placeAt(this, 0, this.tape.count);
+  }
+
+  /** Lets go of the input (a reused document between parses): it holds `null` until the next parse. */
+  release(): void {
+    this.tape.holdNull();
+    this.reload(NO_INPUT);
+  }
 
   get root(): JsonValue {
     let r = this.rootHandle;
@@ -131,6 +153,12 @@ export class JsonValue {
     this.place(other.index, other.limit);
   }
 
+  /** Moves this value to record `index` of `doc`, whose siblings stop at `limit`. */
+  placeAt(doc: JsonDocument, index: i32, limit: i32): void {
+    this.doc = doc;
+    this.place(index, limit);
+  }
+
   /** Moves to what first() returns; false, and not moved, when that is null. */
   moveToFirst(): bool {
     const child = this.firstIndex();
@@ -201,7 +229,30 @@ export class JsonValue {
 
   /** Member `key` of an object (the last one when the name repeats, as JSON.parse does); null otherwise. */
   get(key: string): JsonValue | null {
-    if (this.kind != JsonKind.Object) return null;
+    const found = this.memberIndex(key);
+    return found < 0 ? null : new JsonValue(this.doc, found, this.after);
+  }
+
+  /**
+   * get() without a new handle: moves `into` to member `key` (the last one
+   * when the name repeats) and returns true; false, `into` unmoved, when
+   * there is none. `into` may be this value.
+   */
+  find(key: string, into: JsonValue): bool {
+    const found = this.memberIndex(key);
+    if (found < 0) return false;
+    into.placeAt(this.doc, found, this.after);
+    return true;
+  }
+
+  /** True when the object has a member `key`. */
+  has(key: string): bool {
+    return this.memberIndex(key) >= 0;
+  }
+
+  /** Tape index of member `key`'s value (the last one when the name repeats); -1 when absent or not an object. */
+  private memberIndex(key: string): i32 {
+    if (this.kind != JsonKind.Object) return -1;
     const t = this.doc.tape;
     const end = this.after;
     let found = -1;
@@ -210,12 +261,7 @@ export class JsonValue {
       if (this.nameAt(n, key)) found = n + 1;
       n = t.word(n + 1, 3);
     }
-    return found < 0 ? null : new JsonValue(this.doc, found, end);
-  }
-
-  /** True when the object has a member `key`. */
-  has(key: string): bool {
-    return this.get(key) !== null;
+    return found;
   }
 
   /** Element `i` of an array; null when out of range or not an array. */

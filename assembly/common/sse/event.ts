@@ -1,11 +1,14 @@
 // One server-sent event as the parser reports it.
 import { bytesEqualAscii } from "../bytes";
 
+/** The data of events that carry none (shared: nothing writes into an event's data). */
+const NO_DATA = new ArrayBuffer(0);
+
 export class SseEvent {
   /** Value of the last `event:` field; "" when absent (clients treat that as "message"). */
   event: string = "";
   /** Values of all `data:` fields joined with "\n", as UTF-8 bytes. */
-  data: ArrayBuffer = new ArrayBuffer(0);
+  data: ArrayBuffer = NO_DATA;
   /** At least one `data` field was present: per the SSE spec only such events are dispatched. */
   hasData: bool = false;
   /** Value of the last `id:` field in this event, or null when it had none (ids containing NUL are ignored). */

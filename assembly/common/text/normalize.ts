@@ -61,8 +61,11 @@ function lowerAscii(c: i32): i32 {
   return c >= 0x41 && c <= 0x5a ? c + 32 : c;
 }
 
-export function normalize(s: string): NormalizedText {
-  const out = new NormalizedText();
+/** `into`: a NormalizedText to fill (reused scan after scan) instead of a new one. */
+export function normalize(s: string, into: NormalizedText | null = null): NormalizedText {
+  const out = into === null ? new NormalizedText() : into;
+  out.offsets = IDENTITY_OFFSETS;
+  out.identity = true;
   const n = s.length;
   let changed = false;
   const base = changetype<usize>(s);

@@ -4,7 +4,7 @@
 // phone (电话 is nearer, and the comma ends the clause with 订单); "order
 // #12345678" is not. A stream passes the text sent before a piece as
 // `context`, so a label in an earlier delta counts the same.
-import { normalize } from "../../common/text/normalize";
+import { normalize, NormalizedText } from "../../common/text/normalize";
 import { isAlpha } from "./chars";
 
 /** Characters before a number that are read for a label (streams keep this many: rules.ts). */
@@ -130,8 +130,11 @@ function endsClause(c: i32): bool {
 }
 
 /** A stream's context after `sent` went on: the last CONTEXT_WINDOW characters, normalized. */
+/** contextAfter()'s normalized tail, reused. */
+const tailNorm = new NormalizedText();
+
 export function contextAfter(context: string, sent: string): string {
   const tail = sent.length > 2 * CONTEXT_WINDOW ? sent.substring(sent.length - 2 * CONTEXT_WINDOW) : sent;
-  const joined = context + normalize(tail).text;
+  const joined = context + normalize(tail, tailNorm).text;
   return joined.length > CONTEXT_WINDOW ? joined.substring(joined.length - CONTEXT_WINDOW) : joined;
 }

@@ -2,7 +2,7 @@
 import { bytesEqualAscii } from "../bytes";
 
 /** The data of events that carry none (shared: nothing writes into an event's data). */
-const NO_DATA = new ArrayBuffer(0);
+export const NO_DATA = new ArrayBuffer(0);
 
 export class SseEvent {
   /** Value of the last `event:` field; "" when absent (clients treat that as "message"). */

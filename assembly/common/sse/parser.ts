@@ -27,7 +27,7 @@
 // input until reset(); events completed before the error in the same feed
 // stay in `events`. Untrusted bytes never trap.
 import { ByteBuf } from "../bytes";
-import { SseEvent } from "./event";
+import { NO_DATA, SseEvent } from "./event";
 
 export enum SseStatus {
   Ok = 0,
@@ -41,12 +41,16 @@ const COLON: u8 = 0x3a;
 const SPACE: u8 = 0x20;
 /** Capacity kept by internal buffers after an unusually large event. */
 const KEEP_CAPACITY: i32 = 16 * 1024;
+/** Event objects kept for reuse; a chunk with more events makes new ones past it. */
+const MAX_POOLED_EVENTS: i32 = 64;
 /** retry values with more digits than this are ignored (they would overflow). */
 const MAX_RETRY_DIGITS: i32 = 15;
 
 export class SseParser {
-  /** Events completed by the last feed() or finish(); cleared at the next call. */
+  /** Events completed by the last feed() or finish(); cleared at the next call, which reuses the objects: read them before. */
   readonly events: Array<SseEvent> = new Array<SseEvent>();
+  /** Event objects, reused call after call (events[i] is pool[i]). */
+  private pool: Array<SseEvent> = new Array<SseEvent>();
   status: SseStatus = SseStatus.Ok;
   /** The SSE "last event ID": the last id seen, kept across events. */
   lastEventId: string = "";
@@ -87,7 +91,7 @@ export class SseParser {
 
   /** Parses `len` bytes at `ptr` (e.g. straight from a host buffer). */
   feedRaw(ptr: usize, len: i32): SseStatus {
-    this.events.length = 0;
+    this.clearEvents();
     if (this.status != SseStatus.Ok || len <= 0) return this.status;
     let i = 0;
     if (this.bomState < 3) i = this.skipBom(ptr, len);
@@ -153,7 +157,7 @@ export class SseParser {
    * file comment) and makes the parser ready for a new stream.
    */
   finish(): SseStatus {
-    this.events.length = 0;
+    this.clearEvents();
     if (this.status != SseStatus.Ok) return this.status;
     this.replayPartialBom();
     if (this.heldCR) {
@@ -176,7 +180,7 @@ export class SseParser {
 
   /** Forgets all state, including an error and the last event id. */
   reset(): void {
-    this.events.length = 0;
+    this.clearEvents();
     this.status = SseStatus.Ok;
     this.lastEventId = "";
     this.line.clear();
@@ -260,10 +264,29 @@ export class SseParser {
     }
   }
 
+  /** Empties `events`; the objects go back to the pool without their bytes (kept past it, they would hold memory). */
+  private clearEvents(): void {
+    const events = this.events;
+    for (let i = 0; i < events.length; i++) {
+      const ev = unchecked(events[i]);
+      ev.data = NO_DATA;
+      ev.raw = null;
+    }
+    events.length = 0;
+  }
+
   /** Reports the pending event, whose last `n` bytes are at `ptr` in the current chunk. */
   private dispatch(ptr: usize, n: i32): void {
     this.account(ptr, n);
-    const ev = new SseEvent();
+    const k = this.events.length;
+    let ev: SseEvent;
+    if (k < this.pool.length) {
+      ev = unchecked(this.pool[k]);
+      ev.complete = true;
+    } else {
+      ev = new SseEvent();
+      if (k < MAX_POOLED_EVENTS) this.pool.push(ev);
+    }
     ev.event = this.eventType;
     ev.data = this.data.toArrayBuffer();
     ev.hasData = this.hasData;

@@ -129,12 +129,20 @@ function endsClause(c: i32): bool {
   return c == 0x0a || c == 0x2c || c == 0x3b || c == 0x21 || c == 0x3f || c == 0x3002 || c == 0xff0c || c == 0xff1b || c == 0xff01 || c == 0xff1f || c == 0x3001;
 }
 
-/** A stream's context after `sent` went on: the last CONTEXT_WINDOW characters, normalized. */
 /** contextAfter()'s normalized tail, reused. */
 const tailNorm = new NormalizedText();
 
+/** A stream's context after `sent` went on: the last CONTEXT_WINDOW characters, normalized (one new string at most). */
 export function contextAfter(context: string, sent: string): string {
   const tail = sent.length > 2 * CONTEXT_WINDOW ? sent.substring(sent.length - 2 * CONTEXT_WINDOW) : sent;
-  const joined = context + normalize(tail, tailNorm).text;
-  return joined.length > CONTEXT_WINDOW ? joined.substring(joined.length - CONTEXT_WINDOW) : joined;
+  const t = normalize(tail, tailNorm).text;
+  const n = t.length;
+  if (n == 0) return context;
+  if (n >= CONTEXT_WINDOW) return n == CONTEXT_WINDOW ? t : t.substring(n - CONTEXT_WINDOW);
+  const kept = min(context.length, CONTEXT_WINDOW - n);
+  if (kept == context.length) return context + t;
+  const out = __new(<usize>CONTEXT_WINDOW << 1, idof<string>());
+  memory.copy(out, changetype<usize>(context) + (<usize>(context.length - kept) << 1), <usize>kept << 1);
+  memory.copy(out + (<usize>kept << 1), changetype<usize>(t), <usize>n << 1);
+  return changetype<string>(out);
 }

@@ -66,3 +66,31 @@ describe("text shape: the secret gate", () => {
     expect(flagged).toBeLessThan(16000);
   });
 });
+
+/** What normalization does to a streamed piece: invisible characters gone, full-width forms folded, case kept. */
+function normalizedKeepingCase(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (c === 0xad || c === 0x034f || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) || c === 0xfeff) continue;
+    out += String.fromCodePoint(c >= 0xff01 && c <= 0xff5e ? c - 0xfee0 : c === 0x3000 ? 0x20 : c);
+  }
+  return out;
+}
+
+describe("stream context window", () => {
+  it("is the last 24 normalized units of everything sent on, piece after piece, over 400 random streams", () => {
+    const rng = new Prng(0xc0fe);
+    const pieces = ["", "a", "订单", "电话 ", "order #", "Ｒｅｆ", "\u200b", "x\u00ady", "é", " 1234", "tel:", "a long piece of text that is longer than the window by itself"];
+    for (let s = 0; s < 400; s++) {
+      const sent = Array.from({ length: 1 + rng.int(12) }, () => rng.pick(pieces) + (rng.int(3) === 0 ? rng.pick(pieces) : ""));
+      const answers = kit.callText("text_context_after", sent.join("\u0001")).split("\u0001");
+      let all = "";
+      sent.forEach((piece, i) => {
+        all += normalizedKeepingCase(piece);
+        // Whole UTF-16 units, as the filter keeps them.
+        expect(answers[i], JSON.stringify(sent.slice(0, i + 1))).toBe(all.slice(Math.max(0, all.length - 24)));
+      });
+    }
+  });
+});

@@ -94,6 +94,9 @@ class Delta {
   ) {}
 }
 
+/** What handling one event leaves for the collector, as a power of two (bytes): objects, decoded text, copies. */
+const GARBAGE_PER_EVENT_LOG2: i32 = 10;
+
 /** Largest SSE event inspected; a larger one blocks the stream (it cannot be inspected). */
 const MAX_EVENT_BYTES: i32 = 1 << 20;
 
@@ -137,9 +140,10 @@ export class SseAudit {
   feed(chunk: ArrayBuffer, end: bool): SseWriter {
     if (this.blocked) return this.writer;
     if (chunk.byteLength > 0) {
-      // The chunk, its events and their parsed documents.
-      addGarbage(chunk.byteLength << 2);
+      // The chunk, its events (their bytes twice: data and raw) and what each
+      // event's handling leaves: about a kilobyte apiece for short events.
       const st = this.parser.feed(chunk);
+      addGarbage((chunk.byteLength << 2) + (this.parser.events.length << GARBAGE_PER_EVENT_LOG2));
       this.handle(this.parser.events);
       if (st != SseStatus.Ok && !this.blocked) this.stopTooLarge();
     }

@@ -3,7 +3,7 @@
 // the audit event at access-log time.
 import { BodyBuffer, BodyOverflow, BodyState, dropContentLength } from "../common/body";
 import { MatchInput } from "../common/config";
-import { JsonKind, JsonValue, JsonWriter, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions } from "../common/json";
+import { JsonDocument, JsonKind, JsonValue, JsonWriter, LlmApi, llmApiName, llmApiOfPath, parseJson, ParseOptions, reparseJson } from "../common/json";
 import { isEventStream, isJsonMediaType } from "../common/text/media-type";
 import { clusterName, routeName } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
@@ -29,6 +29,8 @@ const MAX_KEPT_EVENT_BYTES: i32 = 16384;
 let eventWriter = new JsonWriter(EVENT_CAPACITY);
 /** The filter state key (Envoy prefixes it: wasm.content_audit), encoded once. */
 const AUDIT_STATE_NAME = String.UTF8.encode("content_audit");
+/** Every JSON body's document: a body is inspected within one callback, so one document serves them all in turn (reparseJson). */
+const bodyDoc = JsonDocument.reusable();
 
 // Header names and values set or read on every response, encoded once.
 const VERDICT_HEADER = String.UTF8.encode("x-content-audit");
@@ -150,17 +152,24 @@ export class AuditStream extends StreamContext {
     const cfg = this.cfg!;
     const bytes = body.read();
     if (bytes === null) return DataAction.Continue;
-    const parsed = parseJson(bytes, this.parseOptions());
-    const doc = parsed.doc;
-    if (doc === null) {
+    const doc = bodyDoc;
+    if (!reparseJson(doc, bytes, this.parseOptions())) {
       // Content that cannot be inspected must not slip through as malformed or deeply nested JSON.
       if (!cfg.rejectInvalidJson) return DataAction.Continue;
       this.replied = true;
-      const e = parsed.error;
+      // Parsed again for the reason: only a body that is refused pays for it.
+      const e = parseJson(bytes, this.parseOptions()).error;
       this.record.block("invalid_json", false);
       sendError(INVALID_JSON, "the request body is not valid JSON" + (e === null ? "" : " (" + e.toString() + ")"));
       return DataAction.StopIterationNoBuffer;
     }
+    const action = this.inspectRequestDocument(body, doc);
+    doc.release();
+    return action;
+  }
+
+  private inspectRequestDocument(body: BodyBuffer, doc: JsonDocument): DataAction {
+    const cfg = this.cfg!;
     const root = doc.root;
     let roots: Array<JsonValue>;
     if (root.kind == JsonKind.Object && root.has("jsonrpc")) {
@@ -314,8 +323,14 @@ export class AuditStream extends StreamContext {
     if (next != INSPECT) return <DataAction>next;
     const bytes = body.read();
     if (bytes === null) return DataAction.Continue;
-    const doc = parseJson(bytes, this.parseOptions()).doc;
-    if (doc === null) return DataAction.Continue;
+    const doc = bodyDoc;
+    if (!reparseJson(doc, bytes, this.parseOptions())) return DataAction.Continue;
+    const action = this.inspectResponseDocument(body, doc);
+    doc.release();
+    return action;
+  }
+
+  private inspectResponseDocument(body: BodyBuffer, doc: JsonDocument): DataAction {
     const cfg = this.cfg!;
     const inspector = jsonInspector(cfg.scanner, this.record, true);
     const moderation = cfg.moderation !== null && cfg.moderation!.responses ? cfg.moderation : null;

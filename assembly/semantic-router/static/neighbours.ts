@@ -35,16 +35,15 @@ const KMEANS_ROUNDS: i32 = 4;
 export class RouteNeighbours {
   readonly routes: i32;
   readonly dims: i32;
-  /** The examples' mean embedding. */
-  private mean: Float64Array;
-  /** Lower Cholesky factor of the shrunk within-route covariance, row i's first i + 1 entries at i * (i + 1) / 2. */
-  private factor: Float64Array = new Float64Array(0);
+  /** The inverse of the lower Cholesky factor L of the shrunk within-route covariance, row i at i * dims (its first i + 1 entries; the rest zero). */
+  private inverse: Float32Array = new Float32Array(0);
+  /** The inverse times the examples' mean embedding. */
+  private shift: Float32Array;
   /** Unit prototypes in the whitened space, row p at p * dims; route r's are rows [first[r], first[r + 1]). */
   private prototypes: Float32Array = new Float32Array(0);
   private first: Int32Array;
   /** The whitened request (reused). */
-  private z: Float64Array;
-  private zf: Float32Array;
+  private z: Float32Array;
   /** Per route, for the request last scored: the mean cosine of its nearest prototypes (0 for a route without any). */
   readonly similarity: Float64Array;
 
@@ -53,12 +52,18 @@ export class RouteNeighbours {
     this.routes = routes;
     this.dims = dims;
     const mean = new Float64Array(dims);
-    this.mean = mean;
-    this.z = new Float64Array(dims);
-    this.zf = new Float32Array(dims);
+    this.z = new Float32Array(dims);
     this.similarity = new Float64Array(routes);
     this.first = new Int32Array(routes + 1);
-    this.factor = choleskyOfShrunk(withinCovariance(vectors, labels, routes, dims, mean), dims);
+    const inverse = invertLower(choleskyOfShrunk(withinCovariance(vectors, labels, routes, dims, mean), dims), dims);
+    this.shift = new Float32Array(dims);
+    for (let i = 0; i < dims; i++) {
+      let s: f64 = 0;
+      for (let j = 0; j <= i; j++) s += inverse[i * dims + j] * mean[j];
+      this.shift[i] = <f32>s;
+    }
+    this.inverse = new Float32Array(dims * dims);
+    for (let k = 0; k < dims * dims; k++) this.inverse[k] = <f32>inverse[k];
     const n = vectors.length;
     const whitened = new Array<Float32Array>(n);
     for (let i = 0; i < n; i++) {
@@ -84,8 +89,8 @@ export class RouteNeighbours {
   /** Fills `similarity` for unit embedding `q`. */
   score(q: Float32Array): void {
     const D = this.dims;
-    this.whitenInto(q, this.zf);
-    const z = this.zf.dataStart;
+    this.whitenInto(q, this.z);
+    const z = this.z.dataStart;
     const protos = this.prototypes.dataStart;
     for (let r = 0; r < this.routes; r++) {
       const from = unchecked(this.first[r]);
@@ -108,23 +113,20 @@ export class RouteNeighbours {
     }
   }
 
-  /** `out` = the unit vector along L^-1 (x - mean) (forward substitution); zero when x is the mean. */
+  /** `out` = the unit vector along L^-1 (x - mean) = L^-1 x - shift; zero when x is the mean. */
   private whitenInto(x: Float32Array, out: Float32Array): void {
     const D = this.dims;
-    const z = this.z;
-    const L = this.factor;
+    const m = this.inverse.dataStart;
+    const at = x.dataStart;
     let norm2: f64 = 0;
-    let row = 0;
     for (let i = 0; i < D; i++) {
-      let s = <f64>unchecked(x[i]) - unchecked(this.mean[i]);
-      for (let j = 0; j < i; j++) s -= unchecked(L[row + j]) * unchecked(z[j]);
-      const v = s / unchecked(L[row + i]);
-      unchecked((z[i] = v));
+      // Row i has i + 1 entries, then zeros: the dot product runs to the next multiple of 8.
+      const v = <f64>(dotAt(m + ((<usize>i * <usize>D) << 2), at, (i + 8) & ~7) - unchecked(this.shift[i]));
+      unchecked((out[i] = <f32>v));
       norm2 += v * v;
-      row += i + 1;
     }
-    const inv = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
-    for (let i = 0; i < D; i++) unchecked((out[i] = <f32>(unchecked(z[i]) * inv)));
+    const inv = norm2 > 0 ? <f32>(1 / Math.sqrt(norm2)) : 0;
+    for (let i = 0; i < D; i++) unchecked((out[i] *= inv));
   }
 }
 
@@ -191,6 +193,22 @@ function choleskyOfShrunk(cov: Float64Array, D: i32): Float64Array {
     ri += i + 1;
   }
   return cov;
+}
+
+/** The inverse of the packed lower-triangular `L`, as a full D x D row-major matrix (zero above the diagonal). */
+function invertLower(L: Float64Array, D: i32): Float64Array {
+  const out = new Float64Array(D * D);
+  // Column c of the inverse solves L x = e_c by forward substitution.
+  for (let c = 0; c < D; c++) {
+    let ri = (c * (c + 1)) >> 1;
+    for (let i = c; i < D; i++) {
+      let s: f64 = i == c ? 1 : 0;
+      for (let j = c; j < i; j++) s -= L[ri + j] * out[j * D + c];
+      out[i * D + c] = s / L[ri + i];
+      ri += i + 1;
+    }
+  }
+  return out;
 }
 
 /**

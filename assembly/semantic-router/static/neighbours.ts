@@ -30,7 +30,7 @@ const NEAREST: i32 = 2;
 /** Share of the shrinkage target (the identity times the mean within-route variance) in the covariance. */
 const SHRINK: f64 = 0.1;
 /** Rounds of k-means after the farthest-point start (assignments were stable after two on CLINC150). */
-const KMEANS_ROUNDS: i32 = 4;
+const KMEANS_ROUNDS: i32 = 3;
 
 export class RouteNeighbours {
   readonly routes: i32;
@@ -296,9 +296,9 @@ function dotAt(from: usize, other: usize, D: i32): f32 {
 }
 
 /** Examples held out in the check below, at most (every n/HELD_OUT-th, in canonical order) ... */
-const HELD_OUT: i32 = 128;
+const HELD_OUT: i32 = 64;
 /** ... and fewer when held-out examples times examples would pass this. */
-const HELD_OUT_PAIRS: i32 = 1 << 18;
+const HELD_OUT_PAIRS: i32 = 1 << 17;
 /** Past this many examples there are no neighbours (the covariance, whitening and k-means would cost too much at configure time): the two regressions pick and the lexical score gates. */
 export const MAX_NEIGHBOUR_EXAMPLES: i32 = 4096;
 /** Share of held-out examples the embedding must route right for RouteNeighbours to take part. */

@@ -299,8 +299,8 @@ function dotAt(from: usize, other: usize, D: i32): f32 {
 const HELD_OUT: i32 = 64;
 /** ... and fewer when held-out examples times examples would pass this. */
 const HELD_OUT_PAIRS: i32 = 1 << 17;
-/** Past this many examples there are no neighbours (the covariance, whitening and k-means would cost too much at configure time): the two regressions pick and the lexical score gates. */
-export const MAX_NEIGHBOUR_EXAMPLES: i32 = 4096;
+/** Past this many examples there are no neighbours (the covariance, whitening and k-means would cost too much at configure time): the other votes pick and gate. */
+export const MAX_NEIGHBOUR_EXAMPLES: i32 = 2048;
 /** Share of held-out examples the embedding must route right for RouteNeighbours to take part. */
 const MIN_HELD_OUT_ACCURACY: f64 = 0.5;
 

@@ -80,7 +80,7 @@ export function decide(cfg: RouterConfig, text: string): Decision {
     let scores = model.score().scores;
     if (TABLE_BYTES > 0) {
       const emb = cfg.embedder;
-      if (emb !== null) scores = combine(emb, text, scores, model.probabilities);
+      if (emb !== null) scores = combine(emb, text, scores, model.probabilities, model.cosine);
     }
     let bestEligible: f64 = -1;
     for (let i = 0; i < routes.length; i++) {
@@ -151,37 +151,53 @@ export function decideByEmbedding(cfg: RouterConfig, query: Float64Array, local:
   return new Decision(pick, Outcome.Embedding, best, local.complexity, local.complexityScore);
 }
 
+/** Temperatures of the softmax votes of the lexical cosine and of the embedding neighbours (chosen on CLINC150's validation split). */
+const COSINE_TEMPERATURE: f64 = 0.1;
+const NEIGHBOUR_TEMPERATURE: f64 = 0.05;
+
 /**
- * `classifier: "embeddings"`: per route, the product of the two models'
- * probabilities (the embedding regression's, softened to its square root
- * as the weaker model, and the lexical one's when there is one) picks the
- * route. The score, the gate for out-of-scope
- * requests, is the lexical one (its best route's) times the square root of
- * the picked route's combined probability: a request the two models do not
- * agree on is less likely in scope. On CLINC150 both square roots did
- * better than other powers, and the gate better than the embedding's
- * similarity to the routes (README, "Quality"). Every other route
- * gets that times its probability. Without a known token the lexical scores
- * stand.
+ * `classifier: "embeddings"`: four votes per route, multiplied, pick the
+ * route: the embedding regression's probability (its square root: alone it
+ * is the weakest), the lexical regression's, and softmaxes of the lexical
+ * cosine scores and of the embedding neighbours' similarities (a route far
+ * behind the best on either is unlikely). The score, the gate for
+ * out-of-scope requests, is the geometric mean of the best lexical cosine,
+ * the picked route's neighbour similarity and the square root of its
+ * combined probability: a request close to no route's examples in either
+ * space, or that the votes disagree on, is less likely in scope. A vote or
+ * factor that is missing is left out: the neighbours' when the embedding
+ * does not tell these routes apart, both embedding votes when the text has
+ * no known token (or the configuration was too large for the regression),
+ * the lexical regression's when it was too large for that. Every other
+ * route gets the score times its probability.
  */
-function combine(emb: EmbeddingClassifier, text: string, lexical: Float64Array, lexicalProb: Float64Array | null): Float64Array {
-  if (!emb.score(text)) return lexical;
+function combine(emb: EmbeddingClassifier, text: string, scores: Float64Array, lexicalProb: Float64Array | null, cosine: Float64Array): Float64Array {
+  const embedded = emb.score(text);
   const R = emb.routes;
-  const p = emb.probability;
-  let total: f64 = 0;
-  let gate: f64 = 0;
+  const p = emb.combined;
+  const near = embedded ? emb.neighbours : null;
+  let top: f64 = 0;
+  let nearTop: f64 = -Infinity;
   for (let r = 0; r < R; r++) {
-    p[r] = Math.sqrt(p[r]);
-    if (lexicalProb !== null) p[r] *= lexicalProb[r];
-    total += p[r];
-    gate = max(gate, lexical[r]);
+    top = max(top, cosine[r]);
+    if (near !== null) nearTop = max(nearTop, near.similarity[r]);
+  }
+  let total: f64 = 0;
+  for (let r = 0; r < R; r++) {
+    let v = Math.exp((cosine[r] - top) / COSINE_TEMPERATURE);
+    if (lexicalProb !== null) v *= lexicalProb[r];
+    if (embedded) v *= Math.sqrt(emb.probability[r]);
+    if (near !== null) v *= Math.exp((near.similarity[r] - nearTop) / NEIGHBOUR_TEMPERATURE);
+    p[r] = v;
+    total += v;
   }
   let pick = 0;
   for (let r = 0; r < R; r++) {
     if (total > 0) p[r] /= total;
     if (p[r] > p[pick]) pick = r;
   }
-  gate *= Math.sqrt(p[pick]);
-  for (let r = 0; r < R; r++) lexical[r] = r == pick ? gate : gate * p[r];
-  return lexical;
+  // The geometric mean: the ranking of the factors' product, on a scale like a similarity's.
+  const gate = near === null ? Math.sqrt(top * Math.sqrt(p[pick])) : Math.cbrt(top * max(near.similarity[pick], 0) * Math.sqrt(p[pick]));
+  for (let r = 0; r < R; r++) scores[r] = r == pick ? gate : gate * p[r];
+  return scores;
 }

@@ -114,6 +114,9 @@ export class Model {
   private knownAt: Int32Array = new Int32Array(256);
   private knownWeight: Float64Array = new Float64Array(256);
   private linearScored: bool = false;
+  /** Per route, the cosine score of the text last scored, before the linear model relabelled it (kept only when keepCosine: `classifier: "embeddings"` combines it). */
+  readonly cosine: Float64Array;
+  keepCosine: bool = false;
 
   /** Examples not trained on yet; null once trained. */
   private untrained: Array<Array<string>> | null = null;
@@ -132,6 +135,7 @@ export class Model {
     this.top = new Float64Array(routes * neighbors);
     this.topSum = new Float64Array(routes);
     this.routeExamples = new Int32Array(routes);
+    this.cosine = new Float64Array(routes);
     for (let r = 0; r < routes; r++) this.examples += examples[r].length;
     this.untrained = examples;
   }
@@ -179,6 +183,7 @@ export class Model {
     this.linearScored = false;
     out.scores.fill(0);
     out.nearest.fill(-1);
+    if (this.keepCosine) this.cosine.fill(0);
     if (this.examples == 0) return out;
     const c = this.counter;
     const useNearest = this.scoring != Scoring.Centroid;
@@ -285,6 +290,7 @@ export class Model {
       s *= inv;
       unchecked((out.scores[r] = s > 1 ? 1 : s < 0 ? 0 : s));
     }
+    if (this.keepCosine) this.cosine.set(out.scores);
     this.relabel(out.scores, inv);
     return out;
   }

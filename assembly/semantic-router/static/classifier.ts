@@ -7,6 +7,7 @@
 // regression's probability per route.
 import { StaticEmbedder } from "./embed";
 import { EpochOrder } from "../epoch-order";
+import { embeddingSeparatesRoutes, RouteNeighbours } from "./neighbours";
 
 const EPOCHS: i32 = 10;
 const RATE: f32 = 2.0;
@@ -22,8 +23,12 @@ export class EmbeddingClassifier {
   private query: Float32Array;
   /** Per route, for the text last scored: the regression's probability. */
   readonly probability: Float64Array;
+  /** Per route: the combined probability decide() computes (reused). */
+  readonly combined: Float64Array;
   /** Examples that had no known token (left out). */
   unembedded: i32 = 0;
+  /** The request's similarity to each route's examples (null when the embedding does not tell the routes apart, see embeddingSeparatesRoutes). */
+  neighbours: RouteNeighbours | null = null;
 
   /** `examples[r]` are route r's utterances. */
   constructor(public embedder: StaticEmbedder, examples: Array<Array<string>>, public maxScanBytes: i32) {
@@ -35,6 +40,7 @@ export class EmbeddingClassifier {
     this.bias = new Float32Array(R);
     this.query = new Float32Array(D);
     this.probability = new Float64Array(R);
+    this.combined = new Float64Array(R);
     const vectors = new Array<Float32Array>();
     const labels = new Array<i32>();
     for (let r = 0; r < R; r++) {
@@ -50,6 +56,7 @@ export class EmbeddingClassifier {
       }
     }
     this.train(vectors, labels);
+    if (this.trained && embeddingSeparatesRoutes(vectors, labels, R, D)) this.neighbours = new RouteNeighbours(vectors, labels, R, D);
   }
 
   /** False when the configuration was too large to train the regression on: the lexical model alone picks the route. */
@@ -99,6 +106,8 @@ export class EmbeddingClassifier {
     if (!this.trained || !this.embedder.embed(text, this.maxScanBytes, this.query)) return false;
     this.logits(this.query);
     softmax(this.probability, this.routes);
+    const near = this.neighbours;
+    if (near !== null) near.score(this.query);
     return true;
   }
 }

@@ -12,6 +12,7 @@ import { ensureTable } from "../../../scripts/router/static/build-table.ts";
 import { type Kit, loadKit } from "../../host/kit.ts";
 import { loadClinc } from "./clinc-config.ts";
 import { staticCorpus } from "./static-corpus.ts";
+import { zhSet } from "./zh.ts";
 
 let kit: Kit;
 let table: string;
@@ -25,13 +26,15 @@ beforeAll(async () => {
 interface Oracle {
   ids: number[][];
   vectors: (number[] | null)[];
+  separates?: boolean;
+  similarities?: (number[] | null)[];
 }
 
-function oracle(texts: string[], maxTokens?: number): Oracle {
+function oracle(texts: string[], maxTokens?: number, neighbours?: { labels: number[] }): Oracle {
   const out = execFileSync("python3", [join(ROOT, "test/unit/semantic-router/static_oracle.py")], {
     cwd: ROOT,
     env: { ...process.env, PYTHONPATH: join(ROOT, ".tools/minilm/lib") },
-    input: JSON.stringify({ table, texts, max_tokens: maxTokens }),
+    input: JSON.stringify({ table, texts, max_tokens: maxTokens, neighbours }),
     maxBuffer: 256 << 20,
   });
   return JSON.parse(out.toString());
@@ -85,5 +88,40 @@ describe("semantic-router static embeddings", () => {
       expect(dot(vectors[i]!)).toBeGreaterThan(0.99999);
       if (i !== 1) expect(dot(full[i]!)).toBeLessThan(0.999);
     });
+  }, 300_000);
+
+  /** The kit's neighbours (RouteNeighbours, embeddingSeparatesRoutes) for routes of examples and queries, and numpy's. */
+  function neighbours(routes: string[][], queries: string[]) {
+    const examples = routes.flatMap((list, r) => list.map((t) => [r, t] as const));
+    const input = [...examples.map(([r, t]) => `${r}\t${t}`), "--", ...queries].join("\n");
+    const [separates, ...lines] = kit.callText("static_neighbours", input).split("\n");
+    const got = lines.map((l) => (l === "" ? null : l.split(" ").map(Number)));
+    const want = oracle([...examples.map(([, t]) => t), ...queries], 128, { labels: examples.map(([r]) => r) });
+    return { separates, got, want };
+  }
+
+  it("neighbours: the similarity to each route in the whitened space is numpy's (Cholesky of the shrunk within-route covariance), and the held-out check agrees", () => {
+    const data = loadClinc();
+    const domains = Object.entries(data.domains).slice(0, 5);
+    // Up to 32 examples per route: the prototypes are the examples themselves, so numpy needs no k-means.
+    const routes = domains.map(([, intents]) => data.train.filter(([, i]) => intents.includes(i)).slice(0, 30).map(([t]) => t));
+    const queries = [...data.test.filter((_, i) => i % 37 === 0).map(([t]) => t), ...data.oos_test.slice(0, 20), "😀", "when does my plane take off"];
+    const { separates, got, want } = neighbours(routes, queries);
+    expect(separates).toBe(want.separates ? "separates" : "alike");
+    expect(separates).toBe("separates");
+    expect(got.length).toBe(queries.length);
+    got.forEach((sims, i) => {
+      const expected = want.similarities![i];
+      if (expected === null) return expect(sims).toBeNull();
+      expect(sims).not.toBeNull();
+      sims!.forEach((s, r) => expect(Math.abs(s - expected[r])).toBeLessThan(2e-4));
+    });
+  }, 300_000);
+
+  it("neighbours: routes the table cannot tell apart (Chinese, few known characters) fail the held-out check, as numpy finds", () => {
+    const zh = zhSet("test").config as { routes: { examples: string[] }[] };
+    const { separates, want } = neighbours(zh.routes.map((r) => r.examples), ["我的银行卡余额是多少"]);
+    expect(separates).toBe(want.separates ? "separates" : "alike");
+    expect(separates).toBe("alike");
   }, 300_000);
 });

@@ -8,14 +8,11 @@
 //   npx tsx scripts/profile-wasm.ts --scenario token-ratelimit [--requests 5000] [--mode json|sse] [--bytes 1024] [--cold] [--top 25]
 // --cold evicts the caches before each exchange.
 // The raw profile goes to .tmp/profile/<scenario>.cpuprofile (Chrome DevTools can open it).
-import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
-import { chatBody } from "./bench/payloads.ts";
-import { flag, moduleEntry, moduleScenario } from "./lib/module-scenario.ts";
-import { Host } from "../test/host/index.ts";
-import type { UpstreamRequest, UpstreamResponse } from "../test/host/exchange.ts";
+import { flag, moduleScenario } from "./lib/module-scenario.ts";
+import { benchRequest, benchUpstream as upstream, namedBuild, scenarioVm } from "./lib/emulator-exchange.ts";
 import { ROOT } from "./lib/paths.ts";
 
 const scenario = moduleScenario();
@@ -23,28 +20,9 @@ const name = scenario.name;
 const requests = Number(flag("requests", "5000"));
 const mode = flag("mode", "json") as "json" | "sse";
 const top = Number(flag("top", "25"));
-const target = scenario.build[0];
-const entry = moduleEntry(ROOT, target);
 const outDir = join(ROOT, ".tmp", "profile");
-mkdirSync(outDir, { recursive: true });
-const wasm = join(outDir, `${target}.named.wasm`);
-const asc = spawnSync(process.execPath, [join(ROOT, "node_modules", "assemblyscript", "bin", "asc.js"), entry, "--config", "asconfig.json", "--target", "release", "--debug", "--outFile", wasm], { cwd: ROOT, encoding: "utf8" });
-if (asc.status !== 0) throw new Error(`asc failed:\n${asc.stdout}${asc.stderr}`);
-
-const vm = new Host().startVm(wasm, { name: target, rootId: target, vmId: target, configuration: String(scenario.vars.PLUGIN_CONFIG), allowOnHeadersStopIteration: true });
-const USAGE = { prompt_tokens: 200, completion_tokens: 20, total_tokens: 220 };
-function upstream(req: UpstreamRequest): UpstreamResponse {
-  if (!JSON.parse(req.bodyText).stream) {
-    const body = { object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "Raise connect_timeout to 1s and cap retries." } }], usage: USAGE };
-    return { status: 200, headers: [["content-type", "application/json"]], body: JSON.stringify(body) };
-  }
-  const words = "Raise connect_timeout to 1s and cap retries .".split(" ");
-  const chunks = words.map((w) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: `${w} ` } }] })}\n\n`);
-  chunks.push(`data: ${JSON.stringify({ choices: [], usage: USAGE })}\n\n`, "data: [DONE]\n\n");
-  return { status: 200, headers: [["content-type", "text/event-stream"]], body: chunks };
-}
-const headers: [string, string][] = [["host", "gw"], ["content-type", "application/json"], ...Object.entries(scenario.requestHeaders?.() ?? {})];
-const request = { method: "POST", path: "/v1/chat/completions", headers, body: chatBody(Number(flag("bytes", "1024")), mode) };
+const vm = scenarioVm(scenario, namedBuild(scenario));
+const request = benchRequest(scenario, Number(flag("bytes", "1024")), mode);
 for (let i = 0; i < 300; i++) await vm.exchange(request, { upstream });
 
 const session = new Session();

@@ -37,6 +37,8 @@ export interface PluginOptions {
   properties?: Record<string, PropertyValue>;
   /** WASI environment variables (Envoy: vm_config.environment_variables). */
   environment?: Record<string, string>;
+  /** Functions an instrumented build imports from "env" besides the ABI's (scripts/alloc-sites.ts); Envoy has none of them. */
+  toolImports?: Record<string, (...args: number[]) => void>;
 }
 
 export interface LogEntry {
@@ -66,10 +68,11 @@ export function compileModule(wasm: string | Uint8Array | WebAssembly.Module): W
 }
 
 export class ProxyVm {
-  readonly plugin: Required<Omit<PluginOptions, "configuration" | "vmConfiguration" | "properties" | "environment">> & {
+  readonly plugin: Required<Omit<PluginOptions, "configuration" | "vmConfiguration" | "properties" | "environment" | "toolImports">> & {
     configuration: Uint8Array;
     vmConfiguration: Uint8Array;
     environment: Record<string, string>;
+    toolImports: Record<string, (...args: number[]) => void>;
   };
   readonly mem: GuestMemory;
   readonly metrics: MetricRegistry;
@@ -119,6 +122,7 @@ export class ProxyVm {
       failurePolicy: plugin.failurePolicy ?? "fail-closed",
       allowOnHeadersStopIteration: plugin.allowOnHeadersStopIteration ?? false,
       environment: plugin.environment ?? {},
+      toolImports: plugin.toolImports ?? {},
     };
     for (const [k, v] of Object.entries(plugin.properties ?? {})) this.setProperty(k, v);
     this.metrics = new MetricRegistry(host.stats);

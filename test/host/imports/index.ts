@@ -39,6 +39,11 @@ export function buildImports(vm: ProxyVm, module: WebAssembly.Module): WebAssemb
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.kind !== "function") continue;
     const table = imp.module === "env" ? env : imp.module === "wasi_snapshot_preview1" ? wasi : undefined;
+    const tool = imp.module === "env" ? vm.plugin.toolImports[imp.name] : undefined;
+    if (tool) {
+      provided.env[imp.name] = tool as HostFn;
+      continue;
+    }
     const fn = table?.[imp.name];
     if (!fn) {
       missing.push(`${imp.module}.${imp.name}`);

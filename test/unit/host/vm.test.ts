@@ -32,6 +32,12 @@ describe("VM lifecycle", () => {
     expect(() => new Host().createVm(moduleImporting("proxy_clear_route_cache"))).toThrow(/env.proxy_clear_route_cache, which Envoy does not provide/);
   });
 
+  it("gives an instrumented build the tool imports a script passes, and only those", () => {
+    expect(() => new Host().createVm(moduleImporting("__alloc_site"))).toThrow(/env.__alloc_site, which Envoy does not provide/);
+    // Past the imports: the next check is the module's own exports, which this one lacks.
+    expect(() => new Host().createVm(moduleImporting("__alloc_site"), { toolImports: { __alloc_site: () => {} } })).toThrow(/does not export memory and malloc/);
+  });
+
   it("marks the VM dead on a trap, with Envoy's message, and calls nothing afterwards", async () => {
     const vm = probeVm(new Host());
     await probe(vm, "trap");

@@ -17,6 +17,7 @@
 //                           read, estimated from its size (bytes / 4)
 import { bytesEqualAscii } from "../common/bytes";
 import { ByteBuf, JsonKind, parseJson, readUsage, Usage } from "../common/json";
+import { skipWs } from "../common/json/scan";
 import { addSaturating } from "../common/saturating";
 import { isDone, SseEvent, SseParser, SseStatus } from "../common/sse";
 import { estimateTokensUtf8, Tokenizer } from "../common/token-estimate";
@@ -45,24 +46,14 @@ function mentionsUsage(data: ArrayBuffer): bool {
 
 /** The bytes from `at` are white space, a colon, white space and `null` followed by a delimiter. */
 function nullAfterKey(base: usize, at: i32, end: i32): bool {
-  let i = skipSpace(base, at, end);
+  let i = skipWs(base, at, end);
   if (i >= end || load<u8>(base + <usize>i) != 0x3a) return false;
-  i = skipSpace(base, i + 1, end);
+  i = skipWs(base, i + 1, end);
   if (i + 4 > end || !bytesEqualAscii(base + <usize>i, 4, "null")) return false;
-  i = skipSpace(base, i + 4, end);
+  i = skipWs(base, i + 4, end);
   if (i >= end) return true;
   const c = load<u8>(base + <usize>i);
   return c == 0x2c || c == 0x7d || c == 0x5d;
-}
-
-function skipSpace(base: usize, at: i32, end: i32): i32 {
-  let i = at;
-  while (i < end) {
-    const c = load<u8>(base + <usize>i);
-    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
-    i++;
-  }
-  return i;
 }
 
 export class UsageMeter {

@@ -55,21 +55,19 @@ export function parseJson(src: ArrayBuffer, options: ParseOptions | null = null)
   return new ParseResult(new JsonDocument(src, tape), null);
 }
 
-/** A reused document's tape memory past this size is let go before its next parse (a rare large document must not stay). */
-const KEEP_TAPE_BYTES: i32 = 64 << 10;
-const REUSED_TAPE_RECORDS: i32 = 256;
-
 /**
  * parseJson() into a document made for reuse (many small documents in turn,
  * e.g. a stream's events): its tape memory serves parse after parse, and
- * nothing is allocated. True on success; on failure the document holds
- * nothing (parseJson() says why). Handles on its previous content must not
- * be used afterwards; release() lets go of the input when done.
+ * nothing is allocated (a tape grown past 64 KiB by a large document is let
+ * go at release() or the next parse). True on success; on failure the
+ * document holds `null` (parseJson() says why). Handles on its previous
+ * content must not be used afterwards; release() lets go of the input when
+ * done.
  */
 export function reparseJson(doc: JsonDocument, src: ArrayBuffer, options: ParseOptions | null = null): bool {
   const opts = options === null ? DEFAULTS : options;
   const tape = doc.tape;
-  if (tape.buf.byteLength > KEEP_TAPE_BYTES) tape.buf = new ArrayBuffer(REUSED_TAPE_RECORDS << 4);
+  tape.trim();
   tape.count = 0;
   tape.depth = 0;
   if (src.byteLength > opts.maxBytes || !runOn(tape, src, min(max(opts.maxDepth, 1), MAX_DEPTH_LIMIT))) {

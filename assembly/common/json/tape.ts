@@ -10,6 +10,9 @@
 /** Record kind of an object member name; never a JsonKind. */
 export const NAME_KIND: i32 = 6;
 export const FLAG: i32 = 8;
+/** A reused tape keeps at most this much memory between documents, and KEPT_RECORDS records' worth after trim(). */
+const KEEP_BYTES: i32 = 64 << 10;
+const KEPT_RECORDS: i32 = 256;
 
 export class Tape {
   buf: ArrayBuffer;
@@ -33,8 +36,14 @@ export class Tape {
     this.buf = grown;
   }
 
-  /** Makes the tape hold one value, `null` (a reused document between parses). */
+  /** Lets go of memory past KEEP_BYTES (a reused tape after a rare large document), keeping room for small ones. */
+  trim(): void {
+    if (this.buf.byteLength > KEEP_BYTES) this.buf = new ArrayBuffer(KEPT_RECORDS << 4);
+  }
+
+  /** Makes the tape hold one value, `null` (a reused document between parses); trims it. */
   holdNull(): void {
+    this.trim();
     const at = changetype<usize>(this.buf);
     store<i32>(at, 0); // kind Null, no flag, no count
     store<i32>(at, 0, 4);

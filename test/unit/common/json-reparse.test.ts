@@ -38,7 +38,7 @@ function randomValue(rng: Prng, depth: number): unknown {
 }
 
 describe("reparseJson: one document reused", () => {
-  it("gives what parseJson gives, parse after parse, for 600 valid, malformed and large inputs in turn", () => {
+  it("gives what parseJson gives, parse after parse, for 601 valid, malformed and large inputs in turn, and keeps no large tape once released", () => {
     const rng = new Prng(0xd0c5);
     const bodies = sampleBodies().map((s) => s.body);
     const docs: Buffer[] = [];
@@ -51,8 +51,11 @@ describe("reparseJson: one document reused", () => {
       // Large enough for a tape over the kept size: the next parse starts on a fresh one.
       else docs.push(Buffer.from(JSON.stringify(Array.from({ length: 6000 }, (_, k) => k))));
     }
+    // Last, a large document: its tape must not stay once the document is released.
+    docs.push(Buffer.from(JSON.stringify(Array.from({ length: 6000 }, (_, k) => k))));
     const lines = kit.callText("json_reparse", framed(docs)).split("\n");
-    expect(lines).toHaveLength(docs.length);
+    expect(lines).toHaveLength(docs.length + 1);
+    expect(Number(lines.pop()!.replace("kept ", ""))).toBeLessThanOrEqual(64 << 10);
     let failures = 0;
     docs.forEach((doc, i) => {
       const fresh = parse(kit, doc);

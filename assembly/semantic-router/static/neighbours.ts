@@ -44,6 +44,8 @@ export class RouteNeighbours {
   private first: Int32Array;
   /** The whitened request (reused). */
   private z: Float32Array;
+  /** Four dot products (reused). */
+  private four: Float32Array = new Float32Array(4);
   /** Per route, for the request last scored: the mean cosine of its nearest prototypes (0 for a route without any). */
   readonly similarity: Float64Array;
 
@@ -101,7 +103,20 @@ export class RouteNeighbours {
       }
       let best: f64 = -2;
       let second: f64 = -2;
-      for (let p = from; p < to; p++) {
+      let p = from;
+      // Four prototypes a pass, so that each part of the request is loaded once for them.
+      const four = this.four.dataStart;
+      for (; p + 4 <= to; p += 4) {
+        dotFourAt(protos + ((<usize>p * <usize>D) << 2), z, D, four);
+        for (let j: usize = 0; j < 16; j += 4) {
+          const s = <f64>load<f32>(four + j);
+          if (s > best) {
+            second = best;
+            best = s;
+          } else if (s > second) second = s;
+        }
+      }
+      for (; p < to; p++) {
         const s = <f64>dotAt(protos + ((<usize>p * <usize>D) << 2), z, D);
         if (s > best) {
           second = best;
@@ -276,23 +291,52 @@ function dot(a: Float32Array, b: Float32Array, D: i32): f32 {
   return dotAt(a.dataStart, b.dataStart, D);
 }
 
-/** Dot product of D floats (D a multiple of 8) at `a` and `b`, eight partial sums. */
+/** Dot product of D floats (D a multiple of 8) at `a` and `b`: eight partial sums (dimension d in sum d % 8), added up in a fixed order. */
 function dotAt(from: usize, other: usize, D: i32): f32 {
   let a = from;
   let b = other;
-  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
-  const end = a + (<usize>D << 2);
-  for (; a < end; a += 32, b += 32) {
-    s0 += load<f32>(a) * load<f32>(b);
-    s1 += load<f32>(a, 4) * load<f32>(b, 4);
-    s2 += load<f32>(a, 8) * load<f32>(b, 8);
-    s3 += load<f32>(a, 12) * load<f32>(b, 12);
-    s4 += load<f32>(a, 16) * load<f32>(b, 16);
-    s5 += load<f32>(a, 20) * load<f32>(b, 20);
-    s6 += load<f32>(a, 24) * load<f32>(b, 24);
-    s7 += load<f32>(a, 28) * load<f32>(b, 28);
+  let low = f32x4.splat(0);
+  let high = f32x4.splat(0);
+  const stop = a + (<usize>D << 2);
+  for (; a < stop; a += 32, b += 32) {
+    low = f32x4.add(low, f32x4.mul(v128.load(a), v128.load(b)));
+    high = f32x4.add(high, f32x4.mul(v128.load(a, 16), v128.load(b, 16)));
   }
-  return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  return sumLanes(low, high);
+}
+
+/** dotAt of the four consecutive rows of D floats at `rows` with `other`, written to `out`. */
+function dotFourAt(rows: usize, other: usize, D: i32, out: usize): void {
+  const stride = <usize>D << 2;
+  let a = rows;
+  let b = other;
+  let l0 = f32x4.splat(0), h0 = f32x4.splat(0), l1 = f32x4.splat(0), h1 = f32x4.splat(0);
+  let l2 = f32x4.splat(0), h2 = f32x4.splat(0), l3 = f32x4.splat(0), h3 = f32x4.splat(0);
+  const stop = b + stride;
+  for (; b < stop; a += 32, b += 32) {
+    const zl = v128.load(b);
+    const zh = v128.load(b, 16);
+    l0 = f32x4.add(l0, f32x4.mul(v128.load(a), zl));
+    h0 = f32x4.add(h0, f32x4.mul(v128.load(a, 16), zh));
+    l1 = f32x4.add(l1, f32x4.mul(v128.load(a + stride), zl));
+    h1 = f32x4.add(h1, f32x4.mul(v128.load(a + stride, 16), zh));
+    l2 = f32x4.add(l2, f32x4.mul(v128.load(a + 2 * stride), zl));
+    h2 = f32x4.add(h2, f32x4.mul(v128.load(a + 2 * stride, 16), zh));
+    l3 = f32x4.add(l3, f32x4.mul(v128.load(a + 3 * stride), zl));
+    h3 = f32x4.add(h3, f32x4.mul(v128.load(a + 3 * stride, 16), zh));
+  }
+  store<f32>(out, sumLanes(l0, h0));
+  store<f32>(out, sumLanes(l1, h1), 4);
+  store<f32>(out, sumLanes(l2, h2), 8);
+  store<f32>(out, sumLanes(l3, h3), 12);
+}
+
+/** The eight partial sums of a dot product (dimension d % 8 in lane d % 4 of `low` (d % 8 < 4) or `high`), added in a fixed order. */
+// @ts-ignore: decorator
+@inline
+function sumLanes(low: v128, high: v128): f32 {
+  return (f32x4.extract_lane(low, 0) + f32x4.extract_lane(low, 1) + (f32x4.extract_lane(low, 2) + f32x4.extract_lane(low, 3))) +
+    (f32x4.extract_lane(high, 0) + f32x4.extract_lane(high, 1) + (f32x4.extract_lane(high, 2) + f32x4.extract_lane(high, 3)));
 }
 
 /** Examples held out in the check below, at most (every n/HELD_OUT-th, in canonical order) ... */

@@ -76,7 +76,7 @@ export const staticTableHook: BuildHook = {
   prepare() {
     const path = cachedTable();
     // --initialMemory 0: the compiler sizes the memory to hold the reserved table (asconfig.json says 2 pages).
-    return path === null ? null : ["--use", `SR_TABLE_BYTES=${statSync(path).size}`, "--initialMemory", "0"];
+    return path === null ? null : ["--use", `SR_TABLE_BYTES=${statSync(path).size}`, "--initialMemory", "0", "--enable", "simd"];
   },
   inputs: () => [tablePath()],
   finish(out: string) {

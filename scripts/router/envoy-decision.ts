@@ -7,16 +7,13 @@
 // configure line and Envoy's RSS growth.
 //
 //   npx tsx scripts/router/envoy-decision.ts [--requests N] [--clients C]
-//   (--clients: C request loops at once instead of one; default 1;
-//   --no-pin: leave Envoy and this process wherever the scheduler puts them)
+//   (--clients: C request loops at once instead of one; default 1)
 //   SR_EXTRA='{"scoring":"centroid"}' ...   merged into the configuration
 //   SR_SMALL=1 ...                          one route with one example instead
 //                                           (the cost of everything but the model)
 //   SR_EMBED=1 ...                          semantic-router-embed.wasm with
 //                                           classifier: "embeddings" (static embeddings)
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { build } from "../build.ts";
 import { ensureTable } from "./static/build-table.ts";
 import { PROMPT_2K } from "./prompt-2k.ts";
@@ -38,18 +35,6 @@ function rssMiB(pid: number | undefined): number {
 }
 
 
-/**
- * Envoy on the last CPU, this process (client and upstream) on the others:
- * sharing a core with the client cost the decision up to half again, by
- * chance of the scheduler, from one run to the next. No-op on one CPU or without taskset.
- */
-function pinApart(pid: number | undefined): void {
-  const cpus = availableParallelism();
-  if (pid === undefined || cpus < 2 || process.argv.includes("--no-pin")) return;
-  const pin = (list: string, target: number) => spawnSync("taskset", ["-a", "-p", "-c", list, String(target)], { stdio: "ignore" }).status === 0;
-  if (pin(String(cpus - 1), pid) && pin(`0-${cpus - 2}`, process.pid)) console.log(`Envoy pinned to CPU ${cpus - 1}, client and upstream to CPU 0-${cpus - 2}`);
-}
-
 const embed = envFlag("SR_EMBED");
 const module = embed ? "semantic-router-embed" : "semantic-router";
 if (embed) ensureTable();
@@ -60,7 +45,6 @@ const envoy = await Envoy.start({
   config: "envoy/bench-wasm-hold.yaml",
   vars: { WASM_FILE: wasmPath(module), PLUGIN_NAME: "semantic-router", PLUGIN_CONFIG: JSON.stringify(config), UPSTREAM_PORT: upstream.port },
 });
-pinApart(envoy.pid);
 try {
   const rssBefore = rssMiB(envoy.pid);
   const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content: PROMPT_2K }] });

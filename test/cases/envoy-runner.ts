@@ -14,6 +14,7 @@ import {
   answerChunks,
   calloutOf,
   configOf,
+  type Expectation,
   type Pairs,
   type ProbeCase,
   type ProbeRequest,
@@ -194,9 +195,21 @@ export class EnvoyGroup {
     await this.upstream.stop();
   }
 
-  private async quietLogs(): Promise<void> {
-    // Envoy logs on_log/on_done/on_delete after the client has the response.
+  /**
+   * Envoy logs on_log/on_done/on_delete after the client has the response,
+   * and a container's log stream can lag behind by more than a quiet
+   * period: first the lines the case expects (up to 5 s), then until
+   * nothing more arrives for 30 ms.
+   */
+  private async quietLogs(from: number, expected: Expectation): Promise<void> {
     const envoy = this.envoy!;
+    const wanted = [...(expected.logs ?? []).map((l) => l.text), ...(expected.logOrder ?? [])];
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const lines = wasmLogLines(envoy.logs().slice(from));
+      if (wanted.every((w) => lines.some((l) => l.message.includes(w)))) break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
     let last = -1;
     for (let i = 0; i < 20 && envoy.logs().length !== last; i++) {
       last = envoy.logs().length;
@@ -204,7 +217,7 @@ export class EnvoyGroup {
     }
   }
 
-  private async observe(c: ProbeCase, request: ProbeRequest, times: number): Promise<Observation> {
+  private async observe(c: ProbeCase, request: ProbeRequest, times: number, expected: Expectation): Promise<Observation> {
     const envoy = this.envoy!;
     const counterNames = Object.keys(c.expect.counters ?? {});
     const gaugeNames = Object.keys(c.expect.gauges ?? {});
@@ -218,7 +231,7 @@ export class EnvoyGroup {
       this.upstream.reset(c.name);
       res = await sendRequest(envoy.port("LISTENER_PORT"), requestOf(c, request));
     }
-    await this.quietLogs();
+    await this.quietLogs(logStart, expected);
     const counters: Record<string, number> = {};
     const gauges: Record<string, number> = {};
     for (const n of counterNames) counters[n] = (await stat(n)) - before[n];
@@ -238,8 +251,8 @@ export class EnvoyGroup {
 
   async run(c: ProbeCase): Promise<CaseRun> {
     if (c.waitMs) await new Promise((r) => setTimeout(r, c.waitMs));
-    const first = await this.observe(c, c.request, c.repeat ?? 1);
-    const then = c.then ? await this.observe(c, c.then.request, 1) : undefined;
+    const first = await this.observe(c, c.request, c.repeat ?? 1, c.expect);
+    const then = c.then ? await this.observe(c, c.then.request, 1, c.then.expect) : undefined;
     return { first, then };
   }
 }

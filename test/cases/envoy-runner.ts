@@ -6,6 +6,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Envoy, type EnvoyOptions, startEnvoy } from "../harness/envoy.ts";
+import { settled } from "../harness/eventually.ts";
 import { ENVOY_CUSTOM_STAT_PREFIX } from "../host/stats.ts";
 import type { CaseRun } from "./emulator-runner.ts";
 import type { LogLine, Observation, RequestSeen } from "./observe.ts";
@@ -204,12 +205,12 @@ export class EnvoyGroup {
   private async quietLogs(from: number, expected: Expectation): Promise<void> {
     const envoy = this.envoy!;
     const wanted = [...(expected.logs ?? []).map((l) => l.text), ...(expected.logOrder ?? [])];
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
+    const allThere = () => {
       const lines = wasmLogLines(envoy.logs().slice(from));
-      if (wanted.every((w) => lines.some((l) => l.message.includes(w)))) break;
-      await new Promise((r) => setTimeout(r, 30));
-    }
+      return wanted.every((w) => lines.some((l) => l.message.includes(w)));
+    };
+    // When they never come, the case's own check says which are missing.
+    await settled(allThere, true, 5000);
     let last = -1;
     for (let i = 0; i < 20 && envoy.logs().length !== last; i++) {
       last = envoy.logs().length;

@@ -48,8 +48,8 @@ export function instrumentExports(source: string): string {
   );
   if (out === source) throw new Error("exports.ts: the collect import moved; update scripts/callback-timing.ts");
   ENTRY_POINTS.forEach((name, entry) => {
-    const body = new RegExp(`(export function ${name}\\([^)]*\\)[^{]*\\{\\n)(\\s*)beginCallback\\(\\);([\\s\\S]*?)(\\n\\s*)(afterCallback\\([^)]*\\);)`);
-    const next = out.replace(body, (_m, head, indent, middle, nl, after) => `${head}${indent}timingBegin();\n${indent}beginCallback();${middle}${nl}${after}${nl}timingEnd(${entry});`);
+    const body = new RegExp(`(export function ${name}\\((\\w+)(?::\\s*\\w+,\\s*(rootContextId))?[^)]*\\)[^{]*\\{\\n)(\\s*)beginCallback\\(\\);([\\s\\S]*?)(\\n\\s*)(afterCallback\\([^)]*\\);)`);
+    const next = out.replace(body, (_m, head, id, rootId, indent, middle, nl, after) => `${head}${indent}timingBegin(${rootId ? `${id}, ${rootId}` : id});\n${indent}beginCallback();${middle}${nl}${after}${nl}timingEnd(${entry});`);
     if (next === out) throw new Error(`exports.ts: ${name} has no beginCallback()/afterCallback() pair to time`);
     out = next;
   });
@@ -71,19 +71,53 @@ export function readTimingLines(lines: string[], contextsPerRequest = 1): { stre
     const m = /callback-timing streams=(\d+)((?: \d+=\d+\/\d+)+)/.exec(line);
     if (!m) continue;
     streams += Number(m[1]) / contextsPerRequest;
-    for (const pair of m[2].trim().split(" ")) {
-      const [i, rest] = pair.split("=");
-      const [ns, n] = rest.split("/");
-      nanos[Number(i)] += Number(ns);
-      calls[Number(i)] += Number(n);
-    }
+    addPairs(m[2], nanos, calls);
   }
-  const entries = ENTRY_POINTS.map((entry, i) => ({
+  return { streams, entries: perRequest(nanos, calls, streams) };
+}
+
+/** The "callback-timing-root R ..." lines summed per root context id, per request of `streams`. */
+export function readRootLines(lines: string[], streams: number): Map<number, EntryTiming[]> {
+  const sums = new Map<number, { nanos: number[]; calls: number[] }>();
+  for (const line of lines) {
+    const m = /callback-timing-root (\d+)((?: \d+=\d+\/\d+)+)/.exec(line);
+    if (!m) continue;
+    const root = Number(m[1]);
+    if (!sums.has(root)) sums.set(root, { nanos: new Array<number>(ENTRY_POINTS.length).fill(0), calls: new Array<number>(ENTRY_POINTS.length).fill(0) });
+    const s = sums.get(root)!;
+    addPairs(m[2], s.nanos, s.calls);
+  }
+  const out = new Map<number, EntryTiming[]>();
+  for (const [root, s] of [...sums].sort((a, b) => a[0] - b[0])) out.set(root, perRequest(s.nanos, s.calls, streams));
+  return out;
+}
+
+function addPairs(text: string, nanos: number[], calls: number[]): void {
+  for (const pair of text.trim().split(" ")) {
+    const [i, rest] = pair.split("=");
+    const [ns, n] = rest.split("/");
+    nanos[Number(i)] += Number(ns);
+    calls[Number(i)] += Number(n);
+  }
+}
+
+function perRequest(nanos: number[], calls: number[], streams: number): EntryTiming[] {
+  return ENTRY_POINTS.map((entry, i) => ({
     entry,
     callsPerRequest: streams ? calls[i] / streams : 0,
     microsPerRequest: streams ? nanos[i] / streams / 1000 : 0,
   }));
-  return { streams, entries };
+}
+
+function printTable(entries: EntryTiming[]): void {
+  console.log("entry point                   calls/request   µs/request");
+  let total = 0;
+  for (const e of entries) {
+    if (!e.callsPerRequest) continue;
+    total += e.microsPerRequest;
+    console.log(`${e.entry.padEnd(30)}${e.callsPerRequest.toFixed(2).padStart(13)}${e.microsPerRequest.toFixed(2).padStart(13)}`);
+  }
+  console.log(`${"total".padEnd(30)}${"".padStart(13)}${total.toFixed(2).padStart(13)}`);
 }
 
 /** --config FILE: the plugin configuration to use instead of the scenario's (checked to be JSON). */
@@ -115,9 +149,9 @@ async function main(): Promise<void> {
   writeFileSync(exportsPath, instrumentExports(readFileSync(exportsPath, "utf8")));
   const target = scenario.build[0];
   const entry = moduleEntry(work, target);
-  // A bundle scenario loads build/ai-gateway.wasm from WASM_DIR: the timed copy takes its place.
+  // A bundle scenario loads ai-gateway.wasm from WASM_DIR: the timed copy takes its place (floor-chain's host-floor module too).
   const bundle = scenario.wasmForm === "bundle";
-  const wasm = bundle ? join(work, `${target}.wasm`) : join(work, `${target}.timed.wasm`);
+  const wasm = bundle ? join(work, "ai-gateway.wasm") : join(work, `${target}.timed.wasm`);
   compileInTree(work, entry, wasm);
 
   const wrk = ensureWrk((s) => console.error(s));
@@ -143,18 +177,19 @@ async function main(): Promise<void> {
     const out = await runWrk(wrk, { url, bodyFile, connections, durationS: 120, maxRequests: requests, headers });
     await new Promise((r) => setTimeout(r, 500));
     // Every plugin of the module's VM has its own stream context per request.
-    const plugins = bundle ? (readFileSync(join(ROOT, scenario.config), "utf8").match(/^\s*root_id:/gm) ?? []).length : 1;
-    const { streams, entries } = readTimingLines(logLines(join(envoy.dir, "envoy.log")).slice(skip), plugins);
+    const rootIds = bundle ? [...readFileSync(join(ROOT, scenario.config), "utf8").matchAll(/^\s*root_id:\s*"?([\w-]+)/gm)].map((m) => m[1]) : [];
+    const lines = logLines(join(envoy.dir, "envoy.log")).slice(skip);
+    const { streams, entries } = readTimingLines(lines, Math.max(1, rootIds.length));
     if (!streams) throw new Error("the module logged no timing: too few requests (it logs every 2,048 streams)?");
     console.log(`${name}: ${body.label} ${mode}, ${connections} connection(s), ${streams} streams timed of ${out.requests} requests, ${(out.requests / (out.durationUs / 1e6)).toFixed(0)} rps`);
-    console.log("entry point                   calls/request   µs/request");
-    let total = 0;
-    for (const e of entries) {
-      if (!e.callsPerRequest) continue;
-      total += e.microsPerRequest;
-      console.log(`${e.entry.padEnd(30)}${e.callsPerRequest.toFixed(2).padStart(13)}${e.microsPerRequest.toFixed(2).padStart(13)}`);
+    printTable(entries);
+    if (bundle) {
+      // Root context ids follow the plugins' order in the configuration.
+      [...readRootLines(lines, streams).values()].forEach((perRoot, i) => {
+        console.log(`\n${rootIds[i] ?? `root ${i}`}:`);
+        printTable(perRoot);
+      });
     }
-    console.log(`${"total".padEnd(30)}${"".padStart(13)}${total.toFixed(2).padStart(13)}`);
   } finally {
     await envoy.stop();
     await upstream.stop();
@@ -162,7 +197,7 @@ async function main(): Promise<void> {
 }
 
 function logLines(path: string): string[] {
-  return readFileSync(path, "utf8").split("\n").filter((l) => l.includes("callback-timing streams="));
+  return readFileSync(path, "utf8").split("\n").filter((l) => l.includes("callback-timing streams=") || l.includes("callback-timing-root "));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

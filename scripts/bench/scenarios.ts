@@ -4,7 +4,9 @@
 // response check proving the chain really ran before anything is measured.
 import type { Vars, WasmForm } from "../../test/harness/template.ts";
 import { clincConfig, loadClinc } from "../../test/unit/semantic-router/clinc-config.ts";
-import { BUILD, wasmPath } from "../lib/paths.ts";
+import { mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { BUILD, TMP, wasmPath } from "../lib/paths.ts";
 import { benchAuditConfig } from "../../test/e2e/content-audit/keywords.ts";
 import { benchAuthorization, benchJwks, BENCH_AUDIENCE, BENCH_ISSUER } from "./jwt.ts";
 
@@ -44,6 +46,40 @@ export interface Scenario {
   /** Load the filters' own modules (default) or the one-VM bundle (test/harness/template.ts asBundle). */
   wasmForm?: WasmForm;
 }
+
+// The host calls each filter makes on a bench request (test/fixtures/host-floor/steps.ts).
+const FLOOR_TOKEN_RATELIMIT = {
+  steps: ["hold_request_headers", "request_path", "request_body", "reserve", "response_status", "response_content_type", "response_body", "settle"],
+  response_headers: 3,
+  filter_state_bytes: 64,
+};
+
+const FLOOR_CONTENT_AUDIT = {
+  steps: ["hold_request_headers", "request_header_block", "request_path", "route_property", "request_body", "response_content_type", "hold_response_headers", "response_body"],
+  request_headers: ["x-mse-consumer", "x-request-id", "content-type"],
+  response_headers: 1,
+  filter_state_bytes: 200,
+};
+
+/** mcp-auth checking a bearer token (authenticate only: the body passes unread). */
+const FLOOR_MCP_AUTH = {
+  steps: ["request_header_block", "request_path"],
+  request_headers: [":authority", ":method", "origin", "mcp-session-id", "authorization"],
+  set_request_headers: ["x-mcp-subject"],
+  remove_request_headers: ["authorization"],
+  filter_state_bytes: 120,
+  filter_state_name: "mcp_auth",
+};
+
+/** semantic-router deciding and rewriting the model. */
+const FLOOR_SEMANTIC_ROUTER = {
+  steps: ["hold_request_headers", "request_path", "request_body", "drop_content_length", "replace_request_body", "clear_route_cache"],
+  remove_request_headers: ["x-semantic-route", "x-semantic-score", "x-semantic-complexity"],
+  body_headers: ["x-semantic-route", "x-semantic-score"],
+  response_headers: 2,
+  filter_state_bytes: 80,
+  filter_state_name: "semantic_router",
+};
 
 export const BARE: Scenario = {
   name: "bare",
@@ -156,11 +192,7 @@ export const SCENARIOS: Scenario[] = [
     "floor-token-ratelimit",
     "the host calls token-ratelimit makes on a bench request, nothing computed (test/fixtures/host-floor): " +
       "headers held, :path, body read, shared data get + CAS set twice, :status and content-type, three response headers, 64 bytes of filter state",
-    {
-      steps: ["hold_request_headers", "request_path", "request_body", "reserve", "response_status", "response_content_type", "response_body", "settle"],
-      response_headers: 3,
-      filter_state_bytes: 64,
-    },
+    FLOOR_TOKEN_RATELIMIT,
   ),
   floorScenario(
     "floor-token-ratelimit-required",
@@ -173,13 +205,9 @@ export const SCENARIOS: Scenario[] = [
     "the host calls content-audit makes on a bench request, nothing computed: both directions held and read whole, the request headers " +
       "read whole (:path, consumer, x-request-id, content-type), route name read, the verdict header added, content-type read, 200 bytes " +
       "of filter state (the audit event)",
-    {
-      steps: ["hold_request_headers", "request_header_block", "request_path", "route_property", "request_body", "response_content_type", "hold_response_headers", "response_body"],
-      request_headers: ["x-mse-consumer", "x-request-id", "content-type"],
-      response_headers: 1,
-      filter_state_bytes: 200,
-    },
+    FLOOR_CONTENT_AUDIT,
   ),
+  floorChainScenario(),
   chainScenario("chain", "modules"),
   chainScenario("chain-bundle", "bundle"),
 ];
@@ -216,6 +244,54 @@ function chainScenario(name: string, wasmForm: WasmForm): Scenario {
   };
 }
 
+/**
+ * The chain's host calls and nothing else: four host-floor plugins in one VM
+ * (the bundle form of envoy/bench-chain.yaml, with the host-floor module in
+ * place of ai-gateway.wasm), each making the calls its filter makes on a
+ * bench request. What the chain-bundle adds over it is the filters' own work.
+ */
+function floorChainScenario(): Scenario {
+  const floors: Record<ChainRoot, Record<string, unknown>> = {
+    "mcp-auth": FLOOR_MCP_AUTH,
+    "content-audit": { ...FLOOR_CONTENT_AUDIT, filter_state_name: "content_audit" },
+    "semantic-router": FLOOR_SEMANTIC_ROUTER,
+    "token-ratelimit": { ...FLOOR_TOKEN_RATELIMIT, filter_state_name: "token_ratelimit" },
+  };
+  return {
+    name: "floor-chain",
+    description:
+      "the host calls the chain-bundle's four filters make on a bench request, nothing computed: test/fixtures/host-floor as four plugins " +
+      "of one VM (the bundle form of the chain), configured as floor-token-ratelimit, floor-content-audit, and the calls mcp-auth " +
+      "(headers read whole, subject header set, authorization removed, audit filter state) and semantic-router make (headers held, " +
+      "three headers removed, :path, content-length dropped and set, body read and replaced, two headers set, route cache cleared, two " +
+      "response headers, filter state)",
+    config: "envoy/bench-chain.yaml",
+    get vars() {
+      return {
+        WASM_DIR: floorBundleDir(),
+        MCP_AUTH_CONFIG: JSON.stringify(floors["mcp-auth"]),
+        CONTENT_AUDIT_CONFIG: JSON.stringify(floors["content-audit"]),
+        SEMANTIC_ROUTER_CONFIG: JSON.stringify(floors["semantic-router"]),
+        TOKEN_RATELIMIT_CONFIG: JSON.stringify(floors["token-ratelimit"]),
+      };
+    },
+    build: ["host-floor"],
+    wasmForm: "bundle",
+    requestHeaders: benchAuthorization,
+    check: { requestHeaders: {}, header: "x-floor-2", value: "1000000000" },
+  };
+}
+
+/** A directory whose ai-gateway.wasm is the host-floor module, for the chain's bundle form. */
+function floorBundleDir(): string {
+  const dir = join(TMP, "floor-chain");
+  mkdirSync(dir, { recursive: true });
+  const link = join(dir, "ai-gateway.wasm");
+  rmSync(link, { force: true });
+  symlinkSync(wasmPath("host-floor", { fixture: true }), link);
+  return dir;
+}
+
 /** The chain's plugin configurations (JSON text) by root_id, in gateway order. */
 export function chainBenchConfigs(): Record<"mcp-auth" | "content-audit" | "semantic-router" | "token-ratelimit", string> {
   return {
@@ -225,6 +301,8 @@ export function chainBenchConfigs(): Record<"mcp-auth" | "content-audit" | "sema
     "token-ratelimit": tokenLimitBenchConfig(),
   };
 }
+
+type ChainRoot = keyof ReturnType<typeof chainBenchConfigs>;
 
 function tokenLimitBenchConfig(): string {
   return JSON.stringify({ limits: [{ name: "bench", by: "all", windows: { minute: 1_000_000_000_000_000 } }], hold_request_headers: true });

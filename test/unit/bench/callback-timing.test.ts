@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ENTRY_POINTS, instrumentExports, readTimingLines } from "../../../scripts/callback-timing.ts";
+import { ENTRY_POINTS, instrumentExports, readRootLines, readTimingLines } from "../../../scripts/callback-timing.ts";
 import { ROOT } from "../../../scripts/lib/paths.ts";
 
 const EXPORTS = readFileSync(join(ROOT, "assembly", "common", "runtime", "exports.ts"), "utf8");
@@ -15,8 +15,9 @@ describe("callback timing", () => {
     ENTRY_POINTS.forEach((name, i) => {
       const fn = out.slice(out.indexOf(`export function ${name}(`));
       const body = fn.slice(0, fn.indexOf("\n}\n"));
-      expect(body.indexOf("timingBegin();")).toBeGreaterThan(0);
-      expect(body.indexOf("timingBegin();")).toBeLessThan(body.indexOf("beginCallback();"));
+      const begin = name === "proxy_on_context_create" ? "timingBegin(contextId, rootContextId);" : "timingBegin(id);";
+      expect(body.indexOf(begin)).toBeGreaterThan(0);
+      expect(body.indexOf(begin)).toBeLessThan(body.indexOf("beginCallback();"));
       expect(body.indexOf(`timingEnd(${i});`)).toBeGreaterThan(body.indexOf("afterCallback("));
     });
     expect(out.match(/timingEnd\(/g)?.length).toBe(ENTRY_POINTS.length);
@@ -44,5 +45,17 @@ describe("callback timing", () => {
     expect(entries[0]).toEqual({ entry: "proxy_on_context_create", callsPerRequest: 1, microsPerRequest: 1.5 });
     expect(entries[1]).toEqual({ entry: "proxy_on_request_headers", callsPerRequest: 1.5, microsPerRequest: 4 });
     expect(entries[9].microsPerRequest).toBe(0.5);
+  });
+
+  it("splits the timing by root context, in root id order", () => {
+    const lines = [
+      "[warning] callback-timing-root 7 0=1000/1 1=3000/1 2=0/0 3=0/0 4=0/0 5=0/0 6=0/0 7=0/0 8=0/0 9=0/0 10=0/0",
+      "[warning] callback-timing-root 3 0=2000/1 1=5000/1 2=0/0 3=0/0 4=0/0 5=0/0 6=0/0 7=0/0 8=0/0 9=0/0 10=0/0",
+      "[warning] callback-timing-root 7 0=1000/1 1=1000/1 2=0/0 3=0/0 4=0/0 5=0/0 6=0/0 7=0/0 8=0/0 9=0/0 10=0/0",
+    ];
+    const roots = readRootLines(lines, 2);
+    expect([...roots.keys()]).toEqual([3, 7]);
+    expect(roots.get(7)![1]).toEqual({ entry: "proxy_on_request_headers", callsPerRequest: 1, microsPerRequest: 2 });
+    expect(roots.get(3)![0].microsPerRequest).toBe(1);
   });
 });

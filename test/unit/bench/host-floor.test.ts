@@ -73,6 +73,37 @@ describe("host-floor bench module", () => {
     expect(counter(host)).toBeUndefined();
   });
 
+  it("semantic-router's floor: drops the client's route headers, sets two after the body, rewrites the body to itself, clears the route cache", async () => {
+    const scenario = SCENARIOS.find((s) => s.name === "floor-chain")!;
+    const { vm } = start(String(scenario.vars.SEMANTIC_ROUTER_CONFIG));
+    const sent = { ...request, headers: [...request.headers, ["x-semantic-route", "forged"], ["x-semantic-complexity", "simple"], ["content-length", String(Buffer.byteLength(request.body))]] as [string, string][] };
+    const res = await vm.exchange(sent, { upstream: answer });
+    expect(res.status).toBe(200);
+    const up = res.upstream!;
+    expect(up.bodyText).toBe(request.body);
+    const header = (n: string) => up.headers.getAll(n);
+    expect(header("x-semantic-route")).toEqual(["floor"]);
+    expect(header("x-semantic-score")).toEqual(["floor"]);
+    expect(header("x-semantic-complexity")).toEqual([]);
+    expect(header("content-length")).toEqual([String(Buffer.byteLength(request.body))]);
+    expect(res.clearRouteCacheCalls).toBe(1);
+    expect(res.headers.filter(([n]) => n.startsWith("x-floor-")).length).toBe(2);
+    expect(res.filterState.get("wasm.semantic_router")?.byteLength).toBe(80);
+  });
+
+  it("mcp-auth's floor: sets the subject header, removes the token, leaves the body alone", async () => {
+    const scenario = SCENARIOS.find((s) => s.name === "floor-chain")!;
+    const { vm } = start(String(scenario.vars.MCP_AUTH_CONFIG));
+    const sent = { ...request, headers: [...request.headers, ["authorization", "Bearer abc"]] as [string, string][] };
+    const res = await vm.exchange(sent, { upstream: answer });
+    const up = res.upstream!;
+    expect(up.headers.has("authorization")).toBe(false);
+    expect(up.headers.getAll("x-mcp-subject")).toEqual(["floor"]);
+    expect(up.bodyText).toBe(request.body);
+    expect(res.clearRouteCacheCalls).toBe(0);
+    expect(res.filterState.get("wasm.mcp_auth")?.byteLength).toBe(120);
+  });
+
   it("refuses an unknown step, naming it", () => {
     expect(() => start({ steps: ["request_body", "reserv"] })).toThrow(/unknown step reserv/);
     expect(() => start("not json")).toThrow(/not a JSON object/);

@@ -8,7 +8,7 @@
 // way first (normalize.ts) for case- and width-insensitive matching.
 
 const EMPTY: u64 = u64.MAX_VALUE;
-/** States with a dense ASCII row (512 bytes each): at most 2 MiB, and only as deep as prose mostly goes. */
+/** States with a dense ASCII row (256 bytes each): at most 1 MiB, and only as deep as prose mostly goes. */
 const MAX_ASCII_ROWS: i32 = 4096;
 const MAX_ROW_DEPTH: i32 = 3;
 /** matchesAny() splits a text in two only when each half is this much longer than the overlap. */
@@ -34,14 +34,15 @@ export class AhoCorasick {
    * The walk over ASCII text: one row of 128 entries for the root (row 0)
    * and for each of the shallowest states (where prose spends most steps:
    * depth 1 to 3), failure links already followed. An entry is the next
-   * state's row as a byte offset into this table, with bit 0 set when a term
-   * ends there (or on its failure chain); or -1 for a next state without a
-   * row, which the general step then finds. One load per step tells both.
+   * state's row number times two, with bit 0 set when a term ends there (or
+   * on its failure chain); or -1 for a next state without a row, which the
+   * general step then finds. One load per step tells both; 16 bits an entry
+   * (rows are at most MAX_ASCII_ROWS) keep the table half the size.
    */
-  private walk: StaticArray<i32> = new StaticArray<i32>(128);
+  private walk: StaticArray<i16> = new StaticArray<i16>(128);
   /** The state of each walk row. */
   private rowState: StaticArray<i32> = new StaticArray<i32>(1);
-  /** Per state: its walk row's byte offset, or -2 for none; bit 0: output, as in the walk. */
+  /** Per state: its walk row times two, or -2 for none; bit 0: output, as in the walk. */
   private stateInfo: StaticArray<i32> = new StaticArray<i32>(1);
   // Per state: the term ending here (-1 none), the next state with a term on
   // the failure chain (-1 none), the failure link, the depth. Per term: its length.
@@ -202,22 +203,18 @@ export class AhoCorasick {
     for (let s = 0; s < states; s++) {
       const output = unchecked(term[s]) >= 0 || unchecked(dict[s]) > 0 ? 1 : 0;
       const row = load<i32>(rowOf + (<usize>s << 2));
-      unchecked((info[s] = (row >= 0 ? row << 9 : -2) | output));
+      unchecked((info[s] = (row >= 0 ? row << 1 : -2) | output));
     }
-    // Next states first, then entries: a row's misses copy its failure link's row.
-    const walk = new StaticArray<i32>((rows + 1) << 7);
-    for (let c = 0; c < 128; c++) unchecked((walk[c] = unchecked(this.rootNext[c])));
+    // A row's misses copy its failure link's row, whose entries are final.
+    const walk = new StaticArray<i16>((rows + 1) << 7);
+    for (let c = 0; c < 128; c++) unchecked((walk[c] = walkEntry(info, unchecked(this.rootNext[c]))));
     for (let r = 1; r <= rows; r++) {
       const s = unchecked(rowState[r]);
       const fr = load<i32>(rowOf + (<usize>unchecked(this.failT[s]) << 2));
       for (let c = 0; c < 128; c++) {
         const t = this.lookup(s, c);
-        unchecked((walk[(r << 7) | c] = t >= 0 ? t : unchecked(walk[(fr << 7) | c])));
+        unchecked((walk[(r << 7) | c] = t >= 0 ? walkEntry(info, t) : unchecked(walk[(fr << 7) | c])));
       }
-    }
-    for (let e = 0; e < walk.length; e++) {
-      const ti = unchecked(info[unchecked(walk[e])]);
-      unchecked((walk[e] = ti >= 0 ? ti : -1));
     }
     this.walk = walk;
     this.rowState = rowState;
@@ -237,9 +234,9 @@ export class AhoCorasick {
     for (let i = 0, n = text.length; i < n; i++) {
       const c = foldUnit(base, i, foldAscii);
       let v = -1;
-      if ((c < 128) & (at >= 0)) v = load<i32>(walk + <usize>at + (<usize>c << 2));
+      if ((c < 128) & (at >= 0)) v = load<i16>(walk + (<usize>at << 7) + (<usize>c << 1));
       if (v < 0) v = this.place(at, c);
-      // A row offset drops the output bit; a complement keeps it (stateOf() shifts it out).
+      // A row place drops the output bit; a complement keeps it (stateOf() shifts it out).
       at = v >= 0 ? v & ~1 : v;
       if (((v ^ (v >> 31)) & 1) != 0) this.report(this.stateOf(at), i + 1, out);
     }
@@ -262,7 +259,7 @@ export class AhoCorasick {
     const mid = n >> 1;
     if (mid <= overlap + INTERLEAVE_MIN) return this.walkFrom(base, 0, n, 0, foldAscii);
     const walk = changetype<usize>(this.walk);
-    // Each walk's place: its row in the walk table (>= 0), or ~(state << 1)
+    // Each walk's place: its row times two (>= 0), or ~(state << 1)
     // for a state without one. Neither is ever at an output: that returns.
     let a = 0;
     let b = 0;
@@ -274,8 +271,8 @@ export class AhoCorasick {
         const ca = foldUnit(base, i, foldAscii);
         const cb = foldUnit(base, j, foldAscii);
         if ((ca | cb) >= 128) break;
-        const va = load<i32>(walk + <usize>a + (<usize>ca << 2));
-        const vb = load<i32>(walk + <usize>b + (<usize>cb << 2));
+        const va = <i32>load<i16>(walk + (<usize>a << 7) + (<usize>ca << 1));
+        const vb = <i32>load<i16>(walk + (<usize>b << 7) + (<usize>cb << 1));
         if ((va | vb) < 0) break;
         if (((va | vb) & 1) != 0) return true;
         a = va;
@@ -304,7 +301,7 @@ export class AhoCorasick {
     for (let i = from; i < to; i++) {
       const c = foldUnit(base, i, foldAscii);
       let v = -1;
-      if ((c < 128) & (at >= 0)) v = load<i32>(walk + <usize>at + (<usize>c << 2));
+      if ((c < 128) & (at >= 0)) v = load<i16>(walk + (<usize>at << 7) + (<usize>c << 1));
       if (v < 0) v = this.place(at, c);
       if (((v ^ (v >> 31)) & 1) != 0) return true;
       at = v;
@@ -319,7 +316,7 @@ export class AhoCorasick {
    */
   private place(at: i32, c: i32): i32 {
     if (at >= 0 && c < 128) {
-      const v = load<i32>(changetype<usize>(this.walk) + <usize>at + (<usize>c << 2));
+      const v = <i32>load<i16>(changetype<usize>(this.walk) + (<usize>at << 7) + (<usize>c << 1));
       if (v >= 0) return v;
     }
     const state = this.step(this.stateOf(at), c);
@@ -330,7 +327,7 @@ export class AhoCorasick {
   /** The state at a place. */
   @inline
   private stateOf(at: i32): i32 {
-    return at >= 0 ? load<i32>(changetype<usize>(this.rowState) + (<usize>at >> 7)) : ~at >> 1;
+    return at >= 0 ? load<i32>(changetype<usize>(this.rowState) + (<usize>at << 1)) : ~at >> 1;
   }
 
   @inline
@@ -402,6 +399,13 @@ export class AhoCorasick {
     unchecked((this.keys[h] = key));
     unchecked((this.targets[h] = target));
   }
+}
+
+/** The walk entry for moving to `state`: its place when it has a row, else -1. */
+@inline
+function walkEntry(info: StaticArray<i32>, state: i32): i16 {
+  const ti = unchecked(info[state]);
+  return <i16>(ti >= 0 ? ti : -1);
 }
 
 /** The unit at `i`, its ASCII capital lower-cased when `foldAscii`. */

@@ -41,6 +41,26 @@ describe("keyword automaton", () => {
     expect(total).toBeGreaterThan(100);
     expect(vm.trapped).toBe(false);
   });
+
+  it("counts what a substring search finds when the terms fill every dense row (4,096 states of depth 1 to 3)", async () => {
+    const prng = new Prng(11);
+    const next = () => prng.next();
+    // 26 + 676 + thousands of depth-3 prefixes: more shallow states than the walk has rows.
+    const terms = [...new Set(Array.from({ length: 8000 }, () => word(next, "abcdefghijklmnopqrstuvwxyz", 3, 6)))];
+    const vm = auditVm({ rules: [{ id: "k", type: "keywords", keywords: terms, action: "log" }] });
+    let total = 0;
+    for (let round = 0; round < 30; round++) {
+      const text = word(next, "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ", 60, 200);
+      const res = await post(vm, chatBody(text));
+      expect(res.status).toBe(200);
+      const rule = ((auditEvent(res).rules ?? []) as { id: string; request: number }[]).find((r) => r.id === "k");
+      const expected = occurrences(terms, text);
+      expect(rule?.request ?? 0, text).toBe(expected);
+      total += expected;
+    }
+    expect(total).toBeGreaterThan(100);
+    expect(vm.trapped).toBe(false);
+  });
 });
 
 describe("keyword automaton, the two interleaved walks of the clean check", () => {

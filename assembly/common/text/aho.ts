@@ -1,13 +1,12 @@
 // Aho-Corasick: many literal terms matched in one pass over UTF-16 text.
 //
-// Build once (at configure time), then scan any number of texts. Transitions
-// live in one open-addressing hash table keyed by (state, code unit), so the
-// alphabet can be all of Unicode (Chinese terms) without a 65536-wide row
-// per state. Matching takes time linear in the text plus the matches
-// reported. Terms are matched as given: normalize them and the text the same
+// Build once (at configure time), then scan any number of texts. Each
+// state's transitions are one sorted run of (code unit, next state) in two
+// shared arrays, so the alphabet can be all of Unicode (Chinese terms)
+// without a 65536-wide row per state, in 6 bytes a state. Matching takes
+// time linear in the text plus the matches reported. Terms are matched as given: normalize them and the text the same
 // way first (normalize.ts) for case- and width-insensitive matching.
 
-const EMPTY: u64 = u64.MAX_VALUE;
 /** States with a dense ASCII row (256 bytes each): at most 1 MiB, and only as deep as prose mostly goes. */
 const MAX_ASCII_ROWS: i32 = 4096;
 const MAX_ROW_DEPTH: i32 = 3;
@@ -24,8 +23,11 @@ export class TermMatch {
 }
 
 export class AhoCorasick {
-  private keys: StaticArray<u64> = new StaticArray<u64>(0);
-  private targets: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Per state: where its run of transitions starts in childUnit / childTarget (one more entry: the end). */
+  private firstChild: StaticArray<i32> = new StaticArray<i32>(2);
+  /** Transitions by state, each state's run sorted by code unit. */
+  private childUnit: StaticArray<u16> = new StaticArray<u16>(0);
+  private childTarget: StaticArray<i32> = new StaticArray<i32>(0);
   /** The terms add() received, until build() puts them in the tables. */
   private pending: Array<string> = new Array<string>();
   /** The root's transitions by code unit (0: stay at the root), so most steps skip the hash table. */
@@ -86,13 +88,10 @@ export class AhoCorasick {
     this.built = true;
     const terms = this.pending;
     const count = terms.length;
-    const n = stateCount(terms);
+    // Terms in code-unit order: each one's new states branch off the path of the one before.
+    const sorted = sortedOrder(terms);
+    const n = stateCount(terms, sorted);
     const lengths = new StaticArray<i32>(count);
-    let cap = 16;
-    while ((n - 1) * 2 > cap) cap <<= 1;
-    this.keys = new StaticArray<u64>(cap);
-    this.targets = new StaticArray<i32>(cap);
-    for (let i = 0; i < cap; i++) unchecked((this.keys[i] = EMPTY));
     const term = new StaticArray<i32>(n);
     const dict = new StaticArray<i32>(n);
     const fail = new StaticArray<i32>(n);
@@ -109,27 +108,30 @@ export class AhoCorasick {
     // Scratch: each state's parent and the code unit that leads to it.
     const parent = heap.alloc(<usize>n << 2);
     const code = heap.alloc(<usize>n << 1);
+    // The previous term's states by depth.
+    const path = new StaticArray<i32>(this.maxTermLength + 1);
     let states = 1;
-    for (let t = 0; t < count; t++) {
+    let prev = "";
+    for (let k = 0; k < count; k++) {
+      const t = load<i32>(sorted + (<usize>k << 2));
       const s = unchecked(terms[t]);
       unchecked((lengths[t] = s.length));
-      let state = 0;
-      for (let i = 0; i < s.length; i++) {
-        const c = s.charCodeAt(i);
-        let next = this.lookup(state, c);
-        if (next < 0) {
-          next = states++;
-          unchecked((depth[next] = i + 1));
-          store<i32>(parent + (<usize>next << 2), state);
-          store<u16>(code + (<usize>next << 1), <u16>c);
-          this.insert(state, c, next);
-        }
-        state = next;
+      if (s.length == 0) continue;
+      for (let i = commonPrefix(prev, s); i < s.length; i++) {
+        const next = states++;
+        unchecked((depth[next] = i + 1));
+        store<i32>(parent + (<usize>next << 2), unchecked(path[i]));
+        store<u16>(code + (<usize>next << 1), <u16>s.charCodeAt(i));
+        unchecked((path[i + 1] = next));
       }
-      // A repeated term keeps its first index.
-      if (s.length > 0 && unchecked(term[state]) < 0) unchecked((term[state] = t));
+      // A repeated term keeps its first index (equal terms sort by index).
+      const state = unchecked(path[s.length]);
+      if (unchecked(term[state]) < 0) unchecked((term[state] = t));
+      prev = s;
     }
     assert(states == n);
+    heap.free(sorted);
+    this.linkChildren(n, parent, code);
     this.lengthT = lengths;
     this.pending = new Array<string>();
     // States by depth (counting sort, by id within a depth): a failure link is shallower.
@@ -376,28 +378,59 @@ export class AhoCorasick {
     }
   }
 
-  // ---- transition table ------------------------------------------------------
+  // ---- transitions -----------------------------------------------------------
 
-  private lookup(state: i32, c: i32): i32 {
-    const key = (<u64>state << 16) | <u64>(c & 0xffff);
-    const mask = this.keys.length - 1;
-    const keys = changetype<usize>(this.keys);
-    let h = hash(key) & mask;
-    while (true) {
-      const k = load<u64>(keys + (<usize>h << 3));
-      if (k == key) return load<i32>(changetype<usize>(this.targets) + (<usize>h << 2));
-      if (k == EMPTY) return -1;
-      h = (h + 1) & mask;
+  /**
+   * Each state's transitions as one run, from the `parent` and `code` of
+   * every state: states are numbered as created from the sorted terms, so
+   * a state's children come in code-unit order.
+   */
+  private linkChildren(n: i32, parent: usize, code: usize): void {
+    const first = new StaticArray<i32>(n + 1);
+    for (let t = 1; t < n; t++) {
+      const p = load<i32>(parent + (<usize>t << 2));
+      unchecked((first[p + 1] += 1));
     }
+    for (let s = 1; s <= n; s++) unchecked((first[s] += first[s - 1]));
+    const units = new StaticArray<u16>(n - 1);
+    const targets = new StaticArray<i32>(n - 1);
+    // The next free place in each state's run.
+    const cursor = heap.alloc(<usize>n << 2);
+    memory.copy(cursor, changetype<usize>(first), <usize>n << 2);
+    for (let t = 1; t < n; t++) {
+      const at = cursor + (<usize>load<i32>(parent + (<usize>t << 2)) << 2);
+      const slot = load<i32>(at);
+      store<i32>(at, slot + 1);
+      unchecked((units[slot] = load<u16>(code + (<usize>t << 1))));
+      unchecked((targets[slot] = t));
+    }
+    heap.free(cursor);
+    this.firstChild = first;
+    this.childUnit = units;
+    this.childTarget = targets;
   }
 
-  private insert(state: i32, c: i32, target: i32): void {
-    const key = (<u64>state << 16) | <u64>(c & 0xffff);
-    const mask = this.keys.length - 1;
-    let h = hash(key) & mask;
-    while (unchecked(this.keys[h]) != EMPTY) h = (h + 1) & mask;
-    unchecked((this.keys[h] = key));
-    unchecked((this.targets[h] = target));
+  /** The state after `c` from `state` along the trie, or -1. */
+  private lookup(state: i32, c: i32): i32 {
+    const first = changetype<usize>(this.firstChild) + (<usize>state << 2);
+    let lo = load<i32>(first);
+    const end = load<i32>(first, 4);
+    const units = changetype<usize>(this.childUnit);
+    const unit = c & 0xffff;
+    // Deep states have one or two transitions; shallow ones (and CJK) can have
+    // hundreds: halve the run while it is long (the unit, if there, stays at or after lo).
+    let hi = end;
+    while (hi - lo > 8) {
+      const mid = (lo + hi) >>> 1;
+      if (<i32>load<u16>(units + (<usize>mid << 1)) < unit) lo = mid + 1;
+      else hi = mid;
+    }
+    for (; lo < end; lo++) {
+      const u = <i32>load<u16>(units + (<usize>lo << 1));
+      if (u == unit) return load<i32>(changetype<usize>(this.childTarget) + (<usize>lo << 2));
+      if (u > unit) return -1;
+    }
+    return -1;
   }
 }
 
@@ -415,30 +448,55 @@ function foldUnit(base: usize, i: i32, foldAscii: bool): i32 {
   return foldAscii ? c + (<i32>(<u32>(c - 0x41) < 26) << 5) : c;
 }
 
-function hash(key: u64): i32 {
-  let h = key * 0x9e3779b97f4a7c15;
-  h ^= h >> 29;
-  return <i32>(h & 0x7fffffff);
-}
-
-/** 1 + the distinct non-empty prefixes of `terms`: the trie's states, counted on a sorted copy. */
-function stateCount(terms: Array<string>): i32 {
-  const sorted = terms.slice(0);
-  sorted.sort(compareUnits);
+/** 1 + the distinct non-empty prefixes of `terms`: the trie's states. */
+function stateCount(terms: Array<string>, sorted: usize): i32 {
   let n = 1;
   let prev = "";
-  for (let i = 0; i < sorted.length; i++) {
-    const s = unchecked(sorted[i]);
-    const m = min(s.length, prev.length);
-    let common = 0;
-    while (common < m && s.charCodeAt(common) == prev.charCodeAt(common)) common++;
-    n += s.length - common;
+  for (let k = 0; k < terms.length; k++) {
+    const s = unchecked(terms[load<i32>(sorted + (<usize>k << 2))]);
+    if (s.length == 0) continue;
+    n += s.length - commonPrefix(prev, s);
     prev = s;
   }
   return n;
 }
 
-/** Code-unit order: a term sorts right after the terms sharing its longest prefix. */
-function compareUnits(a: string, b: string): i32 {
-  return a < b ? -1 : a > b ? 1 : 0;
+function commonPrefix(a: string, b: string): i32 {
+  const m = min(a.length, b.length);
+  let i = 0;
+  while (i < m && a.charCodeAt(i) == b.charCodeAt(i)) i++;
+  return i;
+}
+
+/**
+ * Indices of `terms` in code-unit order, equal terms by index (a stable
+ * merge sort), in unmanaged memory the caller frees: a term sorts right
+ * after the terms sharing its longest prefix.
+ */
+function sortedOrder(terms: Array<string>): usize {
+  const n = terms.length;
+  let from = heap.alloc(<usize>max(n, 1) << 2);
+  let to = heap.alloc(<usize>max(n, 1) << 2);
+  for (let i = 0; i < n; i++) store<i32>(from + (<usize>i << 2), i);
+  for (let width = 1; width < n; width <<= 1) {
+    for (let lo = 0; lo < n; lo += width << 1) {
+      const mid = min(lo + width, n);
+      const hi = min(mid + width, n);
+      let i = lo;
+      let j = mid;
+      for (let k = lo; k < hi; k++) {
+        const x = i < mid ? load<i32>(from + (<usize>i << 2)) : -1;
+        const y = j < hi ? load<i32>(from + (<usize>j << 2)) : -1;
+        const takeRight = x < 0 || (y >= 0 && unchecked(terms[y]) < unchecked(terms[x]));
+        store<i32>(to + (<usize>k << 2), takeRight ? y : x);
+        if (takeRight) j++;
+        else i++;
+      }
+    }
+    const t = from;
+    from = to;
+    to = t;
+  }
+  heap.free(to);
+  return from;
 }

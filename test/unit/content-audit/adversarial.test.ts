@@ -122,7 +122,7 @@ describe("100k keywords", () => {
     const prompt = "say TERM" + (99_998).toString(36).toUpperCase() + "X99998 and 违禁词99999号 and term5x5 but not termx";
     const t1 = performance.now();
     const res = await post(vm, chatBody(prompt));
-    console.log(`100k keywords: one request ${(performance.now() - t1).toFixed(1)} ms`);
+    console.log(`100k keywords: one request (the automaton built) ${(performance.now() - t1).toFixed(1)} ms, linear memory ${(linearMemoryBytes(vm) / 1048576).toFixed(1)} MiB`);
     expect(JSON.parse(upstreamBody(res)).messages[0].content).toBe("say [REDACTED] and [REDACTED] and [REDACTED] but not termx");
     expect(vm.trapped).toBe(false);
   }, 120_000);

@@ -16,6 +16,7 @@ import {
   getBuffer,
   getHeader,
   getHeaderBytes,
+  getHeaders,
   HeaderPair,
   MapType,
   nowMillis,
@@ -101,8 +102,9 @@ export class TokenLimitStream extends StreamContext {
     if (cfg.needsRoute) f.route = orEmpty(route === null ? routeName() : route);
     if (cfg.needsPeer) f.peerAddress = orEmpty(sourceAddress());
     for (let i = 0; i < cfg.neededHeaders.length; i++) {
-      f.headerNames.push(cfg.neededHeaders[i]);
-      f.headerValues.push(getHeader(MapType.RequestHeaders, cfg.neededHeaders[i]));
+      const name = cfg.neededHeaders[i];
+      f.headerNames.push(name);
+      f.headerValues.push(name == cfg.clientIpHeader ? everyLine(name) : getHeader(MapType.RequestHeaders, name));
     }
     if (!mayApply(cfg, f)) return HeadersAction.Continue;
     this.pathApi = llmApiOfPath(f.path);
@@ -183,7 +185,9 @@ export class TokenLimitStream extends StreamContext {
       this.phase = Phase.AskingService;
       return DataAction.StopIterationAndBuffer;
     }
-    const d = admitLocal(this.limits, this.identities, view.promptEstimate, view.maxTokens, cfg.completionReserve, <i64>nowMillis());
+    // With n > 1 each completion may use the cap (or the reserve).
+    const cap = view.maxTokens >= 0 ? view.maxTokens * view.choices : -1;
+    const d = admitLocal(this.limits, this.identities, view.promptEstimate, cap, cfg.completionReserve * view.choices, <i64>nowMillis());
     return this.decided(d);
   }
 
@@ -373,6 +377,21 @@ export { FILTER_NAME };
 
 function orEmpty(s: string | null): string {
   return s === null ? "" : s;
+}
+
+/**
+ * Every line of request header `name` joined with "," as one field (RFC 9110
+ * 5.3), or null. A host's single-value lookup gives only the first line: a
+ * client could put its own line before the one the trusted proxy appended.
+ */
+function everyLine(name: string): string | null {
+  const pairs = getHeaders(MapType.RequestHeaders);
+  let out: string | null = null;
+  for (let i = 0; i < pairs.length; i++) {
+    if (pairs[i].name != name) continue;
+    out = out === null ? pairs[i].value : out + "," + pairs[i].value;
+  }
+  return out;
 }
 
 /** False when no limit can apply whatever the body says: the request then passes unbuffered. */

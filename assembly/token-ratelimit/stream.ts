@@ -20,6 +20,7 @@ import {
   HeaderPair,
   MapType,
   nowMillis,
+  removeHeaderBytes,
   setBuffer,
   StreamType,
 } from "../common/runtime/host";
@@ -43,6 +44,7 @@ const NO_QUOTA = new Quota();
 const PATH = String.UTF8.encode(":path");
 const STATUS = String.UTF8.encode(":status");
 const CONTENT_TYPE = String.UTF8.encode("content-type");
+const ACCEPT_ENCODING = String.UTF8.encode("accept-encoding");
 
 enum Phase {
   /** No configuration applies, or nothing to count: the filter stays out of the way. */
@@ -107,6 +109,8 @@ export class TokenLimitStream extends StreamContext {
       f.headerValues.push(name == cfg.clientIpHeader ? everyLine(name) : getHeader(MapType.RequestHeaders, name));
     }
     if (!mayApply(cfg, f)) return HeadersAction.Continue;
+    // The usage is read from the response: ask the upstream for it uncompressed.
+    removeHeaderBytes(MapType.RequestHeaders, ACCEPT_ENCODING);
     this.pathApi = llmApiOfPath(f.path);
     const body = new BodyBuffer(BufferType.RequestBody, cfg.maxRequestBytes, BodyOverflow.Reject);
     this.body = body;

@@ -139,12 +139,20 @@ function millisUntilRoom(limit: LimitConfig, r: SlotRecord, i: i32, nowMs: i64):
   return ms > 0 ? ms : 1;
 }
 
+/** Until window i resets: a fixed window's end, or the time a bucket takes to drain empty. */
+function millisUntilReset(limit: LimitConfig, r: SlotRecord, i: i32, nowMs: i64): i64 {
+  const w = limit.windows[i];
+  if (!limit.bucket) return resetMillis(nowMs, w.seconds);
+  const ms = <i64>Math.ceil((r.used[i] / <f64>w.tokens) * <f64>(w.seconds * 1000));
+  return ms > 0 ? ms : 1;
+}
+
 /** Adds the limit's windows to `quota` (only the full ones when `fullOnly`, for a denial). */
 function describe(quota: Quota, limit: LimitConfig, r: SlotRecord, nowMs: i64, fullOnly: bool): void {
   for (let i = 0; i < limit.windows.length; i++) {
     const tokens = limit.windows[i].tokens;
     const used = r.usedTokens(i);
-    if (!fullOnly || used >= tokens) quota.consider(tokens, used, millisUntilRoom(limit, r, i, nowMs));
+    if (!fullOnly || used >= tokens) quota.consider(tokens, used, millisUntilReset(limit, r, i, nowMs), millisUntilRoom(limit, r, i, nowMs));
   }
 }
 

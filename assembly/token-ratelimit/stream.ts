@@ -218,7 +218,7 @@ export class TokenLimitStream extends StreamContext {
     this.phase = Phase.Replied;
     this.outcome = "limited:" + limitName;
     const headers = quotaHeaders(quota.limit, 0, quota.resetMs);
-    const retry = retryAfterSeconds(quota.resetMs);
+    const retry = retryAfterSeconds(quota.retryMs);
     headers.push(new HeaderPair("retry-after", decimal(retry)));
     const msg = "token rate limit exceeded for \"" + limitName + "\"" + (quota.limit >= 0 ? " (" + decimal(quota.limit) + " tokens per window)" : "") + "; retry after " + decimal(retry) + "s";
     sendError(RATE_LIMITED, msg, headers);
@@ -251,6 +251,7 @@ export class TokenLimitStream extends StreamContext {
     q.limit = answer.limit;
     q.remaining = answer.remaining;
     q.resetMs = answer.resetMs;
+    q.retryMs = answer.resetMs;
     if (answer.overLimit) {
       this.deny(this.overLimitName(), q);
       return;

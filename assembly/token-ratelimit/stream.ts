@@ -363,7 +363,7 @@ export class TokenLimitStream extends StreamContext {
     const now = <i64>nowMillis();
     for (let i = 0; i < this.charges.length; i++) {
       const c = this.charges[i];
-      settle(c.limit, c.identity, c.slot, c.amount, s.total(), completion, now);
+      settle(c.limit, c.identity, c.slot, c.amount, s.total(), completion, c.admittedMs, now);
     }
   }
 }

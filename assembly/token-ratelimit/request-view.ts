@@ -70,7 +70,8 @@ export function readRequest(holder: u32, body: ArrayBuffer, pathApi: LlmApi, add
   }
   view.promptEstimate = estimate;
   view.maxTokens = maxTokensOf(root);
-  view.choices = choicesOf(root);
+  // Anthropic Messages and Responses have no `n`: one completion whatever the body says.
+  if (view.api != LlmApi.AnthropicMessages && view.api != LlmApi.OpenAIResponses) view.choices = choicesOf(root);
   if (addIncludeUsage && view.api == LlmApi.OpenAIChat && view.stream && !includesUsage(root)) view.rewritten = withIncludeUsage(doc);
   return view;
 }

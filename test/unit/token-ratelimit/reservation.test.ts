@@ -35,6 +35,16 @@ describe("the completion allowance", () => {
     expect(vm.trapped).toBe(false);
   });
 
+  it("only chat has n: a Responses or Anthropic request with an `n` member reserves one completion", async () => {
+    const vm = startFilter(new Host(), perKey(1_000_000));
+    for (const path of ["/v1/responses", "/v1/messages"]) {
+      const body = JSON.stringify({ model: "m", n: 4, max_tokens: 100, max_output_tokens: 100, input: "hi", system: "s", messages: [{ role: "user", content: "hi" }] });
+      const res = await vm.exchange({ method: "POST", path, headers: { host: "gw", "x-api-key": "a", "content-type": "application/json" }, body }, { upstream: () => ({ status: 200, headers: [["content-type", "application/json"]], body: '{"usage":{"input_tokens":1,"output_tokens":1}}' }) });
+      expect((stateOf(res) as State).reserved, path).toBeLessThan(200);
+    }
+    expect(vm.trapped).toBe(false);
+  });
+
   it("n > 1 requests in flight together overshoot by less than one request (the bound)", async () => {
     const budget = 1000;
     const host = new Host();

@@ -13,7 +13,8 @@
 //
 //   ASCII word          1 token up to 6 letters, then 6/16 per letter; a new piece at a
 //                       lower->upper case change (camelCase); 11/16 more per consonant
-//                       that follows two, 8/16 per vowel that follows two (made-up words)
+//                       that follows two, 8/16 per vowel that follows two (made-up words);
+//                       4/16 more per capital that follows two ("QUICK" is QU+ICK)
 //   digits              1 per started 3 (exact: numbers split in groups of 3)
 //   other letters       per script, per letter (e.g. Cyrillic 8/16 in o200k, 15/16 in cl100k);
 //                       a word is at least 1 token; ASCII letters after them restart a piece
@@ -84,6 +85,8 @@ const TOKEN: i64 = 16;
 const ASCII_FREE_LETTERS = 6;
 const ASCII_LETTER = 6;
 const CONSONANT_CLUSTER = 11;
+/** Each capital letter from the third of a run of capitals. */
+const UPPER_RUN = 4;
 const VOWEL_CLUSTER = 8;
 const PUNCT = 16;
 const PUNCT_AFTER_PUNCT = 8;
@@ -320,6 +323,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
   let pieceOther: i64 = 0; // weight of its other letters
   let resumed = false; // the piece started after other letters of the word
   let prevLower = false;
+  let upperRun = 0;
   let consonants = 0;
   let vowels = 0;
   let asciiWords = 0;
@@ -499,6 +503,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
         pieceOther = 0;
         resumed = false;
         prevLower = false;
+        upperRun = 0;
         consonants = 0;
         vowels = 0;
         if (cls != C_LETTER) asciiWords++;
@@ -513,6 +518,7 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
         pieceOther += weight(tokenizer, detail);
         if (detail <= W_LATIN_ADD) accented = true;
         prevLower = false;
+        upperRun = 0;
         consonants = 0;
         vowels = 0;
       } else {
@@ -528,6 +534,9 @@ function tally(ptr: usize, len: i32, json: bool, tokenizer: Tokenizer): i64 {
             resumed = false;
           }
           prevLower = k == C_LOWER;
+          // Words in capitals are cut into short pieces: "QUICK" is QU+ICK.
+          if (prevLower) upperRun = 0;
+          else if (++upperRun >= 3) total += UPPER_RUN;
           pieceAscii++;
           if (vowel) {
             consonants = 0;

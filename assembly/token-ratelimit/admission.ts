@@ -7,7 +7,7 @@ import { Quota } from "./rate-headers";
 
 /** Tokens reserved in one limit's slot, to settle later. */
 export class Charge {
-  constructor(public limit: LimitConfig, public identity: ArrayBuffer, public slot: i32, public amount: i64) {}
+  constructor(public limit: LimitConfig, public identity: ArrayBuffer, public slot: i32, public amount: i64, public admittedMs: i64) {}
 }
 
 export class Decision {
@@ -54,12 +54,12 @@ export function admitLocal(limits: Array<LimitConfig>, identities: Array<string>
       d.quota = denial;
       for (let c = 0; c < d.charges.length; c++) {
         const ch = d.charges[c];
-        settle(ch.limit, ch.identity, ch.slot, ch.amount, 0, -1, nowMs);
+        settle(ch.limit, ch.identity, ch.slot, ch.amount, 0, -1, nowMs, nowMs);
       }
       d.charges.length = 0;
       return d;
     }
-    d.charges.push(new Charge(limit, id, r.slot, r.amount));
+    d.charges.push(new Charge(limit, id, r.slot, r.amount, nowMs));
   }
   return d;
 }

@@ -139,12 +139,20 @@ function millisUntilRoom(limit: LimitConfig, r: SlotRecord, i: i32, nowMs: i64):
   return ms > 0 ? ms : 1;
 }
 
+/** Until window i resets: a fixed window's end, or the time a bucket takes to drain empty. */
+function millisUntilReset(limit: LimitConfig, r: SlotRecord, i: i32, nowMs: i64): i64 {
+  const w = limit.windows[i];
+  if (!limit.bucket) return resetMillis(nowMs, w.seconds);
+  const ms = <i64>Math.ceil((r.used[i] / <f64>w.tokens) * <f64>(w.seconds * 1000));
+  return ms > 0 ? ms : 1;
+}
+
 /** Adds the limit's windows to `quota` (only the full ones when `fullOnly`, for a denial). */
 function describe(quota: Quota, limit: LimitConfig, r: SlotRecord, nowMs: i64, fullOnly: bool): void {
   for (let i = 0; i < limit.windows.length; i++) {
     const tokens = limit.windows[i].tokens;
     const used = r.usedTokens(i);
-    if (!fullOnly || used >= tokens) quota.consider(tokens, used, millisUntilRoom(limit, r, i, nowMs));
+    if (!fullOnly || used >= tokens) quota.consider(tokens, used, millisUntilReset(limit, r, i, nowMs), millisUntilRoom(limit, r, i, nowMs));
   }
 }
 
@@ -191,10 +199,12 @@ export function reserve(limit: LimitConfig, identity: ArrayBuffer, prompt: i64, 
  * Replaces a reservation of `reserved` tokens with the `actual` tokens the
  * request used, in the windows that count now: the window it was admitted
  * in, or (when that has passed) the current one, which started with the
- * reservation in it. `completion` >= 0 is the request's completion, for the
- * budget's peak. False when the store could not be written.
+ * reservation in it, unless the slot had dropped it as stale first (a
+ * request of more than 10 quiet minutes): such a window gets all of
+ * `actual`. `completion` >= 0 is the request's completion, for the budget's
+ * peak. False when the store could not be written.
  */
-export function settle(limit: LimitConfig, identity: ArrayBuffer, slot: i32, reserved: i64, actual: i64, completion: i64, nowMs: i64): bool {
+export function settle(limit: LimitConfig, identity: ArrayBuffer, slot: i32, reserved: i64, actual: i64, completion: i64, admittedMs: i64, nowMs: i64): bool {
   if (slot < 0) return true;
   // Figures from an upstream are clamped before they meet the sums (no wrap, no negative usage).
   if (actual < 0) actual = 0;
@@ -206,7 +216,10 @@ export function settle(limit: LimitConfig, identity: ArrayBuffer, slot: i32, res
     if (found === null) return false;
     const r = found.record;
     // A slot claimed afresh holds nothing of this request (its reservation was dropped as stale).
-    r.add(found.claimed ? actual : delta);
+    if (found.claimed) r.add(actual);
+    // In flight less than this reservation: it was dropped as stale, and windows begun since may lack it.
+    else if (r.inflight < reserved && !limit.bucket) r.settleDropped(limit.windows, delta, actual, admittedMs);
+    else r.add(delta);
     const left = r.inflight - reserved;
     r.inflight = left > 0 ? left : 0;
     r.lastMs = nowMs;

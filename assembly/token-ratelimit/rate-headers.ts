@@ -10,11 +10,15 @@ import { decimal } from "../common/text/decimal";
 export class Quota {
   limit: i64 = -1;
   remaining: i64 = -1;
+  /** Until the window resets (a fixed window's end, a bucket's time to empty): x-ratelimit-reset-tokens. */
   resetMs: i64 = -1;
+  /** Until every window without budget left has room again: a denial's retry-after. */
+  retryMs: i64 = -1;
 
-  /** Keeps the tighter of the current quota and (limit, used, resetMs). */
-  consider(limit: i64, used: i64, resetMs: i64): void {
+  /** Keeps the tighter of the current quota and (limit, used, resetMs); `retryMs` is when the window has room. */
+  consider(limit: i64, used: i64, resetMs: i64, retryMs: i64): void {
     const remaining = used >= limit ? 0 : limit - used;
+    if (remaining == 0 && retryMs > this.retryMs) this.retryMs = retryMs;
     if (this.limit < 0 || remaining < this.remaining || (remaining == this.remaining && resetMs > this.resetMs)) {
       this.limit = limit;
       this.remaining = remaining;

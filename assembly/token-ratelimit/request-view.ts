@@ -4,7 +4,8 @@
 //
 // The estimate reads the strings of the prompt where they lie in the body
 // (no decoding, no copies): OpenAI `messages`, Anthropic `system` +
-// `messages`, Responses `instructions` + `input`, and `tools`. Every string
+// `messages`, Responses `instructions` + `input`, and the definitions the
+// provider adds to the prompt (`tools`, `functions`, `response_format`, `text`). Every string
 // in a message counts (content, text parts, tool-call arguments, tool
 // results) except roles, types, ids and binary payloads (images, audio,
 // files), which a text estimate cannot price.
@@ -17,7 +18,12 @@ const PER_MESSAGE: i64 = 3;
 const REPLY_PRIMING: i64 = 3;
 /** Each text of the prompt adds one for its edges: its first word has no space before it, merges across its ends differ. */
 const PER_TEXT: i64 = 1;
+/** OpenAI accepts n up to 128. */
+const MAX_CHOICES: i64 = 128;
+const LARGEST_CAP: i64 = 1 << 50;
 const DEFAULT_PARSE = new ParseOptions();
+/** Chat `tools`/`functions`/`response_format`, Responses and Anthropic `tools`, Responses `text` (its `format` schema). */
+const DEFINITIONS = ["tools", "functions", "response_format", "text"];
 const SKIPPED_MEMBERS = ["role", "type", "id", "tool_call_id", "call_id", "tool_use_id", "image_url", "image", "source", "file", "input_audio", "data", "cache_control"];
 
 export class RequestView {
@@ -31,6 +37,8 @@ export class RequestView {
   tokenizer: Tokenizer = Tokenizer.Either;
   /** max_tokens / max_completion_tokens / max_output_tokens; -1 when absent. */
   maxTokens: i64 = -1;
+  /** Completions asked for (OpenAI chat `n`): the cap and the reserve are per completion. */
+  choices: i64 = 1;
   /** The rewritten body when stream_options.include_usage was added, else null. */
   rewritten: ArrayBuffer | null = null;
 }
@@ -55,10 +63,15 @@ export function readRequest(holder: u32, body: ArrayBuffer, pathApi: LlmApi, add
   view.stream = stream !== null && stream.isTrue;
   let estimate = REPLY_PRIMING + itemTokens(doc, root.get("messages"), tokenizer);
   estimate += promptPart(doc, root.get("system"), tokenizer) + promptPart(doc, root.get("instructions"), tokenizer) + promptPart(doc, root.get("input"), tokenizer);
-  const tools = root.get("tools");
-  if (tools !== null) estimate += estimateJsonString(doc.src, tools.start, tools.end, tokenizer) + PER_TEXT;
+  // Definitions the provider writes into the prompt: tools, legacy functions, and the output schema.
+  for (let i = 0; i < DEFINITIONS.length; i++) {
+    const part = root.get(DEFINITIONS[i]);
+    if (part !== null && part.kind != JsonKind.Null) estimate += estimateJsonString(doc.src, part.start, part.end, tokenizer) + PER_TEXT;
+  }
   view.promptEstimate = estimate;
   view.maxTokens = maxTokensOf(root);
+  // Anthropic Messages and Responses have no `n`: one completion whatever the body says.
+  if (view.api != LlmApi.AnthropicMessages && view.api != LlmApi.OpenAIResponses) view.choices = choicesOf(root);
   if (addIncludeUsage && view.api == LlmApi.OpenAIChat && view.stream && !includesUsage(root)) view.rewritten = withIncludeUsage(doc);
   return view;
 }
@@ -114,16 +127,31 @@ function includesUsage(root: JsonValue): bool {
   return v !== null && v.isTrue;
 }
 
+/** The largest cap the request gives (a provider reads one of them, which one differs). */
 function maxTokensOf(root: JsonValue): i64 {
   const names = ["max_completion_tokens", "max_tokens", "max_output_tokens"];
-  for (let i = 0; i < names.length; i++) {
-    const v = root.get(names[i]);
-    if (v !== null && v.kind == JsonKind.Number) {
-      const n = v.toI64(-1);
-      if (n >= 0) return n;
-    }
-  }
-  return -1;
+  let cap: i64 = -1;
+  for (let i = 0; i < names.length; i++) cap = max<i64>(cap, wholeNumber(root.get(names[i])));
+  return cap;
+}
+
+/**
+ * A whole number >= 0 as a provider that accepts it reads it (4096, 4096.0
+ * and 4.096e3 alike; past 2^50 as 2^50); -1 for anything else.
+ */
+function wholeNumber(v: JsonValue | null): i64 {
+  if (v === null || v.kind != JsonKind.Number) return -1;
+  const n = v.toI64(-1);
+  if (n >= 0) return n;
+  const f = v.toF64();
+  if (!(f >= 0) || f != Math.floor(f)) return -1;
+  return f >= <f64>LARGEST_CAP ? LARGEST_CAP : <i64>f;
+}
+
+/** OpenAI's `n` (1 to 128); 1 when absent or not a count the provider would take. */
+function choicesOf(root: JsonValue): i64 {
+  const n = wholeNumber(root.get("n"));
+  return n > 1 ? min<i64>(n, MAX_CHOICES) : 1;
 }
 
 function withIncludeUsage(doc: JsonDocument): ArrayBuffer | null {

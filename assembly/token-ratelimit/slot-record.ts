@@ -78,6 +78,19 @@ export class SlotRecord {
     }
   }
 
+  /**
+   * Settles a reservation the slot dropped as stale (fixed windows): the
+   * window it was admitted in still counts it (`delta`); a later one may
+   * not, and gets the whole `actual` (at worst the reservation twice, when
+   * that window began before the drop: never less than was used).
+   */
+  settleDropped(windows: Array<WindowLimit>, delta: i64, actual: i64, admittedMs: i64): void {
+    for (let i = 0; i < this.used.length; i++) {
+      const next = this.used[i] + <f64>(this.stamp[i] == windowId(admittedMs, windows[i].seconds) ? delta : actual);
+      this.used[i] = next > 0 ? next : 0;
+    }
+  }
+
   /** The largest completion settled within PEAK_MEMORY_MS, else 0. */
   recentPeak(nowMs: i64): i64 {
     return nowMs - this.peakMs <= PEAK_MEMORY_MS ? this.peak : 0;

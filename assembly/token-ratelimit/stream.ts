@@ -16,9 +16,11 @@ import {
   getBuffer,
   getHeader,
   getHeaderBytes,
+  getHeaders,
   HeaderPair,
   MapType,
   nowMillis,
+  removeHeaderBytes,
   setBuffer,
   StreamType,
 } from "../common/runtime/host";
@@ -42,6 +44,7 @@ const NO_QUOTA = new Quota();
 const PATH = String.UTF8.encode(":path");
 const STATUS = String.UTF8.encode(":status");
 const CONTENT_TYPE = String.UTF8.encode("content-type");
+const ACCEPT_ENCODING = String.UTF8.encode("accept-encoding");
 
 enum Phase {
   /** No configuration applies, or nothing to count: the filter stays out of the way. */
@@ -101,10 +104,13 @@ export class TokenLimitStream extends StreamContext {
     if (cfg.needsRoute) f.route = orEmpty(route === null ? routeName() : route);
     if (cfg.needsPeer) f.peerAddress = orEmpty(sourceAddress());
     for (let i = 0; i < cfg.neededHeaders.length; i++) {
-      f.headerNames.push(cfg.neededHeaders[i]);
-      f.headerValues.push(getHeader(MapType.RequestHeaders, cfg.neededHeaders[i]));
+      const name = cfg.neededHeaders[i];
+      f.headerNames.push(name);
+      f.headerValues.push(name == cfg.clientIpHeader ? everyLine(name) : getHeader(MapType.RequestHeaders, name));
     }
     if (!mayApply(cfg, f)) return HeadersAction.Continue;
+    // The usage is read from the response: ask the upstream for it uncompressed.
+    removeHeaderBytes(MapType.RequestHeaders, ACCEPT_ENCODING);
     this.pathApi = llmApiOfPath(f.path);
     const body = new BodyBuffer(BufferType.RequestBody, cfg.maxRequestBytes, BodyOverflow.Reject);
     this.body = body;
@@ -183,7 +189,9 @@ export class TokenLimitStream extends StreamContext {
       this.phase = Phase.AskingService;
       return DataAction.StopIterationAndBuffer;
     }
-    const d = admitLocal(this.limits, this.identities, view.promptEstimate, view.maxTokens, cfg.completionReserve, <i64>nowMillis());
+    // With n > 1 each completion may use the cap (or the reserve).
+    const cap = view.maxTokens >= 0 ? view.maxTokens * view.choices : -1;
+    const d = admitLocal(this.limits, this.identities, view.promptEstimate, cap, cfg.completionReserve * view.choices, <i64>nowMillis());
     return this.decided(d);
   }
 
@@ -210,7 +218,7 @@ export class TokenLimitStream extends StreamContext {
     this.phase = Phase.Replied;
     this.outcome = "limited:" + limitName;
     const headers = quotaHeaders(quota.limit, 0, quota.resetMs);
-    const retry = retryAfterSeconds(quota.resetMs);
+    const retry = retryAfterSeconds(quota.retryMs);
     headers.push(new HeaderPair("retry-after", decimal(retry)));
     const msg = "token rate limit exceeded for \"" + limitName + "\"" + (quota.limit >= 0 ? " (" + decimal(quota.limit) + " tokens per window)" : "") + "; retry after " + decimal(retry) + "s";
     sendError(RATE_LIMITED, msg, headers);
@@ -243,6 +251,7 @@ export class TokenLimitStream extends StreamContext {
     q.limit = answer.limit;
     q.remaining = answer.remaining;
     q.resetMs = answer.resetMs;
+    q.retryMs = answer.resetMs;
     if (answer.overLimit) {
       this.deny(this.overLimitName(), q);
       return;
@@ -354,7 +363,7 @@ export class TokenLimitStream extends StreamContext {
     const now = <i64>nowMillis();
     for (let i = 0; i < this.charges.length; i++) {
       const c = this.charges[i];
-      settle(c.limit, c.identity, c.slot, c.amount, s.total(), completion, now);
+      settle(c.limit, c.identity, c.slot, c.amount, s.total(), completion, c.admittedMs, now);
     }
   }
 }
@@ -373,6 +382,21 @@ export { FILTER_NAME };
 
 function orEmpty(s: string | null): string {
   return s === null ? "" : s;
+}
+
+/**
+ * Every line of request header `name` joined with "," as one field (RFC 9110
+ * 5.3), or null. A host's single-value lookup gives only the first line: a
+ * client could put its own line before the one the trusted proxy appended.
+ */
+function everyLine(name: string): string | null {
+  const pairs = getHeaders(MapType.RequestHeaders);
+  let out: string | null = null;
+  for (let i = 0; i < pairs.length; i++) {
+    if (pairs[i].name != name) continue;
+    out = out === null ? pairs[i].value : out + "," + pairs[i].value;
+  }
+  return out;
 }
 
 /** False when no limit can apply whatever the body says: the request then passes unbuffered. */

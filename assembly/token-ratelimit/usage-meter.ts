@@ -81,8 +81,18 @@ export class UsageMeter {
     if (streaming) this.sse = new SseParser(MAX_EVENT_BYTES);
   }
 
+  /**
+   * The output figure came from an Anthropic message_start, which is written
+   * before any text (0 or 1): only a message_delta after it gives the
+   * completion's size.
+   */
+  private outputProvisional: bool = false;
+  /** Anthropic prompt-cache reads and writes reported so far (part of the prompt). */
+  private cacheReadTokens: i64 = 0;
+  private cacheWriteTokens: i64 = 0;
+
   get hasUsage(): bool {
-    return this.inputTokens >= 0 && this.outputTokens >= 0;
+    return this.inputTokens >= 0 && this.outputTokens >= 0 && !this.outputProvisional;
   }
 
   /**
@@ -191,23 +201,28 @@ export class UsageMeter {
     const root = parseJson(ev.data).root;
     if (root === null || root.kind != JsonKind.Object) return false;
     const usage = readUsage(root);
-    this.takeUsage(usage);
+    const type = root.get("type");
+    this.takeUsage(usage, type !== null && type.textEquals("message_start"));
     this.textEstimate = addSaturating(this.textEstimate, eventTextTokens(root, this.tokenizer));
     if (!this.stripUsageChunk || usage === null || usage.rejected) return false;
     const choices = root.get("choices");
     return choices !== null && choices.kind == JsonKind.Array && choices.length == 0;
   }
 
-  private takeUsage(u: Usage | null): void {
+  private takeUsage(u: Usage | null, provisional: bool = false): void {
     // One figure out of range and none of the response's usage is believed.
     if (u === null || this.rejectedUsage) return;
+    if (u.outputTokens >= 0 || u.totalTokens >= 0) this.outputProvisional = provisional;
     if (u.rejected) {
       this.rejectedUsage = true;
       this.inputTokens = -1;
       this.outputTokens = -1;
       return;
     }
-    if (u.inputTokens >= 0) this.inputTokens = u.inputTokens;
+    // Anthropic's input_tokens leaves out the prompt it read from or wrote to its cache.
+    if (u.cacheReadTokens >= 0) this.cacheReadTokens = u.cacheReadTokens;
+    if (u.cacheWriteTokens >= 0) this.cacheWriteTokens = u.cacheWriteTokens;
+    if (u.inputTokens >= 0) this.inputTokens = addSaturating(u.inputTokens, addSaturating(this.cacheReadTokens, this.cacheWriteTokens));
     if (u.outputTokens >= 0) this.outputTokens = u.outputTokens;
     else if (u.inputTokens >= 0 && u.totalTokens >= u.inputTokens) this.outputTokens = u.totalTokens - u.inputTokens; // embeddings: prompt and total only
     if (u.inputTokens < 0 && u.outputTokens < 0 && u.totalTokens >= 0) {

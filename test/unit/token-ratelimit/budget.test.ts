@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Host } from "../../host/index.ts";
 import type { UpstreamRequest } from "../../host/exchange.ts";
-import { buildFilter, chatRequest, header, heldUpstream, llmUpstream, startFilter, stateOf, type State } from "./helpers.ts";
+import { buildFilter, chatRequest, countedBefore, header, heldUpstream, llmUpstream, startFilter, stateOf, type State, total } from "./helpers.ts";
 
 beforeAll(buildFilter, 120_000);
 
@@ -14,12 +14,6 @@ const perKey = (windows: Record<string, number>, extra: Record<string, unknown> 
   ...extra,
 });
 
-const total = (s: State) => s.prompt + s.completion;
-
-/** Tokens counted in the key's current window before `res`'s own reservation, read from its headers. */
-function countedBefore(res: Awaited<ReturnType<ReturnType<typeof startFilter>["exchange"]>>, budget: number): number {
-  return budget - Number(header(res, "x-ratelimit-remaining-tokens")) - (stateOf(res) as State).reserved;
-}
 
 describe("concurrent requests overshoot by at most one request, with the default configuration", () => {
   it("two workers, 48 requests held in flight, completions not capped by the request", async () => {

@@ -95,6 +95,8 @@ describe("the shapes the old estimator missed", () => {
     ["Chinese", "大型语言模型按令牌计费，对吧？".repeat(30)],
     ["Hindi", "भारत की राजधानी नई दिल्ली है। ".repeat(30)],
     ["Thai", "ภาษาไทยเป็นภาษาราชการของประเทศไทย ".repeat(30)],
+    ["prose in capitals", "THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG. ".repeat(30)],
+    ["a warning in capitals", "WARNING: DO NOT OPERATE THIS MACHINE WITHOUT PROPER TRAINING AND PROTECTIVE EQUIPMENT. ".repeat(20)],
   ];
   for (const [name, text] of shapes) {
     it(`${name}: at least the real count under both encodings`, async () => {

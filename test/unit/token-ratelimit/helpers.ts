@@ -114,3 +114,10 @@ export function stateOf(res: ExchangeResult): State | string | null {
 export function header(res: ExchangeResult, name: string): string | undefined {
   return res.headers.find(([k]) => k === name)?.[1];
 }
+
+export const total = (s: State) => s.prompt + s.completion;
+
+/** Tokens counted in the key's current window before `res`'s own reservation, read from its headers. */
+export function countedBefore(res: ExchangeResult, budget: number): number {
+  return budget - Number(header(res, "x-ratelimit-remaining-tokens")) - (stateOf(res) as State).reserved;
+}

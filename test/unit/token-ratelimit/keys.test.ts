@@ -42,6 +42,19 @@ describe("limit keys", () => {
     expect(await secondLimited(viaHeader, chatRequest("hi", { "x-forwarded-for": "203.0.113.9, 1.1.1.1" }))).toBe(false);
   });
 
+  it("client IP header sent as several lines: the last entry of the last line (what the trusted proxy appended), not the client's own first line", async () => {
+    const vm = startFilter(new Host(), tiny({ by: "ip" }, { client_ip_header: "x-client-chain" }));
+    const statuses: (number | null)[] = [];
+    for (let i = 0; i < 3; i++) {
+      const req = chatRequest("hi");
+      const headers: [string, string][] = [...Object.entries(req.headers), ["x-client-chain", `198.51.100.${i}`], ["x-client-chain", "10.9.8.7, 203.0.113.9"]];
+      statuses.push((await vm.exchange({ ...req, headers }, { upstream: llmUpstream() })).status);
+    }
+    // One client behind the proxy, whatever it writes first: one budget of 1 token.
+    expect(statuses).toEqual([200, 429, 429]);
+    expect(vm.trapped).toBe(false);
+  });
+
   it("model, route, and one shared budget for every value", async () => {
     expect(await secondLimited(tiny({ by: "model", values: ["demo-base"] }), chatRequest("hi"))).toBe(true);
     expect(await secondLimited(tiny({ by: "model", values: ["gpt-x"] }), chatRequest("hi"))).toBe(false);

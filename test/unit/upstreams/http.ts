@@ -36,13 +36,13 @@ export function parseSse(text: string): SseEvent[] {
   return out;
 }
 
-/** A raw HTTP/1.1 POST that reports how the body arrived: the reads, and whether it ended cleanly. */
+/** A raw HTTP/1.1 POST that reports how the body arrived: the reads, the bytes as sent (not decompressed), and whether it ended cleanly. */
 export function rawPost(
   port: number,
   path: string,
   body: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; reads: number; body: string; complete: boolean }> {
+): Promise<{ status: number; reads: number; body: string; bytes: Buffer; encoding: string | undefined; complete: boolean }> {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
     const req = request(
@@ -58,7 +58,14 @@ export function rawPost(
         res.on("end", () => (complete = true));
         res.on("error", () => undefined);
         res.on("close", () =>
-          resolve({ status: res.statusCode ?? 0, reads, body: Buffer.concat(chunks).toString("utf8"), complete: complete && res.complete }),
+          resolve({
+            status: res.statusCode ?? 0,
+            reads,
+            body: Buffer.concat(chunks).toString("utf8"),
+            bytes: Buffer.concat(chunks),
+            encoding: res.headers["content-encoding"],
+            complete: complete && res.complete,
+          }),
         );
       },
     );

@@ -82,6 +82,20 @@ describe("POST /v1/chat/completions", () => {
     }
   });
 
+  it("answers n choices, each the answer, completion_tokens their sum (JSON and stream)", async () => {
+    const body = JSON.parse((await post(llm.url, "/v1/chat/completions", { model: "demo-base", messages, n: 3, max_tokens: 4 })).text);
+    expect(body.choices.map((c: { index: number }) => c.index)).toEqual([0, 1, 2]);
+    expect(body.usage.completion_tokens).toBe(12);
+    const chunks = parseSse((await post(llm.url, "/v1/chat/completions", { model: "demo-base", messages, n: 3, max_tokens: 4, stream: true, stream_options: { include_usage: true } })).text)
+      .slice(0, -1)
+      .map((e) => JSON.parse(e.data));
+    const text = [0, 1, 2].map((i) => chunks.flatMap((c) => c.choices).filter((c) => c.index === i).map((c) => c.delta.content ?? "").join(""));
+    expect(text[1]).toBe(text[0]);
+    expect(countTokens(text[2])).toBe(4);
+    expect(chunks.at(-1).usage.completion_tokens).toBe(12);
+    expect((await post(llm.url, "/v1/chat/completions", { model: "demo-base", messages, n: 0 })).status).toBe(400);
+  });
+
   it("rejects bad requests with OpenAI error bodies", async () => {
     const cases: [unknown, string][] = [
       ["{not json", "not valid JSON"],

@@ -1,4 +1,5 @@
 // The x-mock-* test knobs of the mock LLM.
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countTokens, type LlmUpstream, startLlmUpstream } from "../../upstreams/llm.ts";
 import { parseSse, post, rawPost } from "./http.ts";
@@ -113,6 +114,29 @@ describe("x-mock knobs", () => {
     expect(JSON.parse(json.body).object).toBe("chat.completion");
   });
 
+  it("x-mock-error-after-chunks: N events, the provider's error event, then a clean end", async () => {
+    const h = { "x-mock-completion-tokens": "10", "x-mock-error-after-chunks": "4" };
+    const anthropic = await rawPost(llm.port, "/v1/messages", { model: "m", max_tokens: 50, stream: true, messages: [{ role: "user", content: "x" }] }, h);
+    expect(anthropic.complete).toBe(true);
+    const events = parseSse(anthropic.body);
+    expect(events.map((e) => e.event)).toEqual(["message_start", "content_block_start", "ping", "content_block_delta", "error"]);
+    expect(JSON.parse(events[4].data).error.type).toBe("overloaded_error");
+    const openai = parseSse((await post(llm.url, "/v1/chat/completions", streamed, h)).text);
+    expect(openai).toHaveLength(5);
+    expect(JSON.parse(openai[4].data).error.type).toBe("server_error");
+  });
+
+  it("x-mock-gzip compresses JSON and streams only when the request accepts gzip", async () => {
+    const gz = await rawPost(llm.port, "/v1/chat/completions", chat, { "x-mock-gzip": "true", "accept-encoding": "gzip" });
+    expect(gz.encoding).toBe("gzip");
+    expect(JSON.parse(gunzipSync(gz.bytes).toString("utf8")).usage.completion_tokens).toBeGreaterThan(0);
+    const stream = await rawPost(llm.port, "/v1/chat/completions", streamed, { "x-mock-gzip": "true", "accept-encoding": "br, gzip" });
+    expect(parseSse(gunzipSync(stream.bytes).toString("utf8")).at(-1)!.data).toBe("[DONE]");
+    const plain = await rawPost(llm.port, "/v1/chat/completions", chat, { "x-mock-gzip": "true", "accept-encoding": "identity" });
+    expect(plain.encoding).toBeUndefined();
+    expect(JSON.parse(plain.body).object).toBe("chat.completion");
+  });
+
   it("refuses malformed knob values with a 400 that names the header", async () => {
     for (const [h, v] of [
       ["x-mock-delay-ms", "soon"],
@@ -121,6 +145,8 @@ describe("x-mock knobs", () => {
       ["x-mock-chunk-bytes", "0"],
       ["x-mock-completion-tokens", "-1"],
       ["x-mock-reply", "%E0%A4%A"],
+      ["x-mock-error-after-chunks", "x"],
+      ["x-mock-gzip", "maybe"],
     ]) {
       const r = await post(llm.url, "/v1/chat/completions", chat, { [h]: v });
       expect(r.status, h).toBe(400);

@@ -11,12 +11,17 @@ export async function chatCompletions(x: Exchange): Promise<void> {
   if (model instanceof BadRequest) return sendError(x, "openai", model);
   const maxTokens = optionalPositiveInt(x.body, "max_completion_tokens", "max_tokens");
   if (maxTokens instanceof BadRequest) return sendError(x, "openai", maxTokens);
+  const n = optionalPositiveInt(x.body, "n") ?? 1;
+  if (n instanceof BadRequest || n > 128) return sendError(x, "openai", new BadRequest("'n' must be an integer from 1 to 128", "n"));
   const prompt = chatPrompt(x.body);
   if ("error" in prompt) return sendError(x, "openai", new BadRequest(prompt.error, prompt.param));
 
   const a = answer({ model, question: prompt.question, tokens: x.knobs.completionTokens, reply: x.knobs.reply, maxTokens });
   const promptCount = promptTokens(prompt);
-  const usage = { prompt_tokens: promptCount, completion_tokens: a.pieces.length, total_tokens: promptCount + a.pieces.length };
+  // n choices: the same answer n times (the mock is deterministic), each counted.
+  const choiceIndexes = Array.from({ length: n }, (_, i) => i);
+  const completionCount = n * a.pieces.length;
+  const usage = { prompt_tokens: promptCount, completion_tokens: completionCount, total_tokens: promptCount + completionCount };
   const id = responseId("chatcmpl-", x.path, x.raw);
 
   if (x.body.stream !== true) {
@@ -25,7 +30,7 @@ export async function chatCompletions(x: Exchange): Promise<void> {
       object: "chat.completion",
       created: CREATED,
       model,
-      choices: [{ index: 0, message: { role: "assistant", content: a.text, refusal: null }, logprobs: null, finish_reason: a.finish }],
+      choices: choiceIndexes.map((index) => ({ index, message: { role: "assistant", content: a.text, refusal: null }, logprobs: null, finish_reason: a.finish })),
     };
     if (!x.knobs.omitUsage) body.usage = usage;
     body.system_fingerprint = FINGERPRINT;
@@ -39,11 +44,11 @@ export async function chatCompletions(x: Exchange): Promise<void> {
     if (includeUsage) c.usage = withUsage ?? null;
     return sseEvent(c);
   };
-  const events = [chunk([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }])];
+  const events = choiceIndexes.map((index) => chunk([{ index, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]));
   for (const piece of a.pieces) {
-    events.push(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
+    for (const index of choiceIndexes) events.push(chunk([{ index, delta: { content: piece }, logprobs: null, finish_reason: null }]));
   }
-  events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: a.finish }]));
+  for (const index of choiceIndexes) events.push(chunk([{ index, delta: {}, logprobs: null, finish_reason: a.finish }]));
   if (includeUsage && !x.knobs.omitUsage) events.push(chunk([], usage));
   events.push(sseEvent("[DONE]"));
   return x.out.sse(events);

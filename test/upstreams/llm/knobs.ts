@@ -23,6 +23,10 @@ export interface Knobs {
   /** x-mock-usage-prompt / x-mock-usage-completion: JSON text written as that usage figure, as is (`9223372036854775807`, `-5`, `"12"`). */
   usagePrompt?: string;
   usageCompletion?: string;
+  /** x-mock-error-after-chunks: streams: after N SSE events, the provider's error event, then a clean end. */
+  errorAfter?: number;
+  /** x-mock-gzip: gzip the body when the request's accept-encoding allows it (as providers behind a CDN do). */
+  gzip: boolean;
 }
 
 export type KnobsResult = { knobs: Knobs } | { error: string };
@@ -60,7 +64,9 @@ export function parseKnobs(h: IncomingHttpHeaders): KnobsResult {
   const cutAfter = int(h, "x-mock-cut-after-chunks", 0, Number.MAX_SAFE_INTEGER);
   const chunkBytes = int(h, "x-mock-chunk-bytes", 1, Number.MAX_SAFE_INTEGER);
   const completionTokens = int(h, "x-mock-completion-tokens", 0, 1_000_000);
-  for (const v of [delayMs, chunkDelayMs, status, omitUsage, cutAfter, chunkBytes, completionTokens]) {
+  const errorAfter = int(h, "x-mock-error-after-chunks", 0, Number.MAX_SAFE_INTEGER);
+  const gzip = flag(h, "x-mock-gzip");
+  for (const v of [delayMs, chunkDelayMs, status, omitUsage, cutAfter, chunkBytes, completionTokens, errorAfter, gzip]) {
     if (typeof v === "string") return { error: v };
   }
   let reply: string | undefined;
@@ -89,6 +95,8 @@ export function parseKnobs(h: IncomingHttpHeaders): KnobsResult {
       reply,
       usagePrompt,
       usageCompletion,
+      errorAfter: errorAfter as number | undefined,
+      gzip: gzip === true && /\bgzip\b/.test(header(h, "accept-encoding") ?? ""),
     },
   };
 }

@@ -35,5 +35,5 @@ export async function messages(x: Exchange): Promise<void> {
   ];
   for (const piece of a.pieces) events.push(ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: piece } }));
   events.push(ev("content_block_stop", { index: 0 }), ev("message_delta", delta), ev("message_stop"));
-  return x.out.sse(events);
+  return x.out.sse(events, "anthropic");
 }

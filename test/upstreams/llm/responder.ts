@@ -2,6 +2,8 @@
 // SSE stream, optionally in tiny writes, optionally cut off mid-body by
 // destroying the socket.
 import type { ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
+import type { ErrorStyle } from "./errors.ts";
 import type { Knobs } from "./knobs.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -23,7 +25,11 @@ export class Responder {
   }
 
   async json(status: number, body: unknown, headers: Record<string, string> = {}): Promise<void> {
-    const bytes = Buffer.from(this.usageFigures(JSON.stringify(body)), "utf8");
+    let bytes = Buffer.from(this.usageFigures(JSON.stringify(body)), "utf8");
+    if (this.knobs.gzip) {
+      bytes = gzipSync(bytes);
+      headers = { ...headers, "content-encoding": "gzip" };
+    }
     this.res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": String(bytes.length) });
     const cut = this.knobs.cutAfter;
     if (cut !== undefined && cut < bytes.length) {
@@ -34,12 +40,18 @@ export class Responder {
     this.res.end();
   }
 
-  /** Sends each entry of `events` (complete SSE events, blank line included) in order. */
-  async sse(events: string[]): Promise<void> {
-    this.res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-    });
+  /** Sends each entry of `events` (complete SSE events, blank line included) in order; `style` is the provider's, for x-mock-error-after-chunks. */
+  async sse(events: string[], style: ErrorStyle = "openai"): Promise<void> {
+    const errorAfter = this.knobs.errorAfter;
+    if (errorAfter !== undefined && errorAfter < events.length) events = [...events.slice(0, errorAfter), streamError(style)];
+    const headers: Record<string, string> = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
+    if (this.knobs.gzip) {
+      // One gzip member for the whole stream: it arrives at once.
+      this.res.writeHead(200, { ...headers, "content-encoding": "gzip" });
+      await this.write(gzipSync(Buffer.from(events.map((e) => this.usageFigures(e)).join(""), "utf8")));
+      return void this.res.end();
+    }
+    this.res.writeHead(200, headers);
     this.res.flushHeaders();
     for (let i = 0; i < events.length; i++) {
       if (this.knobs.cutAfter !== undefined && i >= this.knobs.cutAfter) return this.abort();
@@ -95,4 +107,10 @@ export class Responder {
     }
     return !this.closed;
   }
+}
+
+/** The error event a provider sends mid-stream before it ends the stream (Anthropic: `event: error`; OpenAI: a data line with `error`). */
+function streamError(style: ErrorStyle): string {
+  if (style === "anthropic") return `event: error\ndata: ${JSON.stringify({ type: "error", error: { type: "overloaded_error", message: "Overloaded (x-mock-error-after-chunks)" } })}\n\n`;
+  return `data: ${JSON.stringify({ error: { message: "The server had an error while processing your request (x-mock-error-after-chunks)", type: "server_error", param: null, code: null } })}\n\n`;
 }

@@ -6,6 +6,7 @@ import { Access, McpAuthConfig } from "./config";
 import { Caller } from "./caller";
 import { anyGlob, anyResource } from "./glob";
 import { decimal } from "../common/text/decimal";
+import { canonicalUri } from "./resource-uri";
 
 /** Methods every authenticated caller may send: the session's own plumbing. */
 function isProtocolMethod(method: string): bool {
@@ -42,6 +43,7 @@ const ALLOWED: StaticArray<Decision> = [new Decision(true, "method allowed"), ne
 const NOT_ALLOWED: StaticArray<Decision> = [new Decision(false, "method not allowed"), new Decision(false, "tool not allowed"), new Decision(false, "resource not allowed"), new Decision(false, "prompt not allowed")];
 const DEFAULT_ALLOW = new Decision(true, "default allow");
 const PROTOCOL_METHOD = new Decision(true, "protocol method");
+const UNREADABLE_URI = new Decision(false, "resource URI with a dot segment, an escaped separator or a backslash");
 
 export function decide(cfg: McpAuthConfig, caller: Caller, t: Target, value: string): Decision {
   let allowed = false;
@@ -95,7 +97,10 @@ export function authorize(cfg: McpAuthConfig, caller: Caller, t: MessageTarget):
   if (!m.allowed) return m;
   if (t.kind == Target.Method) return m;
   if (t.name.length == 0) return new Decision(false, targetName(t.kind) + " name missing");
-  return decide(cfg, caller, t.kind, t.name);
+  if (t.kind != Target.Resource) return decide(cfg, caller, t.kind, t.name);
+  const uri = canonicalUri(t.name);
+  if (uri === null) return UNREADABLE_URI;
+  return decide(cfg, caller, t.kind, uri);
 }
 
 /** Scopes a tools/call needs (toolScopes) that the caller lacks; empty when it has them. */

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { API_KEY, startStack, type Stack } from "./setup.ts";
-import { messagesOf, openStream, parseSse, type SseStream } from "./wire.ts";
+import { messagesOf, openStream, openStreamWithBody, parseSse, type SseStream } from "./wire.ts";
 
 let stack: Stack;
 /** Everything the server offers, read from it directly. */
@@ -150,6 +150,20 @@ describe("listings replayed on a resumed GET stream", () => {
     expectNoDenied(first);
   });
 
+  it("filters a replay on a GET that carries a body", async () => {
+    const headers = await session();
+    const res = await post("/mcp", { jsonrpc: "2.0", id: 8, method: "tools/list" }, headers);
+    const priming = parseSse(await res.text()).find((e) => e.id !== undefined && e.data.trim() === "")!;
+    const replay = await openStreamWithBody(stack.resource, { ...headers, "last-event-id": priming.id! }, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }));
+    streams.push(replay);
+    const ev = await replay.waitFor((e) => e.data.includes('"result"'));
+    replay.close();
+    expectNoDenied(replay.text);
+    const msg = JSON.parse(ev.data);
+    expect(msg.id).toBe(8);
+    expect(names.tools(msg.result).sort()).toEqual(expected.tools());
+  });
+
   it("filters prompts, resources and templates replayed the same way", async () => {
     const headers = await session();
     for (const [method, key] of [["prompts/list", "prompts"], ["resources/list", "resources"], ["resources/templates/list", "resourceTemplates"]] as const) {
@@ -193,6 +207,17 @@ describe("the legacy HTTP+SSE transport", () => {
 
   it("filters every listing that arrives on the SSE stream", async () => {
     const { stream, endpoint } = await legacySession();
+    await expectLegacyListingsFiltered(stream, endpoint);
+  });
+
+  it("filters the stream of a GET that carries a body: the body does not decide what is read", async () => {
+    const stream = await openStreamWithBody(new URL("/sse", stack.resource).href, AUTH, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    streams.push(stream);
+    const endpoint = (await stream.waitFor((e) => e.event === "endpoint")).data;
+    await expectLegacyListingsFiltered(stream, endpoint);
+  });
+
+  async function expectLegacyListingsFiltered(stream: SseStream, endpoint: string): Promise<void> {
     const send = async (body: unknown) => expect((await post(endpoint, body, AUTH)).status).toBe(202);
     await send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: { name: "legacy", version: "1" } } });
     await stream.waitFor((e) => e.data.includes('"id":0'));
@@ -208,7 +233,7 @@ describe("the legacy HTTP+SSE transport", () => {
     expect(names.resourceTemplates(await got(4)).sort()).toEqual(expected.resourceTemplates());
     stream.close();
     expectNoDenied(stream.text);
-  });
+  }
 
   it("binds the legacy session to its subject: another caller posting to it gets 403", async () => {
     const { stream, endpoint } = await legacySession();

@@ -197,6 +197,24 @@ describe("prompts, resources and resource templates through the SDK client", () 
   });
 });
 
+describe("resource URIs in other spellings", () => {
+  it("refuses reads that leave an allowed prefix or spell a path another way, before the server sees them", async () => {
+    const headers = await session();
+    const allowedUri = offered.resources.find(allowed.resources)!;
+    stack.mcp.clearRequests();
+    for (const uri of ["demo://resource/dynamic/text/../blob/1", "demo://resource/dynamic/text/%2e%2e/blob/1", "demo://resource/dynamic/text/1%2F..%2F..%2Fblob/1", "demo://resource/dynamic/text/\\..\\blob/1"]) {
+      const res = await post("/mcp", { jsonrpc: "2.0", id: 3, method: "resources/read", params: { uri } }, headers);
+      expect(res.status, uri).toBe(200);
+      expect((await res.json()).error.code, uri).toBe(-32003);
+    }
+    expect(stack.mcp.requests().filter((r) => r.body.includes("resources/read"))).toEqual([]);
+    // The same resource with its scheme and host in capitals is still the allowed one.
+    const res = await post("/mcp", { jsonrpc: "2.0", id: 4, method: "resources/read", params: { uri: allowedUri.replace("demo://resource", "DEMO://Resource") } }, headers);
+    expect(stack.mcp.requests().filter((r) => r.body.includes("resources/read")).length).toBe(1);
+    await res.text();
+  });
+});
+
 describe("the legacy HTTP+SSE transport", () => {
   async function legacySession(): Promise<{ stream: SseStream; endpoint: string }> {
     const stream = await openStream(new URL("/sse", stack.resource).href, AUTH);

@@ -96,6 +96,18 @@ const expected = {
   resourceTemplates: () => offered.templates.filter(allowed.resources).sort(),
 };
 
+describe("compression", () => {
+  it("asks the server for plain bytes, so a client that accepts gzip still gets its listing filtered", async () => {
+    const headers = await session();
+    stack.mcp.clearRequests();
+    const res = await post("/mcp", { jsonrpc: "2.0", id: 1, method: "tools/list" }, { ...headers, "accept-encoding": "gzip, deflate, br" });
+    const text = await res.text();
+    expect(stack.mcp.requests().map((r) => r.headers["accept-encoding"])).toEqual([undefined]);
+    expectNoDenied(text);
+    expect(names.tools(messagesOf(res.headers.get("content-type"), text)[0].result).sort()).toEqual(expected.tools());
+  });
+});
+
 describe("listings in a JSON-RPC batch", () => {
   it("filters a tools/list sent alone in a batch", async () => {
     const headers = await session();

@@ -142,7 +142,9 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
 }
 
 const TOP_MEMBERS: Array<string> = ["jsonrpc", "id", "method", "params"];
-const PARAM_MEMBERS: Array<string> = ["name", "uri"];
+const PARAM_MEMBERS: Array<string> = ["name", "uri", "ref"];
+/** completion/complete's params.ref. */
+const REF_MEMBERS: Array<string> = ["type", "name", "uri"];
 
 /**
  * The first of the members authorization reads that the message (or its
@@ -154,7 +156,11 @@ function repeatedMember(m: RpcMessage): string | null {
   const top = repeatedIn(m.node, TOP_MEMBERS);
   if (top !== null) return top;
   const params = m.params;
-  return params !== null && params.kind == JsonKind.Object ? repeatedIn(params, PARAM_MEMBERS) : null;
+  if (params === null || params.kind != JsonKind.Object) return null;
+  const inParams = repeatedIn(params, PARAM_MEMBERS);
+  if (inParams !== null) return inParams;
+  const ref = params.get("ref");
+  return ref !== null && ref.kind == JsonKind.Object ? repeatedIn(ref, REF_MEMBERS) : null;
 }
 
 function repeatedIn(obj: JsonValue, names: Array<string>): string | null {

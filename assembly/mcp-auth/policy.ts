@@ -1,7 +1,7 @@
 // Authorization of one JSON-RPC message: which methods, tools, resources and
 // prompts a caller may use. A matching policy's deny wins over any allow;
 // nothing matching means the configured default action.
-import { JsonKind, RpcMessage } from "../common/json";
+import { JsonKind, JsonValue, RpcMessage } from "../common/json";
 import { Access, McpAuthConfig } from "./config";
 import { Caller } from "./caller";
 import { anyGlob, anyResource } from "./glob";
@@ -82,11 +82,35 @@ export function targetOf(m: RpcMessage): MessageTarget {
   } else if (out.method == "prompts/get") {
     out.kind = Target.Prompt;
     field = "name";
+  } else if (out.method == "completion/complete") {
+    return completionTarget(out, p);
   }
   if (field.length > 0 && p !== null) {
     const n = p.getText(field);
     if (n !== null) out.name = n;
   }
+  return out;
+}
+
+/**
+ * completion/complete completes an argument of the prompt or resource template
+ * its `ref` names: allowed when the caller may get that prompt or read that
+ * template. A ref of another type names nothing and is refused.
+ */
+function completionTarget(out: MessageTarget, params: JsonValue | null): MessageTarget {
+  out.kind = Target.Prompt;
+  if (params === null) return out;
+  const ref = params.get("ref");
+  if (ref === null || ref.kind != JsonKind.Object) return out;
+  const type = ref.getText("type");
+  if (type === null) return out;
+  let n: string | null = null;
+  if (type == "ref/prompt") n = ref.getText("name");
+  else if (type == "ref/resource") {
+    out.kind = Target.Resource;
+    n = ref.getText("uri");
+  }
+  if (n !== null) out.name = n;
   return out;
 }
 

@@ -227,6 +227,23 @@ describe("resource URIs in other spellings", () => {
   });
 });
 
+describe("completions", () => {
+  it("completes arguments only of prompts and templates the caller may use", async () => {
+    const headers = await session();
+    const deniedPrompt = offered.prompts.find((n) => !allowed.prompts(n))!;
+    const deniedTemplate = offered.templates.find((u) => !allowed.resources(u))!;
+    const complete = (ref: Record<string, string>) => post("/mcp", { jsonrpc: "2.0", id: 5, method: "completion/complete", params: { ref, argument: { name: "a", value: "" } } }, headers);
+    stack.mcp.clearRequests();
+    for (const ref of [{ type: "ref/prompt", name: deniedPrompt }, { type: "ref/resource", uri: deniedTemplate }]) {
+      const res = await complete(ref);
+      expect((await res.json()).error.code, JSON.stringify(ref)).toBe(-32003);
+    }
+    expect(stack.mcp.requests()).toEqual([]);
+    await (await complete({ type: "ref/prompt", name: "simple-prompt" })).text();
+    expect(stack.mcp.requests().length).toBe(1);
+  });
+});
+
 describe("the legacy HTTP+SSE transport", () => {
   async function legacySession(): Promise<{ stream: SseStream; endpoint: string }> {
     const stream = await openStream(new URL("/sse", stack.resource).href, AUTH);

@@ -242,6 +242,31 @@ describe("results on every path", () => {
   });
 });
 
+describe("completions", () => {
+  it("completes arguments only of prompts and resource templates the caller may use", async () => {
+    const complete = (ref: Json) => ({ jsonrpc: "2.0", id: 6, method: "completion/complete", params: { ref, argument: { name: "a", value: "" } } });
+    const server = new FakeServer(CATALOG);
+    const cases: [Json, boolean][] = [
+      [{ type: "ref/prompt", name: "simple-prompt" }, true],
+      [{ type: "ref/resource", uri: "demo://dyn/text/{id}" }, true],
+      [{ type: "ref/prompt", name: "secret-prompt" }, false],
+      [{ type: "ref/resource", uri: "demo://dyn/blob/{id}" }, false],
+      [{ type: "ref/resource", uri: "demo://dyn/text/../blob/{id}" }, false],
+      [{ type: "ref/tool", name: "simple-prompt" }, false],
+      [{ name: "simple-prompt" }, false],
+    ];
+    for (const [ref, allowed] of cases) {
+      const before = server.received.length;
+      const res = await post(server, complete(ref));
+      expect(server.received.length - before, JSON.stringify(ref)).toBe(allowed ? 1 : 0);
+      if (!allowed) expect(JSON.parse(res.body).error.code, JSON.stringify(ref)).toBe(-32003);
+    }
+    // The ref's members count like params.name: repeated or in another case, refused.
+    const twice = await post(server, '{"jsonrpc":"2.0","id":7,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"simple-prompt","Name":"secret-prompt"},"argument":{"name":"a","value":""}}}');
+    expect(JSON.parse(twice.body).error.code).toBe(-32600);
+  });
+});
+
 describe("origin validation", () => {
   const withOrigin = (v: ProxyVm, origin: string) => rpc(v, { jsonrpc: "2.0", id: 1, method: "ping" }, { headers: as(BOB, { origin }) });
 

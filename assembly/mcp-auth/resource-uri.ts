@@ -31,24 +31,33 @@ function isSchemeChar(c: i32, first: bool): bool {
 function normalizeEscapes(s: string): string | null {
   if (s.includes("\\")) return null;
   if (!s.includes("%")) return s;
-  let out = "";
+  // One pass into a buffer of UTF-16 units (a URI may be as long as the body).
+  const out = new Uint16Array(s.length);
+  let o = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c != 0x25 || i + 2 >= s.length) {
-      out += String.fromCharCode(c);
-      continue;
-    }
-    const hi = hexValue(s.charCodeAt(i + 1)), lo = hexValue(s.charCodeAt(i + 2));
-    if (hi < 0 || lo < 0) {
-      out += "%";
+    const hi = c == 0x25 && i + 2 < s.length ? hexValue(s.charCodeAt(i + 1)) : -1;
+    const lo = hi < 0 ? -1 : hexValue(s.charCodeAt(i + 2));
+    if (lo < 0) {
+      out[o++] = <u16>c;
       continue;
     }
     const v = (hi << 4) | lo;
     if (v == 0x2f || v == 0x5c || v == 0) return null;
-    out += isUnreserved(v) ? String.fromCharCode(v) : s.substring(i, i + 3).toUpperCase();
+    if (isUnreserved(v)) {
+      out[o++] = <u16>v;
+    } else {
+      out[o++] = 0x25;
+      out[o++] = <u16>upperHex(s.charCodeAt(i + 1));
+      out[o++] = <u16>upperHex(s.charCodeAt(i + 2));
+    }
     i += 2;
   }
-  return out;
+  return String.UTF16.decodeUnsafe(changetype<usize>(out.buffer), <usize>o << 1);
+}
+
+function upperHex(c: i32): i32 {
+  return c >= 0x61 && c <= 0x66 ? c - 32 : c;
 }
 
 /** The path with repeated slashes made one; null when it has a `.` or `..` segment. */

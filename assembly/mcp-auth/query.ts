@@ -1,7 +1,8 @@
 // URL query text as servers read it (application/x-www-form-urlencoded, as
 // URLSearchParams and Python's parse_qs decode it).
 
-function hexValue(c: i32): i32 {
+/** The value of hex digit `c`; -1 for another character. */
+export function hexValue(c: i32): i32 {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 65 && c <= 70) return c - 55;
   if (c >= 97 && c <= 102) return c - 87;

@@ -11,12 +11,7 @@
 // such form (servers differ on what it names): it is refused whatever the
 // policies say. Patterns are put in the same form when the configuration loads.
 
-function hexValue(c: i32): i32 {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
+import { hexValue } from "./query";
 
 function isUnreserved(c: i32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x2d || c == 0x2e || c == 0x5f || c == 0x7e;

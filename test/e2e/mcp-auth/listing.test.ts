@@ -234,7 +234,7 @@ describe("completions", () => {
     const deniedTemplate = offered.templates.find((u) => !allowed.resources(u))!;
     const complete = (ref: Record<string, string>) => post("/mcp", { jsonrpc: "2.0", id: 5, method: "completion/complete", params: { ref, argument: { name: "a", value: "" } } }, headers);
     stack.mcp.clearRequests();
-    for (const ref of [{ type: "ref/prompt", name: deniedPrompt }, { type: "ref/resource", uri: deniedTemplate }]) {
+    for (const ref of [{ type: "ref/prompt", name: deniedPrompt }, { type: "ref/resource", uri: deniedTemplate }] as Record<string, string>[]) {
       const res = await complete(ref);
       expect((await res.json()).error.code, JSON.stringify(ref)).toBe(-32003);
     }

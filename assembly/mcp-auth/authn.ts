@@ -9,6 +9,7 @@ import { Caller } from "./caller";
 import { JwtFailure, verifyToken } from "./jwt";
 import { KeySet } from "./jwks";
 import { VerifiedToken } from "./verified-token";
+import { formDecode } from "./query";
 
 /** The token of an `Authorization: Bearer <token>` header; "" for other schemes, null when absent. */
 export function bearerToken(authorization: string | null): string | null {
@@ -29,19 +30,24 @@ function isBearerScheme(s: string, at: i32): bool {
   return s.charCodeAt(at + 6) == 0x20;
 }
 
-/** Value of query parameter `name` in `path` (no percent-decoding: keys are plain tokens). */
+/** True when query part `part` (`name=value`) is parameter `name`, its name percent-decoded as servers decode it. */
+function isParam(part: string, eq: i32, name: string): bool {
+  return eq > 0 && formDecode(part.substring(0, eq)) == name;
+}
+
+/** Value of query parameter `name` in `path` (the first one), percent-decoded as servers decode it. */
 export function queryParam(path: string, name: string): string | null {
   const q = path.indexOf("?");
   if (q < 0) return null;
   const parts = path.substring(q + 1).split("&");
   for (let i = 0; i < parts.length; i++) {
     const eq = parts[i].indexOf("=");
-    if (eq > 0 && parts[i].substring(0, eq) == name) return parts[i].substring(eq + 1);
+    if (isParam(parts[i], eq, name)) return formDecode(parts[i].substring(eq + 1));
   }
   return null;
 }
 
-/** `path` without query parameter `name` (the API key must not reach the MCP server). */
+/** `path` without query parameter `name`, in any spelling (the API key must not reach the MCP server). */
 export function withoutQueryParam(path: string, name: string): string {
   const q = path.indexOf("?");
   if (q < 0) return path;
@@ -49,7 +55,7 @@ export function withoutQueryParam(path: string, name: string): string {
   const parts = path.substring(q + 1).split("&");
   for (let i = 0; i < parts.length; i++) {
     const eq = parts[i].indexOf("=");
-    if (!(eq > 0 && parts[i].substring(0, eq) == name)) kept.push(parts[i]);
+    if (!isParam(parts[i], eq, name)) kept.push(parts[i]);
   }
   return kept.length == 0 ? path.substring(0, q) : path.substring(0, q + 1) + kept.join("&");
 }

@@ -1,5 +1,6 @@
 // Plugin configuration: JSON in, McpAuthConfig out, every problem named by
 // its field (see README.md for the reference and config.schema.json).
+import { canonicalUri } from "./resource-uri";
 import { ConfigParser, ConfigReader } from "../common/config";
 import { JsonKind } from "../common/json";
 import { AuthResult } from "./auth-result";
@@ -291,7 +292,13 @@ function readAccess(r: ConfigReader | null): Access {
   if (r === null) return a;
   a.methods = r.stringArray("methods");
   a.tools = r.stringArray("tools");
-  a.resources = r.stringArray("resources");
+  // Compared with request URIs in the same form (resource-uri.ts).
+  const resources = r.stringArray("resources");
+  for (let i = 0; i < resources.length; i++) {
+    const c = canonicalUri(resources[i]);
+    if (c !== null) resources[i] = c;
+  }
+  a.resources = resources;
   a.prompts = r.stringArray("prompts");
   r.rejectUnknown();
   return a;

@@ -70,14 +70,15 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
       refused++;
       continue;
     }
-    if (m.kind != RpcKind.Request && m.kind != RpcKind.Notification) continue; // responses to server requests
     const repeated = repeatedMember(m);
     if (repeated !== null) {
-      // Parsers differ on which of two same-named members counts: the server must see what was authorized.
-      refusals[i] = new Refusal(RPC_INVALID_REQUEST, "invalid request: member " + repeated + " appears more than once", null);
+      // Parsers differ on which of two same-named members counts: the server must see what was authorized
+      // (a response to a server request too: `METHOD` would make it a request to a Go server).
+      refusals[i] = new Refusal(RPC_INVALID_REQUEST, "invalid request: member " + repeated + " appears more than once or in another case", null);
       refused++;
       continue;
     }
+    if (m.kind != RpcKind.Request && m.kind != RpcKind.Notification) continue; // responses to server requests
     if (hasReservedId(m)) {
       refusals[i] = new Refusal(RPC_INVALID_REQUEST, "invalid request: ids starting with " + TAG_PREFIX + " are reserved by the gateway", null);
       refused++;
@@ -141,29 +142,72 @@ export function judgeBody(cfg: McpAuthConfig, caller: Caller, body: ArrayBuffer,
 }
 
 const TOP_MEMBERS: Array<string> = ["jsonrpc", "id", "method", "params"];
-const PARAM_MEMBERS: Array<string> = ["name", "uri"];
+const PARAM_MEMBERS: Array<string> = ["name", "uri", "ref"];
+/** completion/complete's params.ref. */
+const REF_MEMBERS: Array<string> = ["type", "name", "uri"];
 
-/** The first of the members authorization reads that is repeated in the message (or its params); null when none. */
+/**
+ * The first of the members authorization reads that the message (or its
+ * params) repeats, or spells in another case; null when none. Parsers differ
+ * on which copy counts, and Go's encoding/json (Go MCP servers) takes `Method`
+ * or `NAME` for `method` or `name`: the server must read what was authorized.
+ */
 function repeatedMember(m: RpcMessage): string | null {
   const top = repeatedIn(m.node, TOP_MEMBERS);
   if (top !== null) return top;
   const params = m.params;
-  return params !== null && params.kind == JsonKind.Object ? repeatedIn(params, PARAM_MEMBERS) : null;
+  if (params === null || params.kind != JsonKind.Object) return null;
+  const inParams = repeatedIn(params, PARAM_MEMBERS);
+  if (inParams !== null) return inParams;
+  const ref = params.get("ref");
+  return ref !== null && ref.kind == JsonKind.Object ? repeatedIn(ref, REF_MEMBERS) : null;
 }
 
 function repeatedIn(obj: JsonValue, names: Array<string>): string | null {
   let seen: u32 = 0;
   let v = obj.first();
   while (v !== null) {
+    let exact = -1;
     for (let i = 0; i < names.length; i++) {
-      if (!v.keyEquals(unchecked(names[i]))) continue;
-      const bit: u32 = 1 << <u32>i;
-      if ((seen & bit) != 0) return names[i];
+      if (v.keyEquals(unchecked(names[i]))) {
+        exact = i;
+        break;
+      }
+    }
+    if (exact >= 0) {
+      const bit: u32 = 1 << <u32>exact;
+      if ((seen & bit) != 0) return names[exact];
       seen |= bit;
+    } else {
+      const folded = foldedKey(v);
+      if (folded !== null && names.includes(folded)) return folded;
     }
     v = v.next();
   }
   return null;
+}
+
+/** Longest UTF-8 spelling of a member name of up to 7 letters that folds to it (the Kelvin sign takes 3 bytes). */
+const MAX_FOLDED_KEY_BYTES: i32 = 21;
+
+/**
+ * The member's name as Go's encoding/json matches names to fields: ASCII
+ * case folded, the Kelvin sign (U+212A) read as k and the long s (U+017F) as
+ * s; null for a name too long to be one authorization reads.
+ */
+function foldedKey(v: JsonValue): string | null {
+  if (v.keyByteLength > MAX_FOLDED_KEY_BYTES) return null;
+  const key = v.key();
+  if (key === null || key.length > 7) return null;
+  let out = "";
+  for (let i = 0; i < key.length; i++) {
+    let c = key.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c += 32;
+    else if (c == 0x212a) c = 0x6b;
+    else if (c == 0x17f) c = 0x73;
+    out += String.fromCharCode(c);
+  }
+  return out;
 }
 
 function hasReservedId(m: RpcMessage): bool {

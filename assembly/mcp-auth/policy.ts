@@ -1,11 +1,12 @@
 // Authorization of one JSON-RPC message: which methods, tools, resources and
 // prompts a caller may use. A matching policy's deny wins over any allow;
 // nothing matching means the configured default action.
-import { JsonKind, RpcMessage } from "../common/json";
+import { JsonKind, JsonValue, RpcMessage } from "../common/json";
 import { Access, McpAuthConfig } from "./config";
 import { Caller } from "./caller";
 import { anyGlob, anyResource } from "./glob";
 import { decimal } from "../common/text/decimal";
+import { canonicalUri } from "./resource-uri";
 
 /** Methods every authenticated caller may send: the session's own plumbing. */
 function isProtocolMethod(method: string): bool {
@@ -42,6 +43,7 @@ const ALLOWED: StaticArray<Decision> = [new Decision(true, "method allowed"), ne
 const NOT_ALLOWED: StaticArray<Decision> = [new Decision(false, "method not allowed"), new Decision(false, "tool not allowed"), new Decision(false, "resource not allowed"), new Decision(false, "prompt not allowed")];
 const DEFAULT_ALLOW = new Decision(true, "default allow");
 const PROTOCOL_METHOD = new Decision(true, "protocol method");
+const UNREADABLE_URI = new Decision(false, "resource URI with a dot segment, an escaped separator or a backslash");
 
 export function decide(cfg: McpAuthConfig, caller: Caller, t: Target, value: string): Decision {
   let allowed = false;
@@ -80,11 +82,35 @@ export function targetOf(m: RpcMessage): MessageTarget {
   } else if (out.method == "prompts/get") {
     out.kind = Target.Prompt;
     field = "name";
+  } else if (out.method == "completion/complete") {
+    return completionTarget(out, p);
   }
   if (field.length > 0 && p !== null) {
     const n = p.getText(field);
     if (n !== null) out.name = n;
   }
+  return out;
+}
+
+/**
+ * completion/complete completes an argument of the prompt or resource template
+ * its `ref` names: allowed when the caller may get that prompt or read that
+ * template. A ref of another type names nothing and is refused.
+ */
+function completionTarget(out: MessageTarget, params: JsonValue | null): MessageTarget {
+  out.kind = Target.Prompt;
+  if (params === null) return out;
+  const ref = params.get("ref");
+  if (ref === null || ref.kind != JsonKind.Object) return out;
+  const type = ref.getText("type");
+  if (type === null) return out;
+  let n: string | null = null;
+  if (type == "ref/prompt") n = ref.getText("name");
+  else if (type == "ref/resource") {
+    out.kind = Target.Resource;
+    n = ref.getText("uri");
+  }
+  if (n !== null) out.name = n;
   return out;
 }
 
@@ -95,7 +121,10 @@ export function authorize(cfg: McpAuthConfig, caller: Caller, t: MessageTarget):
   if (!m.allowed) return m;
   if (t.kind == Target.Method) return m;
   if (t.name.length == 0) return new Decision(false, targetName(t.kind) + " name missing");
-  return decide(cfg, caller, t.kind, t.name);
+  if (t.kind != Target.Resource) return decide(cfg, caller, t.kind, t.name);
+  const uri = canonicalUri(t.name);
+  if (uri === null) return UNREADABLE_URI;
+  return decide(cfg, caller, t.kind, uri);
 }
 
 /** Scopes a tools/call needs (toolScopes) that the caller lacks; empty when it has them. */

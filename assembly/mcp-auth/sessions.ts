@@ -5,6 +5,7 @@
 // POST endpoint (`sessionId` in the TypeScript SDK, `session_id` in Python's).
 import { readShared, writeShared } from "./shared";
 import { decimal } from "../common/text/decimal";
+import { formDecode } from "./query";
 
 const BIND_ATTEMPTS = 4;
 
@@ -57,38 +58,4 @@ export function legacySessionIds(url: string): Array<string> {
     out.push(eq < 0 ? "" : formDecode(part.substring(eq + 1)));
   }
   return out;
-}
-
-function hexValue(c: i32): i32 {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
-
-/** application/x-www-form-urlencoded decoding as URLSearchParams does it (bad escapes stay literal). */
-function formDecode(s: string): string {
-  if (!s.includes("%") && !s.includes("+")) return s;
-  const src = String.UTF8.encode(s);
-  const n = src.byteLength;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    const c = <i32>load<u8>(changetype<usize>(src) + <usize>i);
-    if (c == 43) {
-      out[o++] = 32;
-      continue;
-    }
-    if (c == 37 && i + 2 < n) {
-      const hi = hexValue(<i32>load<u8>(changetype<usize>(src) + <usize>(i + 1)));
-      const lo = hexValue(<i32>load<u8>(changetype<usize>(src) + <usize>(i + 2)));
-      if (hi >= 0 && lo >= 0) {
-        out[o++] = <u8>((hi << 4) | lo);
-        i += 2;
-        continue;
-      }
-    }
-    out[o++] = <u8>c;
-  }
-  return String.UTF8.decode(out.buffer.slice(0, o));
 }

@@ -48,6 +48,13 @@ class Waiter extends KeyWaiter {
   }
 }
 
+/** No content-encoding, or only `identity`. */
+function identityEncoded(encoding: string | null): bool {
+  if (encoding === null) return true;
+  const e = encoding.trim().toLowerCase();
+  return e.length == 0 || e == "identity";
+}
+
 export class McpAuthStream extends StreamContext {
   private cfg: McpAuthConfig | null = null;
   private phase: Phase = Phase.Passing;
@@ -131,7 +138,11 @@ export class McpAuthStream extends StreamContext {
       if (cfg.filterLists && !cfg.authenticateOnly) dropContentLength(BufferType.RequestBody);
     }
     // A GET stream may carry list results, and the legacy transport's endpoint event names its session.
-    this.filterResponse = method == "GET" && (cfg.filterLists || cfg.bindSessions) && !cfg.authenticateOnly;
+    // Only a POST's answer is known from its body; the response of any other method (a GET with a body
+    // too) is read whatever the body says.
+    this.filterResponse = method != "POST" && (cfg.filterLists || cfg.bindSessions) && !cfg.authenticateOnly;
+    // A compressed answer could not be filtered: ask the server for plain bytes.
+    if (cfg.filterLists && !cfg.authenticateOnly && headers.get("accept-encoding") !== null) removeHeader(MapType.RequestHeaders, "accept-encoding");
 
     const result = this.authenticate(fullPath, headers);
     if (result.status == AuthStatus.UnknownKey && this.waitForKeys()) return HeadersAction.StopIteration;
@@ -356,7 +367,7 @@ export class McpAuthStream extends StreamContext {
       }
       this.audit.decision = "allow";
       metrics.allowed.inc();
-      this.filterResponse = verdict.lists;
+      if (verdict.lists) this.filterResponse = true;
       if (this.sessionId === null) this.bindNewSession = verdict.initialize && this.config.bindSessions;
       this.phase = Phase.Passing;
       return true;
@@ -384,6 +395,13 @@ export class McpAuthStream extends StreamContext {
     if (!this.filterResponse || endOfStream) return HeadersAction.Continue;
     const type = getHeader(MapType.ResponseHeaders, "content-type");
     const cfg = this.config;
+    if (cfg.filterLists && !identityEncoded(getHeader(MapType.ResponseHeaders, "content-encoding"))) {
+      // The filter cannot read a compressed listing, so it cannot let one pass.
+      this.audit.reason = "response with a content-encoding cannot be filtered";
+      this.phase = Phase.Replied;
+      sendJson(502, "mcp_auth_encoded_response", jsonRpcErrorBody(null, RPC_INTERNAL_ERROR, "mcp-auth cannot filter a response with a content-encoding"));
+      return HeadersAction.StopIteration;
+    }
     const listing = new ListingResponse(cfg, caller, cfg.filterLists, cfg.bindSessions);
     listing.onHeaders(type === null ? "" : type);
     this.listing = listing;

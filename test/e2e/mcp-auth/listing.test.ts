@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { API_KEY, startStack, type Stack } from "./setup.ts";
-import { messagesOf, openStream, parseSse, type SseStream } from "./wire.ts";
+import { messagesOf, openStream, openStreamWithBody, parseSse, type SseStream } from "./wire.ts";
 
 let stack: Stack;
 /** Everything the server offers, read from it directly. */
@@ -96,6 +96,18 @@ const expected = {
   resourceTemplates: () => offered.templates.filter(allowed.resources).sort(),
 };
 
+describe("compression", () => {
+  it("asks the server for plain bytes, so a client that accepts gzip still gets its listing filtered", async () => {
+    const headers = await session();
+    stack.mcp.clearRequests();
+    const res = await post("/mcp", { jsonrpc: "2.0", id: 1, method: "tools/list" }, { ...headers, "accept-encoding": "gzip, deflate, br" });
+    const text = await res.text();
+    expect(stack.mcp.requests().map((r) => r.headers["accept-encoding"])).toEqual([undefined]);
+    expectNoDenied(text);
+    expect(names.tools(messagesOf(res.headers.get("content-type"), text)[0].result).sort()).toEqual(expected.tools());
+  });
+});
+
 describe("listings in a JSON-RPC batch", () => {
   it("filters a tools/list sent alone in a batch", async () => {
     const headers = await session();
@@ -150,6 +162,20 @@ describe("listings replayed on a resumed GET stream", () => {
     expectNoDenied(first);
   });
 
+  it("filters a replay on a GET that carries a body", async () => {
+    const headers = await session();
+    const res = await post("/mcp", { jsonrpc: "2.0", id: 8, method: "tools/list" }, headers);
+    const priming = parseSse(await res.text()).find((e) => e.id !== undefined && e.data.trim() === "")!;
+    const replay = await openStreamWithBody(stack.resource, { ...headers, "last-event-id": priming.id! }, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }));
+    streams.push(replay);
+    const ev = await replay.waitFor((e) => e.data.includes('"result"'));
+    replay.close();
+    expectNoDenied(replay.text);
+    const msg = JSON.parse(ev.data);
+    expect(msg.id).toBe(8);
+    expect(names.tools(msg.result).sort()).toEqual(expected.tools());
+  });
+
   it("filters prompts, resources and templates replayed the same way", async () => {
     const headers = await session();
     for (const [method, key] of [["prompts/list", "prompts"], ["resources/list", "resources"], ["resources/templates/list", "resourceTemplates"]] as const) {
@@ -183,6 +209,41 @@ describe("prompts, resources and resource templates through the SDK client", () 
   });
 });
 
+describe("resource URIs in other spellings", () => {
+  it("refuses reads that leave an allowed prefix or spell a path another way, before the server sees them", async () => {
+    const headers = await session();
+    const allowedUri = offered.resources.find(allowed.resources)!;
+    stack.mcp.clearRequests();
+    for (const uri of ["demo://resource/dynamic/text/../blob/1", "demo://resource/dynamic/text/%2e%2e/blob/1", "demo://resource/dynamic/text/1%2F..%2F..%2Fblob/1", "demo://resource/dynamic/text/\\..\\blob/1"]) {
+      const res = await post("/mcp", { jsonrpc: "2.0", id: 3, method: "resources/read", params: { uri } }, headers);
+      expect(res.status, uri).toBe(200);
+      expect((await res.json()).error.code, uri).toBe(-32003);
+    }
+    expect(stack.mcp.requests().filter((r) => r.body.includes("resources/read"))).toEqual([]);
+    // The same resource with its scheme and host in capitals is still the allowed one.
+    const res = await post("/mcp", { jsonrpc: "2.0", id: 4, method: "resources/read", params: { uri: allowedUri.replace("demo://resource", "DEMO://Resource") } }, headers);
+    expect(stack.mcp.requests().filter((r) => r.body.includes("resources/read")).length).toBe(1);
+    await res.text();
+  });
+});
+
+describe("completions", () => {
+  it("completes arguments only of prompts and templates the caller may use", async () => {
+    const headers = await session();
+    const deniedPrompt = offered.prompts.find((n) => !allowed.prompts(n))!;
+    const deniedTemplate = offered.templates.find((u) => !allowed.resources(u))!;
+    const complete = (ref: Record<string, string>) => post("/mcp", { jsonrpc: "2.0", id: 5, method: "completion/complete", params: { ref, argument: { name: "a", value: "" } } }, headers);
+    stack.mcp.clearRequests();
+    for (const ref of [{ type: "ref/prompt", name: deniedPrompt }, { type: "ref/resource", uri: deniedTemplate }] as Record<string, string>[]) {
+      const res = await complete(ref);
+      expect((await res.json()).error.code, JSON.stringify(ref)).toBe(-32003);
+    }
+    expect(stack.mcp.requests()).toEqual([]);
+    await (await complete({ type: "ref/prompt", name: "simple-prompt" })).text();
+    expect(stack.mcp.requests().length).toBe(1);
+  });
+});
+
 describe("the legacy HTTP+SSE transport", () => {
   async function legacySession(): Promise<{ stream: SseStream; endpoint: string }> {
     const stream = await openStream(new URL("/sse", stack.resource).href, AUTH);
@@ -193,6 +254,17 @@ describe("the legacy HTTP+SSE transport", () => {
 
   it("filters every listing that arrives on the SSE stream", async () => {
     const { stream, endpoint } = await legacySession();
+    await expectLegacyListingsFiltered(stream, endpoint);
+  });
+
+  it("filters the stream of a GET that carries a body: the body does not decide what is read", async () => {
+    const stream = await openStreamWithBody(new URL("/sse", stack.resource).href, AUTH, JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+    streams.push(stream);
+    const endpoint = (await stream.waitFor((e) => e.event === "endpoint")).data;
+    await expectLegacyListingsFiltered(stream, endpoint);
+  });
+
+  async function expectLegacyListingsFiltered(stream: SseStream, endpoint: string): Promise<void> {
     const send = async (body: unknown) => expect((await post(endpoint, body, AUTH)).status).toBe(202);
     await send({ jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2024-11-05", capabilities: {}, clientInfo: { name: "legacy", version: "1" } } });
     await stream.waitFor((e) => e.data.includes('"id":0'));
@@ -208,7 +280,7 @@ describe("the legacy HTTP+SSE transport", () => {
     expect(names.resourceTemplates(await got(4)).sort()).toEqual(expected.resourceTemplates());
     stream.close();
     expectNoDenied(stream.text);
-  });
+  }
 
   it("binds the legacy session to its subject: another caller posting to it gets 403", async () => {
     const { stream, endpoint } = await legacySession();

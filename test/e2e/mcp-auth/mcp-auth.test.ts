@@ -228,6 +228,26 @@ describe("sessions, API keys and bad input", () => {
     expect(big.status).toBe(413);
     expect((await post(initialize, auth)).status).toBe(200);
   });
+
+  it("refuses member names a Go server would read as another method, tool or id, before the server sees them", async () => {
+    const auth = { "x-api-key": API_KEY };
+    stack.mcp.clearRequests();
+    for (const body of [
+      '{"jsonrpc":"2.0","id":1,"method":"ping","METHOD":"tools/call","params":{"name":"get-env"}}',
+      '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","Name":"get-env"}}',
+      '{"jsonrpc":"2.0","Id":1,"method":"tools/list"}',
+    ]) {
+      const res = await post(body, auth);
+      expect(res.status, body).toBe(400);
+      expect((await res.json()).error.code, body).toBe(-32600);
+    }
+    expect(stack.mcp.requests()).toEqual([]);
+    // Other spellings inside what authorization does not read (clientInfo here) pass.
+    const exact = await post({ ...initialize, params: { ...initialize.params, clientInfo: { name: "curl", version: "1", Name: "x" } } }, auth);
+    expect(exact.status).toBe(200);
+    await exact.text();
+    expect(stack.mcp.requests().length).toBe(1);
+  });
 });
 
 describe("audit and metrics", () => {

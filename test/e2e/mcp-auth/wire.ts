@@ -1,6 +1,8 @@
 // What a client receives, byte for byte: raw POSTs and SSE streams to the
 // gateway, their events parsed, and every byte kept so a test can check that
 // nothing denied is anywhere in them.
+import { request } from "node:http";
+import { Readable } from "node:stream";
 export interface SseEvent {
   event: string;
   id?: string;
@@ -110,4 +112,21 @@ export async function openStream(url: string, headers: Record<string, string>): 
   const res = await fetch(url, { method: "GET", headers: { accept: "text/event-stream", ...headers }, signal: controller.signal });
   if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return new SseStream(res, controller);
+}
+
+/** A GET stream whose request carries a body (fetch cannot send one). */
+export function openStreamWithBody(url: string, headers: Record<string, string>, body: string): Promise<SseStream> {
+  const controller = new AbortController();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "GET", signal: controller.signal, headers: { accept: "text/event-stream", "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`GET ${url} with a body: ${res.statusCode}`));
+        res.resume();
+        return;
+      }
+      resolve(new SseStream(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status: 200 }), controller));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }

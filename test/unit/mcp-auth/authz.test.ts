@@ -9,13 +9,15 @@ import { buildMcpAuth, call, header, RESOURCE, rpc, startVm, upstreamHeader } fr
 let WASM: string;
 const ALICE = "alice-key-0123456789";
 const BOB = "bob-key-0123456789ab";
+/** A key with characters a URL query must escape. */
+const CAROL = "carol+key/0123=&%?#é";
 
 const CONFIG = {
   resource: RESOURCE,
   publicBaseUrl: "https://gw.example.com",
   authorizationServers: ["https://idp.example.com"],
   scopesSupported: ["mcp:tools"],
-  apiKeys: { header: "x-api-key", query: "api_key", consumers: [{ name: "alice", key: ALICE, scopes: ["mcp:tools"] }, { name: "bob", key: BOB }] },
+  apiKeys: { header: "x-api-key", query: "api_key", consumers: [{ name: "alice", key: ALICE, scopes: ["mcp:tools"] }, { name: "bob", key: BOB }, { name: "carol", key: CAROL }] },
   policies: [
     { allow: { methods: ["tools/*", "resources/*", "prompts/*"], tools: ["echo", "get-*"], resources: ["demo://resource/static/"], prompts: ["simple-prompt"] }, deny: { tools: ["get-env"] } },
     { match: { subjects: ["alice"] }, allow: { tools: ["add"] } },
@@ -65,6 +67,20 @@ describe("authentication", () => {
     expect(q.upstream?.path).toBe("/mcp?x=1&y=2");
     const only = await rpc(vm, call(3, "get-sum"), { path: "/mcp?api_key=" + BOB });
     expect(only.upstream?.path).toBe("/mcp");
+  });
+
+  it("reads the query key as servers decode queries (URLSearchParams), and strips it in any spelling", async () => {
+    const encoded = await rpc(vm, call(1, "get-sum"), { path: "/mcp?" + new URLSearchParams({ x: "1", api_key: CAROL }) });
+    expect(encoded.status).toBe(200);
+    expect(upstreamHeader(encoded, "x-mcp-subject")).toBe("carol");
+    expect(encoded.upstream?.path).toBe("/mcp?x=1");
+    // A name spelled with escapes is the same parameter to the server: it must not reach it, whichever credential was used.
+    const spelled = await rpc(vm, call(2, "get-sum"), { path: "/mcp?api%5Fkey=" + BOB + "&api_k%65y=" + BOB, headers: { "x-api-key": ALICE } });
+    expect(spelled.status).toBe(200);
+    expect(spelled.upstream?.path).toBe("/mcp");
+    const viaEscapedName = await rpc(vm, call(3, "get-sum"), { path: "/mcp?api%5Fkey=" + encodeURIComponent(BOB) });
+    expect(upstreamHeader(viaEscapedName, "x-mcp-subject")).toBe("bob");
+    for (const r of [encoded, spelled, viaEscapedName]) expect(new URLSearchParams(r.upstream!.path.split("?")[1] ?? "").has("api_key")).toBe(false);
   });
 
   it("rejects an unknown key with invalid_token and drops a spoofed identity header", async () => {

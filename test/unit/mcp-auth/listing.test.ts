@@ -4,7 +4,8 @@
 // cannot be filtered, hostile ids and response shapes, origin checks, and
 // session binding (first bind under a race, the legacy transport's query).
 import { beforeAll, describe, expect, it } from "vitest";
-import { Host, type ProxyVm } from "../../host/index.ts";
+import { gzipSync } from "node:zlib";
+import { Host, type ProxyVm, type Upstream, type UpstreamRequest } from "../../host/index.ts";
 import { Prng } from "../common/corpus/prng.ts";
 import { buildMcpAuth, RESOURCE, rpc, startVm } from "./support.ts";
 import { FakeServer, received, type Catalog, type Json } from "./fake-server.ts";
@@ -43,8 +44,8 @@ function expectNoDenied(body: string): void {
   for (const d of DENIED) expect(body, d).not.toContain(JSON.stringify(d));
 }
 
-async function post(server: FakeServer, body: unknown, key = BOB, headers: Record<string, string> = {}, v = vm) {
-  return rpc(v, body, { headers: as(key, headers), options: { upstream: server.handle } });
+async function post(server: FakeServer, body: unknown, key = BOB, headers: Record<string, string> = {}, v = vm, upstream: Upstream = server.handle) {
+  return rpc(v, body, { headers: as(key, headers), options: { upstream } });
 }
 
 async function get(server: FakeServer, key = BOB, path = "/mcp", v = vm) {
@@ -132,6 +133,48 @@ describe("results on every path", () => {
     expect(res.body).toContain("id: 3\n"); // SSE event ids kept
   });
 
+  it("filters a GET stream whatever body the GET carries, and the answer of any method but POST", async () => {
+    const server = new FakeServer(CATALOG);
+    await post(server, list(1, "tools/list"));
+    server.sent.push({ jsonrpc: "2.0", id: 99, result: { tools: CATALOG.tools.map((name) => ({ name })) } });
+    // A body without list requests must not decide that the GET stream's results pass unread.
+    for (const body of [{ jsonrpc: "2.0", method: "notifications/initialized" }, { jsonrpc: "2.0", id: 5, method: "ping" }]) {
+      const res = await vm.exchange({ method: "GET", path: "/mcp", headers: { host: "mcp.test", accept: "text/event-stream", "content-type": "application/json", ...as(BOB) }, body: JSON.stringify(body) }, { upstream: server.handle });
+      expect(res.status).toBe(200);
+      expectNoDenied(res.body);
+      expect(res.body).not.toContain("mcp-auth:");
+      expect(received(res.body, true).map((m) => itemNames(m.result))).toEqual([ALLOWED.tools, ALLOWED.tools]);
+    }
+    const replay = (req: { method: string }) => (req.method === "POST" ? { status: 202 } : server.handle({ ...req, method: "GET" } as never));
+    for (const method of ["DELETE", "PUT", "get"]) {
+      const res = await vm.exchange({ method, path: "/mcp", headers: { host: "mcp.test", ...as(BOB) } }, { upstream: replay });
+      expectNoDenied(res.body);
+    }
+  });
+
+  it("asks the server for uncompressed bytes, and refuses a compressed response it cannot filter", async () => {
+    const server = new FakeServer(CATALOG);
+    let acceptEncoding: string | undefined = "unset";
+    const gzipped = (req: UpstreamRequest) => {
+      acceptEncoding = req.headers.get("accept-encoding");
+      const plain = server.handle(req);
+      return { ...plain, headers: { ...(plain.headers as Record<string, string>), "content-encoding": "gzip" }, body: gzipSync(typeof plain.body === "string" ? plain.body : String(plain.body ?? "")) };
+    };
+    const res = await post(server, list(1, "tools/list"), BOB, { "accept-encoding": "gzip, deflate, br" }, vm, gzipped);
+    expect(acceptEncoding).toBeUndefined();
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.body)).toMatchObject({ jsonrpc: "2.0", error: { code: -32603 } });
+    for (const [mode, type] of [["json", "application/json"], ["sse", "text/event-stream"]] as const) {
+      server.mode = mode;
+      const stream = await get({ handle: gzipped } as unknown as FakeServer);
+      expect(stream.status, type).toBe(502);
+      expect(JSON.parse(stream.body)).toMatchObject({ error: { code: -32603 } });
+    }
+    // Plain answers still pass, filtered.
+    server.mode = "json";
+    expect(received((await post(server, list(2, "tools/list"), BOB, { "accept-encoding": "identity" })).body, false)[0].result.tools.map((t: Json) => t.name)).toEqual(ALLOWED.tools);
+  });
+
   it("filters a result that looks like a listing even when its id matches no request", async () => {
     const server = new FakeServer(CATALOG);
     server.sent.push({ jsonrpc: "2.0", id: 99, result: { tools: CATALOG.tools.map((name) => ({ name })), prompts: CATALOG.prompts.map((name) => ({ name })) } });
@@ -196,6 +239,31 @@ describe("results on every path", () => {
       // With the id intact the response is known to answer tools/list: nothing denied may pass, whatever its shape.
       if (mutated.includes('"ID"')) for (const d of ["get-env", "delete-all", "long-op"]) expect(res.body, mutated).not.toContain(`"${d}"`);
     }
+  });
+});
+
+describe("completions", () => {
+  it("completes arguments only of prompts and resource templates the caller may use", async () => {
+    const complete = (ref: Json) => ({ jsonrpc: "2.0", id: 6, method: "completion/complete", params: { ref, argument: { name: "a", value: "" } } });
+    const server = new FakeServer(CATALOG);
+    const cases: [Json, boolean][] = [
+      [{ type: "ref/prompt", name: "simple-prompt" }, true],
+      [{ type: "ref/resource", uri: "demo://dyn/text/{id}" }, true],
+      [{ type: "ref/prompt", name: "secret-prompt" }, false],
+      [{ type: "ref/resource", uri: "demo://dyn/blob/{id}" }, false],
+      [{ type: "ref/resource", uri: "demo://dyn/text/../blob/{id}" }, false],
+      [{ type: "ref/tool", name: "simple-prompt" }, false],
+      [{ name: "simple-prompt" }, false],
+    ];
+    for (const [ref, allowed] of cases) {
+      const before = server.received.length;
+      const res = await post(server, complete(ref));
+      expect(server.received.length - before, JSON.stringify(ref)).toBe(allowed ? 1 : 0);
+      if (!allowed) expect(JSON.parse(res.body).error.code, JSON.stringify(ref)).toBe(-32003);
+    }
+    // The ref's members count like params.name: repeated or in another case, refused.
+    const twice = await post(server, '{"jsonrpc":"2.0","id":7,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"simple-prompt","Name":"secret-prompt"},"argument":{"name":"a","value":""}}}');
+    expect(JSON.parse(twice.body).error.code).toBe(-32600);
   });
 });
 

@@ -1,0 +1,109 @@
+// Paths a text once took past the rules: internationalized addresses cut
+// between two streamed deltas, prompts nested deeper than the walk went,
+// completions compressed by the upstream or not inspected when prompts are
+// not, and reasoning text streamed beside the answer.
+import { gunzipSync, gzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+import { generateCorpus } from "../../data/pii/corpus.ts";
+import type { UpstreamRequest } from "../../host/exchange.ts";
+import { auditVm, buildFilter, chatBody, chatStream, header, post, streamText, upstreamBody } from "./helpers.ts";
+
+beforeAll(buildFilter, 120_000);
+
+const PII = { id: "pii", type: "pii", action: "mask" };
+const sse = (body: string[]) => () => ({ status: 200, headers: { "content-type": "text/event-stream" }, body });
+const completion = (content: string) => JSON.stringify({ id: "c1", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
+
+describe("internationalized addresses in a stream", () => {
+  // validator.js-checked addresses in the locales' own scripts (test/data/pii/corpus.ts).
+  const texts = generateCorpus().filter((t) => t.kind === "internationalized email");
+
+  it("are masked wherever the deltas cut them", async () => {
+    expect(texts.length).toBeGreaterThan(30);
+    const vm = auditVm({ rules: [PII] });
+    for (const t of texts) {
+      const want = t.text.slice(0, t.start) + "[EMAIL]" + t.text.slice(t.end);
+      const chars = [...t.text];
+      for (let cut = 1; cut < chars.length; cut++) {
+        const pieces = [chars.slice(0, cut).join(""), chars.slice(cut).join("")];
+        const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream(pieces)) });
+        expect(streamText(res.body).text, JSON.stringify(pieces)).toBe(want);
+      }
+    }
+    expect(vm.trapped).toBe(false);
+  });
+});
+
+describe("prompts nested deep", () => {
+  it("are inspected down to the deepest level the parser accepts", async () => {
+    const vm = auditVm({ rules: [PII, { id: "kw", type: "keywords", keywords: ["违禁词"], action: "block" }] });
+    let masked: unknown = "mail bob@example.com";
+    let blocked: unknown = { text: "关于违禁词" };
+    for (let i = 0; i < 100; i++) {
+      masked = [masked];
+      blocked = { a: blocked };
+    }
+    const res = await post(vm, JSON.stringify({ model: "m", messages: [{ role: "user", content: masked }] }));
+    expect(upstreamBody(res)).toContain('"mail [EMAIL]"');
+    const anthropic = { model: "m", max_tokens: 5, messages: [{ role: "assistant", content: [{ type: "tool_use", id: "t", name: "f", input: blocked }] }] };
+    expect((await post(vm, JSON.stringify(anthropic), { path: "/v1/messages" })).status).toBe(400);
+    expect(vm.trapped).toBe(false);
+  });
+});
+
+describe("completions", () => {
+  /** An upstream that compresses its answer when the request allows it, as api.openai.com does. */
+  const compressing = (req: UpstreamRequest) => {
+    const body = completion("write to bob@example.com");
+    if (!/gzip/.test(req.headers.get("accept-encoding") ?? "")) return { status: 200, headers: [["content-type", "application/json"]] as [string, string][], body };
+    return { status: 200, headers: [["content-type", "application/json"], ["content-encoding", "gzip"]] as [string, string][], body: gzipSync(body) };
+  };
+
+  it("are asked for uncompressed, so they can be inspected", async () => {
+    const vm = auditVm({ rules: [PII] });
+    const res = await post(vm, chatBody("hi"), { headers: [["accept-encoding", "gzip, deflate, br"]], upstream: compressing });
+    const body = header(res, "content-encoding") === "gzip" ? gunzipSync(res.bodyBytes).toString() : res.body;
+    expect(JSON.parse(body).choices[0].message.content).toBe("write to [EMAIL]");
+    // Without response inspection the client's choice stands.
+    const off = auditVm({ rules: [PII], inspect: { response: false } });
+    const kept = await post(off, chatBody("hi"), { headers: [["accept-encoding", "gzip"]], upstream: compressing });
+    expect(header(kept, "content-encoding")).toBe("gzip");
+  });
+
+  it("are inspected when prompts are not (inspect.request: false)", async () => {
+    const vm = auditVm({ rules: [PII, { id: "kw", type: "keywords", keywords: ["违禁词"], action: "block" }], inspect: { request: false } });
+    const json = () => ({ status: 200, headers: [["content-type", "application/json"]] as [string, string][], body: completion("write to bob@example.com") });
+    const res = await post(vm, chatBody("违禁词"), { upstream: json });
+    expect(JSON.parse(upstreamBody(res)).messages[0].content).toBe("违禁词");
+    expect(JSON.parse(res.body).choices[0].message.content).toBe("write to [EMAIL]");
+    const streamed = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream(["write to bob@", "example.com"])) });
+    expect(streamText(streamed.body).text).toBe("write to [EMAIL]");
+    expect(vm.trapped).toBe(false);
+  });
+});
+
+describe("reasoning text streamed beside the answer", () => {
+  const data = (obj: unknown, event = "") => `${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(obj)}\n\n`;
+
+  it("DeepSeek/Qwen reasoning_content deltas are one text, also next to an empty content", async () => {
+    const vm = auditVm({ rules: [PII] });
+    const chunk = (reasoning: string) => data({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: "", reasoning_content: reasoning } }] });
+    const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(["user is bob@", "example.com", " ok"].map(chunk).concat("data: [DONE]\n\n")) });
+    const reasoning = res.body.split("\n\n").filter((b) => b.startsWith("data: {")).map((b) => JSON.parse(b.slice(6)).choices[0].delta.reasoning_content ?? "").join("");
+    expect(reasoning).toBe("user is [EMAIL] ok");
+  });
+
+  it("Anthropic thinking deltas are one text", async () => {
+    const vm = auditVm({ rules: [PII] });
+    const delta = (thinking: string) => data({ type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking } }, "content_block_delta");
+    const body = [
+      data({ type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "" } }, "content_block_start"),
+      ...["the user is bob@", "example.com", " so"].map(delta),
+      data({ type: "content_block_stop", index: 0 }, "content_block_stop"),
+    ];
+    const req = JSON.stringify({ model: "m", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] });
+    const res = await post(vm, req, { path: "/v1/messages", upstream: sse(body) });
+    const thinking = res.body.split("\n\n").filter((b) => b.includes("thinking_delta")).map((b) => JSON.parse(b.split("data: ")[1]).delta.thinking).join("");
+    expect(thinking).toBe("the user is [EMAIL] so");
+  });
+});

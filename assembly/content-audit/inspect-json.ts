@@ -57,6 +57,8 @@ export class JsonInspector {
   /** Units joined so far, and whether the texts could not all be joined. */
   private joined: i32 = 0;
   private joinFailed: bool = false;
+  /** Walking the JSON text of tool call arguments (arguments inside it are texts). */
+  private inArguments: bool = false;
   /** When not null, every inspected text as it goes on (masked), for external moderation. */
   texts: Array<string> | null = null;
 
@@ -141,8 +143,15 @@ export class JsonInspector {
     // (The parser bounds the depth: every string is reached.)
     if (this.blockedBy !== null || this.joinFailed) return;
     if (v.kind == JsonKind.String) {
-      if (this.joining) this.join(v);
+      if (!this.inArguments && v.isMember && v.keyEquals("arguments")) this.arguments(v, depth);
+      else if (this.joining) this.join(v);
       else this.scanString(v);
+      return;
+    }
+    if (v.kind == JsonKind.Number) {
+      // Only a number of 11 digits or more can be PII alone (a mobile number, a card, an ID).
+      if (!this.joining) this.scanText(v, v.raw());
+      else if (v.end - v.start > 10) this.joinFailed = true;
       return;
     }
     if (v.kind != JsonKind.Array && v.kind != JsonKind.Object) return;
@@ -163,12 +172,46 @@ export class JsonInspector {
     return c;
   }
 
+  /**
+   * Tool call arguments: a JSON text in a string. Its own strings and
+   * numbers are inspected, escapes decoded, and the masked JSON goes back
+   * in the string, so it stays valid JSON; a text that is no JSON is a text.
+   */
+  private arguments(v: JsonValue, depth: i32): void {
+    if (this.joining) {
+      // Escapes in the JSON text could hide a match from the joined check: such arguments are checked alone.
+      const at = this.joined;
+      this.join(v);
+      for (let i = at; i < this.joined; i++) if (load<u16>(changetype<usize>(scratch) + (<usize>i << 1)) == 0x5c) this.joinFailed = true;
+      return;
+    }
+    const text = v.text();
+    const inner: JsonDocument | null = text === null ? null : parseJson(String.UTF8.encode(text)).doc;
+    if (inner === null) {
+      this.scanString(v);
+      return;
+    }
+    const outer = this.splices;
+    this.splices = null;
+    this.inArguments = true;
+    this.visit(inner!.root, depth + 1);
+    this.inArguments = false;
+    const splices = this.splices;
+    this.splices = outer;
+    if (splices !== null && this.blockedBy === null) this.splice(v, String.UTF8.decode(applySplices(inner!.src, splices)!));
+  }
+
   private scanString(v: JsonValue): void {
     // Most texts hold nothing any rule looks for: they are checked in place
     // and never decoded into a string (moderation needs every text).
     if (this.texts === null && this.isClean(v)) return;
     const text = v.text();
-    if (text === null || text.length == 0) return;
+    if (text !== null) this.scanText(v, text);
+  }
+
+  /** Scans the text of `v` (a string, or a number as written); a masked text replaces `v` as a JSON string. */
+  private scanText(v: JsonValue, text: string): void {
+    if (text.length == 0) return;
     const r = this.scanner.scan(text, this.response, this.record);
     if (r.blockedBy !== null) {
       this.blockedBy = r.blockedBy;
@@ -177,7 +220,10 @@ export class JsonInspector {
     const masked = r.text;
     const texts = this.texts;
     if (texts !== null) texts.push(masked === null ? text : masked);
-    if (masked === null) return;
+    if (masked !== null) this.splice(v, masked);
+  }
+
+  private splice(v: JsonValue, masked: string): void {
     const sink = new ByteBuf(masked.length + 8);
     writeJsonString(sink, masked);
     let splices = this.splices;

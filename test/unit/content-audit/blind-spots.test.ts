@@ -107,3 +107,36 @@ describe("reasoning text streamed beside the answer", () => {
     expect(thinking).toBe("the user is [EMAIL] so");
   });
 });
+
+describe("tool call arguments (JSON in a string)", () => {
+  const RULES = { rules: [PII, { id: "kw", type: "keywords", keywords: ["违禁词"], action: "block" }] };
+  /** JSON text as Python's json.dumps writes it by default (ensure_ascii): every non-ASCII character escaped. */
+  const pyDumps = (v: unknown) => JSON.stringify(v, null, 1).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  const withArgs = (args: string) => JSON.stringify({ model: "m", messages: [{ role: "assistant", content: null, tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: args } }] }] });
+  const argsOf = (body: string) => JSON.parse(JSON.parse(body).messages[0].tool_calls[0].function.arguments);
+
+  it("are inspected through their escapes and stay valid JSON", async () => {
+    const vm = auditVm(RULES);
+    const args = { to: "иван@пример.рф", cc: "bob@example.com", note: "Hi,\nbob@example.com\tthanks", phone: 13812345678, card: 4111111111111111, qty: 3 };
+    const escapedAt = JSON.stringify(args).replace('"bob@', '"bob\\u0040');
+    for (const text of [pyDumps(args), JSON.stringify(args), escapedAt]) {
+      const res = await post(vm, withArgs(text));
+      expect(argsOf(upstreamBody(res)), text).toEqual({ to: "[EMAIL]", cc: "[EMAIL]", note: "Hi,\n[EMAIL]\tthanks", phone: "[PHONE]", card: "[CREDIT_CARD]", qty: 3 });
+    }
+    expect((await post(vm, withArgs(pyDumps({ q: "关于违禁词" })))).status).toBe(400);
+    // Arguments that are no JSON (cut short) are a text.
+    expect(JSON.parse(upstreamBody(await post(vm, withArgs('{"to": "bob@example.com')))).messages[0].tool_calls[0].function.arguments).toBe('{"to": "[EMAIL]');
+    expect(vm.trapped).toBe(false);
+  });
+
+  it("in JSON completions and Responses items too", async () => {
+    const vm = auditVm(RULES);
+    const args = pyDumps({ to: "иван@пример.рф", phone: 13812345678 });
+    const body = JSON.stringify({ id: "c", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: args } }] }, finish_reason: "tool_calls" }] });
+    const res = await post(vm, chatBody("hi"), { upstream: () => ({ status: 200, headers: [["content-type", "application/json"]], body }) });
+    expect(JSON.parse(JSON.parse(res.body).choices[0].message.tool_calls[0].function.arguments)).toEqual({ to: "[EMAIL]", phone: "[PHONE]" });
+    const input = [{ type: "function_call", call_id: "c", name: "f", arguments: args }];
+    const sent = await post(vm, JSON.stringify({ model: "m", input }), { path: "/v1/responses" });
+    expect(JSON.parse(JSON.parse(upstreamBody(sent)).input[0].arguments)).toEqual({ to: "[EMAIL]", phone: "[PHONE]" });
+  });
+});

@@ -450,9 +450,12 @@ function findDeltas(root: JsonValue): Array<Delta> {
     let i = 0;
     do {
       const delta = deltaValue;
+      const key = choiceKey(choice.find("index", memberValue) ? memberValue : null, i);
+      // Legacy completions (/v1/completions) stream a choice's `text`.
+      if (choice.find("text", memberValue)) addString(out, key, memberValue);
       if (choice.find("delta", delta) && delta.kind == JsonKind.Object) {
-        const key = choiceKey(choice.find("index", memberValue) ? memberValue : null, i);
         if (delta.find("content", memberValue)) addString(out, key, memberValue);
+        if (delta.find("refusal", memberValue)) addString(out, key + "f", memberValue);
         // DeepSeek's and Qwen's reasoning text.
         if (delta.find("reasoning_content", memberValue)) addString(out, key + "r", memberValue);
         const toolCalls = delta.get("tool_calls");

@@ -1,7 +1,8 @@
 // Paths a text once took past the rules: internationalized addresses cut
 // between two streamed deltas, prompts nested deeper than the walk went,
 // completions compressed by the upstream or not inspected when prompts are
-// not, and reasoning text streamed beside the answer.
+// not, streamed texts other than chat content (reasoning, refusals, legacy
+// completions), and tool call arguments written with escapes or numbers.
 import { gunzipSync, gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "../../data/pii/corpus.ts";
@@ -82,7 +83,7 @@ describe("completions", () => {
   });
 });
 
-describe("reasoning text streamed beside the answer", () => {
+describe("other streamed texts: reasoning, refusals, legacy completions", () => {
   const data = (obj: unknown, event = "") => `${event ? `event: ${event}\n` : ""}data: ${JSON.stringify(obj)}\n\n`;
 
   it("DeepSeek/Qwen reasoning_content deltas are one text, also next to an empty content", async () => {
@@ -91,6 +92,18 @@ describe("reasoning text streamed beside the answer", () => {
     const res = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(["user is bob@", "example.com", " ok"].map(chunk).concat("data: [DONE]\n\n")) });
     const reasoning = res.body.split("\n\n").filter((b) => b.startsWith("data: {")).map((b) => JSON.parse(b.slice(6)).choices[0].delta.reasoning_content ?? "").join("");
     expect(reasoning).toBe("user is [EMAIL] ok");
+  });
+
+  it("legacy completions' text and chat refusal deltas are one text each", async () => {
+    const vm = auditVm({ rules: [PII] });
+    const pieces = ["user is bob@", "example.com", " ok"];
+    const legacy = pieces.map((text) => data({ id: "c", object: "text_completion", choices: [{ index: 0, text }] }));
+    const res = await post(vm, JSON.stringify({ model: "m", prompt: "x", stream: true }), { path: "/v1/completions", upstream: sse([...legacy, "data: [DONE]\n\n"]) });
+    const events = (body: string) => body.split("\n\n").filter((b) => b.startsWith("data: {")).map((b) => JSON.parse(b.slice(6)).choices[0]);
+    expect(events(res.body).map((c) => c.text).join("")).toBe("user is [EMAIL] ok");
+    const refusal = pieces.map((refusal) => data({ id: "c", object: "chat.completion.chunk", choices: [{ index: 0, delta: { refusal } }] }));
+    const res2 = await post(vm, chatBody("hi", { stream: true }), { upstream: sse([...refusal, "data: [DONE]\n\n"]) });
+    expect(events(res2.body).map((c) => c.delta.refusal).join("")).toBe("user is [EMAIL] ok");
   });
 
   it("Anthropic thinking deltas are one text", async () => {

@@ -169,8 +169,12 @@ export class PiiRule extends AuditRule {
     let i = s.length;
     const limit = s.length - MAX_PII_HOLD;
     let wide = 0;
+    let plain = 0;
     while (i > 0 && i > limit) {
       const c = s.charCodeAt(i - 1);
+      // Digits, spaces and punctuation alone: no token holds more than 64 in a row (held text is scanned again with every delta).
+      if (c >= 0x41) plain = 0;
+      else if (++plain > 64) break;
       if (isTokenChar(c)) {
         i--;
         wide = 0;

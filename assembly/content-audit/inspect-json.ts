@@ -150,8 +150,9 @@ export class JsonInspector {
     }
     if (v.kind == JsonKind.Number) {
       // Only a number of 11 digits or more can be PII alone (a mobile number, a card, an ID).
-      if (!this.joining) this.scanText(v, v.raw());
-      else if (v.end - v.start > 10) this.joinFailed = true;
+      if (v.end - v.start < 11) return;
+      if (this.joining) this.joinFailed = true;
+      else this.scanText(v, v.raw());
       return;
     }
     if (v.kind != JsonKind.Array && v.kind != JsonKind.Object) return;
@@ -198,7 +199,9 @@ export class JsonInspector {
     this.inArguments = false;
     const splices = this.splices;
     this.splices = outer;
-    if (splices !== null && this.blockedBy === null) this.splice(v, String.UTF8.decode(applySplices(inner!.src, splices)!));
+    if (splices === null || this.blockedBy !== null) return;
+    const masked = applySplices(inner!.src, splices);
+    if (masked !== null) this.splice(v, String.UTF8.decode(masked));
   }
 
   private scanString(v: JsonValue): void {

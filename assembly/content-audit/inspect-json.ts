@@ -159,7 +159,7 @@ export class JsonInspector {
     const child = this.cursor(depth, v);
     if (!child.moveToFirst()) return;
     do {
-      if (!(v.kind == JsonKind.Object && isStructural(child))) this.visit(child, depth + 1);
+      if (!(v.kind == JsonKind.Object && isStructural(child)) || isTextSource(child)) this.visit(child, depth + 1);
     } while (this.blockedBy === null && child.moveToNext());
   }
 
@@ -294,6 +294,13 @@ function isStructural(member: JsonValue): bool {
   const names = unchecked(STRUCTURAL_BY_LENGTH[length]);
   for (let i = 0; i < names.length; i++) if (member.keyEquals(unchecked(names[i]))) return true;
   return false;
+}
+
+/** An Anthropic document's `source` that is text (`type` "text" or "content"), not a file's bytes or address. */
+function isTextSource(member: JsonValue): bool {
+  if (member.kind != JsonKind.Object || !member.keyEquals("source")) return false;
+  const type = member.get("type");
+  return type !== null && (type.textEquals("text") || type.textEquals("content"));
 }
 
 /** The members of the root object named in `names` that exist. */

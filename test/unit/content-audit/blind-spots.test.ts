@@ -2,7 +2,8 @@
 // between two streamed deltas, prompts nested deeper than the walk went,
 // completions compressed by the upstream or not inspected when prompts are
 // not, streamed texts other than chat content (reasoning, refusals, legacy
-// completions), and tool call arguments written with escapes or numbers.
+// completions), tool call arguments written with escapes or numbers, and
+// Anthropic documents whose source is text.
 import { gunzipSync, gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "../../data/pii/corpus.ts";
@@ -151,5 +152,21 @@ describe("tool call arguments (JSON in a string)", () => {
     const input = [{ type: "function_call", call_id: "c", name: "f", arguments: args }];
     const sent = await post(vm, JSON.stringify({ model: "m", input }), { path: "/v1/responses" });
     expect(JSON.parse(JSON.parse(upstreamBody(sent)).input[0].arguments)).toEqual({ to: "[EMAIL]", phone: "[PHONE]" });
+  });
+});
+
+describe("Anthropic documents", () => {
+  it("whose source is text are inspected; file bytes and addresses are not", async () => {
+    const vm = auditVm({ rules: [PII, { id: "kw", type: "keywords", keywords: ["违禁词"], action: "block" }] });
+    const doc = (source: unknown) => JSON.stringify({ model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "document", source }, { type: "text", text: "summarize" }] }] });
+    const send = (source: unknown) => post(vm, doc(source), { path: "/v1/messages" });
+    expect((await send({ type: "text", media_type: "text/plain", data: "关于违禁词" })).status).toBe(400);
+    const masked = await send({ type: "content", content: [{ type: "text", text: "write to bob@example.com" }] });
+    expect(JSON.parse(upstreamBody(masked)).messages[0].content[0].source.content[0].text).toBe("write to [EMAIL]");
+    const pdf = { type: "base64", media_type: "application/pdf", data: Buffer.from("违禁词 bob@example.com").toString("base64") };
+    expect(JSON.parse(upstreamBody(await send(pdf))).messages[0].content[0].source).toEqual(pdf);
+    const url = { type: "url", url: "https://example.com/bob@example.com.pdf" };
+    expect(JSON.parse(upstreamBody(await send(url))).messages[0].content[0].source).toEqual(url);
+    expect(vm.trapped).toBe(false);
   });
 });

@@ -3,7 +3,8 @@
 // completions compressed by the upstream or not inspected when prompts are
 // not, streamed texts other than chat content (reasoning, refusals, legacy
 // completions), tool call arguments written with escapes or numbers, and
-// Anthropic documents whose source is text.
+// Anthropic documents whose source is text, numbers grouped with no-break
+// spaces.
 import { gunzipSync, gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateCorpus } from "../../data/pii/corpus.ts";
@@ -167,6 +168,29 @@ describe("Anthropic documents", () => {
     expect(JSON.parse(upstreamBody(await send(pdf))).messages[0].content[0].source).toEqual(pdf);
     const url = { type: "url", url: "https://example.com/bob@example.com.pdf" };
     expect(JSON.parse(upstreamBody(await send(url))).messages[0].content[0].source).toEqual(url);
+    expect(vm.trapped).toBe(false);
+  });
+});
+
+describe("numbers grouped with no-break spaces", () => {
+  // Word processors and French typography group digits with U+00A0 or U+202F.
+  const grouped = generateCorpus().filter((t) => t.type !== null && t.type !== "email" && t.text.slice(t.start, t.end).includes(" "));
+
+  it("are found as with spaces, on prompts and streams", async () => {
+    expect(grouped.length).toBeGreaterThan(300);
+    const vm = auditVm({ rules: [PII] });
+    const label = { phone: "[PHONE]", credit_card: "[CREDIT_CARD]", iban: "[IBAN]", ip_address: "[IP]" } as Record<string, string>;
+    for (const [k, t] of grouped.entries()) {
+      const space = k % 2 ? "\u00a0" : "\u202f";
+      const text = t.text.slice(0, t.start) + t.text.slice(t.start, t.end).replaceAll(" ", space) + t.text.slice(t.end);
+      const want = t.text.slice(0, t.start) + label[t.type!] + t.text.slice(t.end);
+      const res = await post(vm, chatBody(text));
+      expect(JSON.parse(upstreamBody(res)).messages[0].content, JSON.stringify(text)).toBe(want);
+      if (k % 10 == 0) {
+        const streamed = await post(vm, chatBody("hi", { stream: true }), { upstream: sse(chatStream([...text])) });
+        expect(streamText(streamed.body).text, JSON.stringify(text)).toBe(want);
+      }
+    }
     expect(vm.trapped).toBe(false);
   });
 });

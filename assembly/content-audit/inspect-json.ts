@@ -57,6 +57,8 @@ export class JsonInspector {
   /** Units joined so far, and whether the texts could not all be joined. */
   private joined: i32 = 0;
   private joinFailed: bool = false;
+  /** Walking the JSON text of tool call arguments (arguments inside it are texts). */
+  private inArguments: bool = false;
   /** When not null, every inspected text as it goes on (masked), for external moderation. */
   texts: Array<string> | null = null;
 
@@ -138,17 +140,26 @@ export class JsonInspector {
   }
 
   private visit(v: JsonValue, depth: i32): void {
-    if (this.blockedBy !== null || this.joinFailed || depth > 64) return;
+    // (The parser bounds the depth: every string is reached.)
+    if (this.blockedBy !== null || this.joinFailed) return;
     if (v.kind == JsonKind.String) {
-      if (this.joining) this.join(v);
+      if (!this.inArguments && v.isMember && v.keyEquals("arguments")) this.arguments(v, depth);
+      else if (this.joining) this.join(v);
       else this.scanString(v);
+      return;
+    }
+    if (v.kind == JsonKind.Number) {
+      // Only a number of 11 digits or more can be PII alone (a mobile number, a card, an ID).
+      if (v.end - v.start < 11) return;
+      if (this.joining) this.joinFailed = true;
+      else this.scanText(v, v.raw());
       return;
     }
     if (v.kind != JsonKind.Array && v.kind != JsonKind.Object) return;
     const child = this.cursor(depth, v);
     if (!child.moveToFirst()) return;
     do {
-      if (!(v.kind == JsonKind.Object && isStructural(child))) this.visit(child, depth + 1);
+      if (!(v.kind == JsonKind.Object && isStructural(child)) || isTextSource(child)) this.visit(child, depth + 1);
     } while (this.blockedBy === null && child.moveToNext());
   }
 
@@ -162,12 +173,48 @@ export class JsonInspector {
     return c;
   }
 
+  /**
+   * Tool call arguments: a JSON text in a string. Its own strings and
+   * numbers are inspected, escapes decoded, and the masked JSON goes back
+   * in the string, so it stays valid JSON; a text that is no JSON is a text.
+   */
+  private arguments(v: JsonValue, depth: i32): void {
+    if (this.joining) {
+      // Escapes in the JSON text could hide a match from the joined check: such arguments are checked alone.
+      const at = this.joined;
+      this.join(v);
+      for (let i = at; i < this.joined; i++) if (load<u16>(changetype<usize>(scratch) + (<usize>i << 1)) == 0x5c) this.joinFailed = true;
+      return;
+    }
+    const text = v.text();
+    const inner: JsonDocument | null = text === null ? null : parseJson(String.UTF8.encode(text)).doc;
+    if (inner === null) {
+      this.scanString(v);
+      return;
+    }
+    const outer = this.splices;
+    this.splices = null;
+    this.inArguments = true;
+    this.visit(inner!.root, depth + 1);
+    this.inArguments = false;
+    const splices = this.splices;
+    this.splices = outer;
+    if (splices === null || this.blockedBy !== null) return;
+    const masked = applySplices(inner!.src, splices);
+    if (masked !== null) this.splice(v, String.UTF8.decode(masked));
+  }
+
   private scanString(v: JsonValue): void {
     // Most texts hold nothing any rule looks for: they are checked in place
     // and never decoded into a string (moderation needs every text).
     if (this.texts === null && this.isClean(v)) return;
     const text = v.text();
-    if (text === null || text.length == 0) return;
+    if (text !== null) this.scanText(v, text);
+  }
+
+  /** Scans the text of `v` (a string, or a number as written); a masked text replaces `v` as a JSON string. */
+  private scanText(v: JsonValue, text: string): void {
+    if (text.length == 0) return;
     const r = this.scanner.scan(text, this.response, this.record);
     if (r.blockedBy !== null) {
       this.blockedBy = r.blockedBy;
@@ -176,7 +223,10 @@ export class JsonInspector {
     const masked = r.text;
     const texts = this.texts;
     if (texts !== null) texts.push(masked === null ? text : masked);
-    if (masked === null) return;
+    if (masked !== null) this.splice(v, masked);
+  }
+
+  private splice(v: JsonValue, masked: string): void {
     const sink = new ByteBuf(masked.length + 8);
     writeJsonString(sink, masked);
     let splices = this.splices;
@@ -244,6 +294,13 @@ function isStructural(member: JsonValue): bool {
   const names = unchecked(STRUCTURAL_BY_LENGTH[length]);
   for (let i = 0; i < names.length; i++) if (member.keyEquals(unchecked(names[i]))) return true;
   return false;
+}
+
+/** An Anthropic document's `source` that is text (`type` "text" or "content"), not a file's bytes or address. */
+function isTextSource(member: JsonValue): bool {
+  if (member.kind != JsonKind.Object || !member.keyEquals("source")) return false;
+  const type = member.get("type");
+  return type !== null && (type.textEquals("text") || type.textEquals("content"));
 }
 
 /** The members of the root object named in `names` that exist. */

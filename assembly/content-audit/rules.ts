@@ -10,6 +10,7 @@ import { isWordChar } from "../common/text/regex-program";
 import { Pii, PII_LABELS } from "./pii";
 import { resolvedPii } from "./pii/resolve";
 import { openPrivateKey } from "./pii/secrets";
+import { isWideLetter } from "./pii/email";
 import { shapeOf, UnitText } from "./text-shape";
 
 export enum Action {
@@ -167,9 +168,20 @@ export class PiiRule extends AuditRule {
     const s = text.text;
     let i = s.length;
     const limit = s.length - MAX_PII_HOLD;
+    let wide = 0;
+    let plain = 0;
     while (i > 0 && i > limit) {
       const c = s.charCodeAt(i - 1);
+      // Digits, spaces and punctuation alone: no token holds more than 64 in a row (held text is scanned again with every delta).
+      if (c >= 0x41) plain = 0;
+      else if (++plain > 64) break;
       if (isTokenChar(c)) {
+        i--;
+        wide = 0;
+        continue;
+      }
+      // Letters of other scripts (müller@, иван@пример.рф): an address part holds at most 64 in a row.
+      if (isWideLetter(c) && ++wide <= 64) {
         i--;
         continue;
       }

@@ -450,9 +450,14 @@ function findDeltas(root: JsonValue): Array<Delta> {
     let i = 0;
     do {
       const delta = deltaValue;
+      const key = choiceKey(choice.find("index", memberValue) ? memberValue : null, i);
+      // Legacy completions (/v1/completions) stream a choice's `text`.
+      if (choice.find("text", memberValue)) addString(out, key, memberValue);
       if (choice.find("delta", delta) && delta.kind == JsonKind.Object) {
-        const key = choiceKey(choice.find("index", memberValue) ? memberValue : null, i);
         if (delta.find("content", memberValue)) addString(out, key, memberValue);
+        if (delta.find("refusal", memberValue)) addString(out, key + "f", memberValue);
+        // DeepSeek's and Qwen's reasoning text.
+        if (delta.find("reasoning_content", memberValue)) addString(out, key + "r", memberValue);
         const toolCalls = delta.get("tool_calls");
         const calls = toolCalls === null ? NO_VALUES : JsonValue.items(toolCalls);
         for (let k = 0; k < calls.length; k++) {
@@ -473,6 +478,7 @@ function findDeltas(root: JsonValue): Array<Delta> {
     const key = "a" + (index === null ? "0" : index.raw());
     if (delta !== null && delta.kind == JsonKind.Object) {
       addString(out, key, delta.get("text"));
+      addString(out, key, delta.get("thinking"));
       addString(out, key + "j", delta.get("partial_json"));
     }
   } else if (type.startsWith("response.") && type.endsWith(".delta")) {

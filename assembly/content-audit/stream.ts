@@ -9,7 +9,7 @@ import { clusterName, routeName } from "../common/properties";
 import { INVALID_JSON, jsonRpcErrorBody, openAiErrorBody, RPC_CONTENT_BLOCKED, sendError, sendJsonRpcError, sendOpenAiError } from "../common/reply";
 import { DataAction, HeadersAction, StreamContext, TrailersAction } from "../common/runtime/context";
 import { HeaderBlock } from "../common/runtime/header-block";
-import { addHeaderBytes, BufferType, continueStream, getBuffer, getHeaderBytes, HeaderPair, MapType, sendLocalResponse, setBufferFrom, setPropertyFrom, StreamType } from "../common/runtime/host";
+import { addHeaderBytes, BufferType, removeHeaderBytes, continueStream, getBuffer, getHeaderBytes, HeaderPair, MapType, sendLocalResponse, setBufferFrom, setPropertyFrom, StreamType } from "../common/runtime/host";
 import { RequestFacts, writeAuditEvent } from "./audit-event";
 import { AuditConfig } from "./config";
 import { jsonInspector, members } from "./inspect-json";
@@ -34,6 +34,7 @@ const bodyDoc = JsonDocument.reusable();
 
 // Header names and values set or read on every response, encoded once.
 const VERDICT_HEADER = String.UTF8.encode("x-content-audit");
+const ACCEPT_ENCODING = String.UTF8.encode("accept-encoding");
 const CONTENT_TYPE = String.UTF8.encode("content-type");
 const VERDICT_VALUES = encodeAll(VERDICT_NAMES);
 
@@ -100,7 +101,14 @@ export class AuditStream extends StreamContext {
     this.api = llmApiOfPath(this.facts.path);
     // A body without a content-type is inspected too: leaving the header out must not skip the audit.
     const type = headers.get("content-type");
-    if (!cfg.inspectRequest || endOfStream || (type !== null && !isJson(type))) return HeadersAction.Continue;
+    if (endOfStream || (type !== null && !isJson(type))) return HeadersAction.Continue;
+    // A compressed completion could not be inspected: the upstream is asked for none.
+    if (cfg.inspectResponse) removeHeaderBytes(MapType.RequestHeaders, ACCEPT_ENCODING);
+    if (!cfg.inspectRequest) {
+      // Its completion is still inspected.
+      this.inspected = true;
+      return HeadersAction.Continue;
+    }
     const body = new BodyBuffer(BufferType.RequestBody, cfg.maxBodyBytes, cfg.rejectOversize ? BodyOverflow.Reject : BodyOverflow.Pass);
     this.requestBody = body;
     if (cfg.holdRequestHeaders) {

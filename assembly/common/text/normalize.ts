@@ -1,7 +1,7 @@
 // Text normalization against evasion, with a map back to the original.
 //
-// `text` folds full-width ASCII forms (U+FF01..U+FF5E) and the ideographic
-// space (U+3000) to their ASCII counterparts and removes invisible
+// `text` folds full-width ASCII forms (U+FF01..U+FF5E), the ideographic
+// space (U+3000) and the no-break spaces (U+00A0, U+202F) to their ASCII counterparts and removes invisible
 // characters (zero-width space/joiners, word joiner, BOM, soft hyphen,
 // bidi marks), keeping case. Case-insensitive matchers fold ASCII case as
 // they read (AhoCorasick.findAll's foldAscii), or use lowerString. A span
@@ -53,7 +53,8 @@ export function isInvisible(c: i32): bool {
 /** The ASCII form of a full-width character, or the character itself. */
 export function foldWidth(c: i32): i32 {
   if (c >= 0xff01 && c <= 0xff5e) return c - 0xfee0;
-  if (c == 0x3000) return 0x20;
+  // The ideographic space and the no-break spaces that group digits ("01\u00a023\u00a045").
+  if (c == 0x3000 || c == 0xa0 || c == 0x202f) return 0x20;
   return c;
 }
 
@@ -71,7 +72,7 @@ export function normalize(s: string, into: NormalizedText | null = null): Normal
   const base = changetype<usize>(s);
   for (let i = 0; i < n; i++) {
     const c = <i32>load<u16>(base + (<usize>i << 1));
-    if (c >= 0xad && (isInvisible(c) || foldWidth(c) != c)) {
+    if (c >= 0xa0 && (isInvisible(c) || foldWidth(c) != c)) {
       changed = true;
       break;
     }
@@ -111,7 +112,7 @@ export function normalizeUnits(base: usize, n: i32): i32 {
       continue;
     }
     let c = <i32>load<u16>(base + (<usize>(i++) << 1));
-    if (c >= 0xad) {
+    if (c >= 0xa0) {
       if (isInvisible(c)) continue;
       c = foldWidth(c);
     }

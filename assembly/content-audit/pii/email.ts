@@ -7,7 +7,7 @@ import { Span } from "../../common/text/regex";
 import { indexOfAscii, isAlnum, isAlpha, isDigit } from "./chars";
 
 /** A letter of a script other than Latin-ASCII (Latin-1 to Cyrillic, Hebrew to Thai, Vietnamese, kana, CJK, Hangul); no punctuation, spaces or symbols. */
-function isWideLetter(c: i32): bool {
+export function isWideLetter(c: i32): bool {
   if (c < 0xc0) return false;
   if (c <= 0x52f) return c != 0xd7 && c != 0xf7;
   return (c >= 0x5d0 && c <= 0xe7f) || (c >= 0x1e00 && c <= 0x1eff) || (c >= 0x3041 && c <= 0x30ff) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3);

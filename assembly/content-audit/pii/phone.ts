@@ -66,6 +66,7 @@ const cand = new Candidate();
 
 export function findPhones(text: string, out: Array<Span>, context: string = ""): void {
   currentContext = context;
+  labelStart = -1;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -172,7 +173,11 @@ function isPhone(text: string, start: i32, count: i32, groups: i32): bool {
   if (count > 2 && unchecked(digits[0]) == 0 && unchecked(digits[1]) == 0 && international(2, count, false)) return true;
   if (groups == 3 && looksLikeDate(count)) return false;
   if (groups == 4 && cand.separator == 0x2e && count <= 12) return false; // dotted quad: an address or a version
-  const label = labelBefore(text, start, currentContext);
+  // The label before a candidate is read once, not once per group count tried.
+  if (start != labelStart) {
+    labelStart = start;
+    label = labelBefore(text, start, currentContext);
+  }
   if (label == Label.NotPhone || label == Label.Version) return false;
   // Digits without any separator are ambiguous (amounts, timestamps, ids): they need a
   // phone label unless they start with a trunk prefix (0…) or are 11 digits long (mobiles).
@@ -288,3 +293,5 @@ function withExtension(text: string, end: i32): i32 {
 
 /** The text before the one being scanned (streams), read by the context rule. */
 let currentContext: string = "";
+let labelStart: i32 = -1;
+let label: Label = Label.None;
